@@ -1,0 +1,68 @@
+# Two commands matter on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEB_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+	poppler-utils gettext chromium chromium-driver
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install demo serve test test-embedded test-services lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@missing=""; for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo ">> installing Debian packages:$$missing"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG-1} $(BIN)/daphne -b 127.0.0.1 -p 8000 config.asgi:application
+
+serve: install
+	$(BIN)/daphne -b 127.0.0.1 -p 8000 config.asgi:application
+
+# The suite runs twice: on the embedded defaults (SQLite, in-memory layer),
+# then on the real PostgreSQL and Redis when they answer.
+test: install lint test-embedded test-services
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
+
+test-embedded:
+	@echo ">> test suite on the embedded defaults (SQLite, in-memory channel layer)"
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -q
+
+test-services:
+	@if $(BIN)/python -m tests.services_up "$(PG_URL)" "$(REDIS_TEST_URL)"; then \
+		echo ">> test suite on PostgreSQL and Redis"; \
+		DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -q -m "not browser"; \
+	else \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo "!! PostgreSQL ($(PG_URL)) or Redis ($(REDIS_TEST_URL)) is unreachable:"; \
+		echo "!! the suite did NOT run against the real servers. Start them and re-run."; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		if [ -n "$$CI" ]; then exit 1; fi; \
+	fi
+
+bench: install
+	@for b in bench/*.py; do echo ">> $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache staticfiles db.sqlite3
