@@ -9,8 +9,11 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("competitions.api_urls")),
+    path("api/v1/", include("competitions.draw_api_urls")),
+    path("api/v1/", include("scoring.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("manage/", include("competitions.import_urls")),
     path("", include("competitions.urls")),
 ]
 if settings.DEBUG:

@@ -1,0 +1,83 @@
+"""Reads about competitions, and who may do what in them.
+
+Role checks live here, in one place, so the API, the pages and the WebSocket
+consumers all answer "may this user…?" the same way. Staff superusers manage all.
+"""
+
+from django.db.models import Q, QuerySet
+
+from competitions.models import Competition, Event, JudgeAssignment
+
+Role = JudgeAssignment.Role
+
+
+def _is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_superuser)
+
+
+def competitions_managed_by(user) -> QuerySet[Competition]:
+    """Competitions the user organises (a competition-wide organiser assignment)."""
+    if _is_admin(user):
+        return Competition.objects.all()
+    if not (user and user.is_authenticated):
+        return Competition.objects.none()
+    return Competition.objects.filter(assignments__user=user, assignments__role=Role.ORGANISER).distinct()
+
+
+def competitions_visible_to(user) -> QuerySet[Competition]:
+    """Public competitions, plus any the user has a role in."""
+    if _is_admin(user):
+        return Competition.objects.all()
+    visible = Q(is_public=True)
+    if user and user.is_authenticated:
+        visible |= Q(assignments__user=user)
+    return Competition.objects.filter(visible).distinct()
+
+
+def is_organiser(user, competition: Competition) -> bool:
+    if _is_admin(user):
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    return JudgeAssignment.objects.filter(
+        user=user, competition=competition, event__isnull=True, role=Role.ORGANISER
+    ).exists()
+
+
+def is_chief_judge(user, event: Event) -> bool:
+    """Chief judge of this event, or of its whole competition; organisers count too."""
+    if is_organiser(user, event.competition):
+        return True
+    return JudgeAssignment.objects.filter(
+        Q(event=event) | Q(event__isnull=True, competition_id=event.competition_id),
+        user=user,
+        role=Role.CHIEF_JUDGE,
+    ).exists()
+
+
+def judge_assignment(user, event: Event) -> JudgeAssignment | None:
+    """The user's judging assignment for this event (judge or chief judge), if any."""
+    if not (user and user.is_authenticated):
+        return None
+    return (
+        JudgeAssignment.objects.filter(
+            Q(event=event) | Q(event__isnull=True, competition_id=event.competition_id),
+            user=user,
+            role__in=[Role.JUDGE, Role.CHIEF_JUDGE],
+        )
+        .order_by("event_id")
+        .first()
+    )
+
+
+def events_judged_by(user) -> QuerySet[Event]:
+    if not (user and user.is_authenticated):
+        return Event.objects.none()
+    return Event.objects.filter(
+        Q(assignments__user=user, assignments__role__in=[Role.JUDGE, Role.CHIEF_JUDGE])
+        | Q(
+            competition__assignments__user=user,
+            competition__assignments__event__isnull=True,
+            competition__assignments__role=Role.CHIEF_JUDGE,
+        )
+    ).distinct()
