@@ -1,4 +1,14 @@
+import os
+
 import pytest
+from pytest_django.fixtures import _set_suffix_to_test_databases
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # Each pytest process gets its own server-side test database (test_test_<pid>),
+    # so two runs against the same PostgreSQL never drop each other's database.
+    _set_suffix_to_test_databases(suffix=f"p{os.getpid()}")
 
 
 @pytest.fixture(autouse=True)
