@@ -1,0 +1,158 @@
+"""API for the draws by lot and the roster import/export. Organisers only, except the
+draw list and replay, which the event's chief judges may read too."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from competitions import exports, imports, selectors, services
+from competitions.models import Competition, Draw, Event
+from config.errors import DomainError, Forbidden
+
+
+def _require_organiser(user, competition):
+    if not selectors.is_organiser(user, competition):
+        raise Forbidden(_("只有本比赛的组织者可以执行此操作。"), code="not_organiser")
+
+
+def _require_chief_judge(user, event):
+    if not selectors.is_chief_judge(user, event):
+        raise Forbidden(_("只有本比赛的组织者或裁判长可以查看抽签记录。"), code="not_chief_judge")
+
+
+# Draws
+
+
+class DrawInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Draw.Kind.choices)
+    seed = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    prefix = serializers.RegexField(r"^[A-Za-z0-9]{1,4}$", required=False, help_text="参赛号前缀，仅用于参赛号抽签")
+
+
+class DrawSerializer(serializers.ModelSerializer):
+    drawn_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Draw
+        fields = ["id", "event", "kind", "seed", "reason", "result", "drawn_by", "drawn_at"]
+
+
+class ReplaySerializer(serializers.Serializer):
+    matches = serializers.BooleanField()
+    result_matches = serializers.BooleanField()
+    entries_match = serializers.BooleanField()
+
+
+class EventDrawView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=DrawInputSerializer, responses={201: DrawSerializer}, summary="抽签（参赛号或赛位号）")
+    def post(self, request, pk):
+        event = get_object_or_404(Event.objects.select_related("competition"), pk=pk)
+        _require_organiser(request.user, event.competition)
+        data = DrawInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        args = {
+            "event": event,
+            "drawn_by": request.user,
+            "seed": data.validated_data.get("seed") or None,
+            "reason": data.validated_data["reason"],
+        }
+        if data.validated_data["kind"] == Draw.Kind.CODE:
+            draw = services.draw_codes(**args, prefix=data.validated_data.get("prefix"))
+        else:
+            draw = services.draw_stations(**args)
+        return Response(DrawSerializer(draw).data, status=status.HTTP_201_CREATED)
+
+
+class EventDrawListView(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = DrawSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        event = get_object_or_404(Event.objects.select_related("competition"), pk=self.kwargs["pk"])
+        _require_chief_judge(self.request.user, event)
+        return event.draws.select_related("drawn_by").order_by("-drawn_at", "-id")
+
+
+class DrawReplayView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: ReplaySerializer}, summary="按种子复算抽签结果（审计）")
+    def post(self, request, pk):
+        draw = get_object_or_404(Draw.objects.select_related("event__competition"), pk=pk)
+        _require_chief_judge(request.user, draw.event)
+        return Response(ReplaySerializer(services.draw_replay(draw=draw)).data)
+
+
+# Import / export
+
+
+class ImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+def read_upload(upload) -> list[dict]:
+    """Raw rows from an uploaded file, or a DomainError on the ``file`` field (400)."""
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise DomainError(
+            _("文件过大：最大 %(limit)s MB。") % {"limit": f"{settings.IMPORT_MAX_BYTES / 1024 / 1024:g}"},
+            code="file_too_large",
+            field="file",
+        )
+    try:
+        return imports.read_sheet(upload.read())
+    except imports.ImportFileError as exc:
+        raise DomainError(exc.message, code=exc.code, field="file") from exc
+
+
+class CompetitionImportView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ImportInputSerializer},
+        parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="只预览，不写入")],
+        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT},
+        summary="导入参赛名单（.xlsx）",
+    )
+    def post(self, request, pk):
+        competition = get_object_or_404(Competition, pk=pk)
+        _require_organiser(request.user, competition)
+        data = ImportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        raw_rows = read_upload(data.validated_data["file"])
+        if request.query_params.get("dry_run") in ("1", "true", "yes"):
+            preview = imports.build_preview(competition=competition, raw_rows=raw_rows)
+            return Response({"dry_run": True, **preview.as_dict()})
+        preview = services.contestants_import(competition=competition, raw_rows=raw_rows)
+        return Response({"dry_run": False, **preview.as_dict()}, status=status.HTTP_201_CREATED)
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class CompetitionExportView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={(200, exports.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+        summary="导出参赛名单（.xlsx，与导入格式相同）",
+    )
+    def get(self, request, pk):
+        competition = get_object_or_404(Competition, pk=pk)
+        _require_organiser(request.user, competition)
+        return xlsx_response(exports.roster_xlsx(competition), f"roster-{competition.slug}.xlsx")

@@ -1,0 +1,358 @@
+"""Roster import from .xlsx: parsing, row-by-row validation and the preview.
+
+The import runs in two steps. ``read_sheet`` turns the uploaded bytes into raw rows.
+These are plain strings keyed by column, so they can wait in the session between the
+preview and the commit. ``build_preview`` checks every row and compares it with the
+database on natural keys:
+
+- an Organisation by name;
+- a Team by (competition, name);
+- a Contestant by (competition, id_number);
+- an Entry by (event, contestant) or (event, team).
+
+Each row comes out new, updated, unchanged or error. ``competitions.services.contestants_import``
+builds the preview again inside one transaction and writes it only if no row has an error.
+So the same file imported twice creates nothing the second time.
+
+The file is authoritative for the columns it has. A blank optional cell clears that
+field, and a missing column leaves it alone. Entries are only added, never removed.
+openpyxl parses the XML through defusedxml, which is installed (see tests), and the
+size and row limits stop large or hostile files before they cost much.
+"""
+
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from competitions.models import Competition, Contestant, Entry, Event, Organisation
+
+DEFAULT_MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    max_length: int | None = None
+
+
+COLUMNS = [
+    Column("organisation", "单位", required=True, max_length=Organisation._meta.get_field("name").max_length),
+    Column("team", "队名", max_length=120),
+    Column("name", "姓名", required=True, max_length=Contestant._meta.get_field("name").max_length),
+    Column("gender", "性别"),
+    Column("id_number", "身份证号", required=True),
+    Column("phone", "手机号"),
+    Column("job_title", "岗位/工种", max_length=Contestant._meta.get_field("job_title").max_length),
+    Column("events", "项目代号"),
+]
+COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
+COLUMNS_BY_HEADER = {column.header: column for column in COLUMNS}
+# Written by the export for people to read; the importer ignores them.
+READ_ONLY_HEADERS = ["参赛号", "赛位号"]
+
+GENDERS = {"男": Contestant.Gender.MALE, "女": Contestant.Gender.FEMALE}
+GENDER_LABELS = {value: label for label, value in GENDERS.items()}
+EVENT_CODE_SEPARATORS = re.compile(r"[,，、;；\s]+")
+PHONE = re.compile(r"1\d{10}")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read. ``code`` is stable; the message is for people."""
+
+    def __init__(self, message, *, code):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def id_number_check_char(first17: str) -> str:
+    """The GB 11643 check character for the first 17 digits of a resident ID number."""
+    return ID_CHECK_CHARS[sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def id_number_error(value: str) -> tuple[str, str] | None:
+    """``(code, reason)`` if ``value`` is not a valid 18-character ID number, else None."""
+    if len(value) != 18:
+        return "id_length", _("应为18位")
+    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+        return "id_format", _("前17位应为数字，末位为数字或X")
+    if id_number_check_char(value[:17]) != value[17]:
+        return "id_checksum", _("校验位错误")
+    return None
+
+
+def split_event_codes(value: str) -> list[str]:
+    codes = []
+    for code in EVENT_CODE_SEPARATORS.split(value):
+        if code and code not in codes:
+            codes.append(code)
+    return codes
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_sheet(content: bytes, *, max_bytes: int | None = None, max_rows: int | None = None) -> list[dict]:
+    """Raw rows of the first sheet: ``[{"row": 2, "values": {"name": "张三", …}}, …]``.
+
+    Only columns present in the header row appear in ``values``. Blank rows are
+    skipped. Raises ``ImportFileError`` for a file that is too large, unreadable,
+    empty, missing a required column, or longer than ``max_rows`` data rows.
+    """
+    max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
+    max_rows = getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS) if max_rows is None else max_rows
+    if len(content) > max_bytes:
+        raise ImportFileError(
+            _("文件过大：最大 %(limit)s MB。") % {"limit": f"{max_bytes / 1024 / 1024:g}"}, code="file_too_large"
+        )
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types on a bad file; all mean the same to the user
+        raise ImportFileError(_("无法读取文件：请上传 Excel .xlsx 文件。"), code="file_invalid") from exc
+    try:
+        return _read_rows(workbook.worksheets[0], max_rows) if workbook.worksheets else []
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a broken sheet inside a valid zip
+        raise ImportFileError(_("无法读取文件：请上传 Excel .xlsx 文件。"), code="file_invalid") from exc
+    finally:
+        workbook.close()
+
+
+def _read_rows(sheet, max_rows: int) -> list[dict]:
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        raise ImportFileError(_("文件是空的：第1行应为列名。"), code="file_empty")
+    positions = {}
+    for index, title in enumerate(header):
+        column = COLUMNS_BY_HEADER.get(_cell_text(title))
+        if column and column.key not in positions:
+            positions[column.key] = index
+    missing = [column.header for column in COLUMNS if column.required and column.key not in positions]
+    if missing:
+        raise ImportFileError(
+            _("缺少列：%(columns)s。") % {"columns": "、".join(missing)},
+            code="missing_columns",
+        )
+    raw_rows = []
+    for number, cells in enumerate(rows, start=2):
+        values = {key: _cell_text(cells[index]) if index < len(cells) else "" for key, index in positions.items()}
+        if not any(values.values()):
+            continue
+        if len(raw_rows) >= max_rows:
+            raise ImportFileError(
+                _("行数过多：最多 %(limit)s 行。") % {"limit": max_rows},
+                code="too_many_rows",
+            )
+        raw_rows.append({"row": number, "values": values})
+    return raw_rows
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    code: str
+    reason: str
+
+    @property
+    def column(self) -> str:
+        return COLUMNS_BY_KEY[self.field].header
+
+    @property
+    def message(self) -> str:
+        return _("第%(row)s行 %(column)s：%(reason)s") % {"row": self.row, "column": self.column, "reason": self.reason}
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "field": self.field, "column": self.column, "code": self.code, "message": self.message}
+
+
+@dataclass
+class RowPreview:
+    """One checked row, with what committing it would do."""
+
+    row: int
+    values: dict
+    status: str = "new"
+    errors: list[RowError] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    contestant: Contestant | None = None
+    events: list[Event] = field(default_factory=list)
+    # (event, None) for an individual entry to create, (event, team_name) for a team entry.
+    new_entries: list[tuple[Event, str | None]] = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[str]:
+        return [self.values.get(column.key, "") for column in COLUMNS]
+
+    def add_error(self, key, code, reason):
+        self.errors.append(RowError(self.row, key, code, reason))
+
+    def as_dict(self) -> dict:
+        return {
+            "row": self.row,
+            "status": self.status,
+            "values": self.values,
+            "changes": self.changes,
+            "errors": [error.as_dict() for error in self.errors],
+        }
+
+
+STATUSES = ("new", "updated", "unchanged", "error")
+
+
+@dataclass
+class ImportPreview:
+    rows: list[RowPreview]
+    organisations_new: list[str] = field(default_factory=list)
+    teams_new: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[RowError]:
+        return [error for row in self.rows for error in row.errors]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(row.errors for row in self.rows)
+
+    @property
+    def counts(self) -> dict:
+        counts = dict.fromkeys(STATUSES, 0)
+        for row in self.rows:
+            counts[row.status] += 1
+        counts["rows"] = len(self.rows)
+        counts["organisations_new"] = len(self.organisations_new)
+        counts["teams_new"] = len(self.teams_new)
+        counts["entries_new"] = sum(len(row.new_entries) for row in self.rows if not row.errors)
+        return counts
+
+    @property
+    def summary(self) -> str:
+        counts = self.counts
+        return _("新增 %(new)s 人，更新 %(updated)s 人，未变 %(unchanged)s 人，错误 %(error)s 行") % counts
+
+    def as_dict(self) -> dict:
+        return {
+            "counts": self.counts,
+            "summary": self.summary,
+            "rows": [row.as_dict() for row in self.rows],
+            "errors": [error.as_dict() for error in self.errors],
+        }
+
+
+def _clean_row(row: RowPreview, seen_ids: dict[str, int], events_by_code: dict[str, Event]) -> None:
+    values = row.values
+    for key, value in values.items():
+        column = COLUMNS_BY_KEY[key]
+        if column.required and not value:
+            row.add_error(key, "required", _("必填"))
+        elif column.max_length and len(value) > column.max_length:
+            row.add_error(key, "too_long", _("不能超过 %(limit)s 个字") % {"limit": column.max_length})
+    gender = values.get("gender", "")
+    if gender and gender not in GENDERS:
+        row.add_error("gender", "gender_invalid", _("应为“男”或“女”"))
+    id_number = values["id_number"] = values["id_number"].replace(" ", "").upper()
+    if id_number:
+        problem = id_number_error(id_number)
+        if problem:
+            row.add_error("id_number", *problem)
+        elif id_number in seen_ids:
+            row.add_error("id_number", "id_duplicate", _("与第%(row)s行重复") % {"row": seen_ids[id_number]})
+        else:
+            seen_ids[id_number] = row.row
+    phone = values.get("phone", "")
+    if phone and not PHONE.fullmatch(phone):
+        row.add_error("phone", "phone_invalid", _("应为以1开头的11位数字"))
+    for code in split_event_codes(values.get("events", "")):
+        event = events_by_code.get(code) or events_by_code.get(code.lower())
+        if event is None:
+            row.add_error("events", "event_unknown", _("未知项目代号“%(code)s”") % {"code": code})
+        elif event.kind == Event.Kind.TEAM and not values.get("team"):
+            row.add_error("events", "team_required", _("团体项目“%(code)s”需要填写队名") % {"code": code})
+        elif event not in row.events:
+            row.events.append(event)
+
+
+def build_preview(*, competition: Competition, raw_rows: list[dict]) -> ImportPreview:
+    """Check ``raw_rows`` (from ``read_sheet``) and compare them with the database. Reads only."""
+    events_by_code = {}
+    for event in competition.events.all():
+        events_by_code[event.code] = event
+        events_by_code.setdefault(event.code.lower(), event)
+    rows = [RowPreview(row=raw["row"], values=dict(raw["values"])) for raw in raw_rows]
+    seen_ids: dict[str, int] = {}
+    for row in rows:
+        _clean_row(row, seen_ids, events_by_code)
+
+    org_names = {row.values["organisation"] for row in rows if row.values["organisation"]}
+    existing_orgs = set(Organisation.objects.filter(name__in=org_names).values_list("name", flat=True))
+    teams = {team.name: team for team in competition.teams.all()}
+    contestants = {
+        contestant.id_number: contestant
+        for contestant in competition.contestants.select_related("organisation", "team").filter(
+            id_number__in=[row.values["id_number"] for row in rows]
+        )
+    }
+    entries = Entry.objects.filter(event__competition=competition)
+    contestant_entries = set(entries.filter(contestant__isnull=False).values_list("event_id", "contestant_id"))
+    team_entries = set(entries.filter(team__isnull=False).values_list("event_id", "team__name"))
+
+    preview = ImportPreview(rows=rows)
+    for row in rows:
+        if row.errors:
+            row.status = "error"
+            continue
+        _plan_row(row, contestants, contestant_entries, team_entries)
+        organisation = row.values["organisation"]
+        if organisation not in existing_orgs and organisation not in preview.organisations_new:
+            preview.organisations_new.append(organisation)
+        team = row.values.get("team")
+        if team and team not in teams and team not in preview.teams_new:
+            preview.teams_new.append(team)
+    return preview
+
+
+def _plan_row(row: RowPreview, contestants: dict, contestant_entries: set, team_entries: set) -> None:
+    values = row.values
+    contestant = row.contestant = contestants.get(values["id_number"])
+    team_name = values.get("team", "")
+    for event in row.events:
+        if event.kind == Event.Kind.TEAM:
+            if (event.id, team_name) not in team_entries:
+                team_entries.add((event.id, team_name))  # once per team, however many members list it
+                row.new_entries.append((event, team_name))
+        elif contestant is None or (event.id, contestant.id) not in contestant_entries:
+            row.new_entries.append((event, None))
+    if contestant is None:
+        row.status = "new"
+        return
+    current = {
+        "organisation": contestant.organisation.name,
+        "team": contestant.team.name if contestant.team else "",
+        "name": contestant.name,
+        "gender": GENDER_LABELS.get(contestant.gender, ""),
+        "phone": contestant.phone,
+        "job_title": contestant.job_title,
+    }
+    row.changes = [
+        COLUMNS_BY_KEY[key].header for key, value in current.items() if key in values and values[key] != value
+    ]
+    if row.new_entries:
+        row.changes.append(COLUMNS_BY_KEY["events"].header)
+    row.status = "updated" if row.changes else "unchanged"

@@ -1,0 +1,158 @@
+"""Organiser pages: roster import (upload → preview → commit), export, and the draw page.
+
+Between the preview and the commit, the raw rows of the upload wait in the session
+(strings only, at most ``IMPORT_MAX_ROWS`` of them). The commit checks them again
+against the database inside its transaction, so nothing is written from a stale
+preview.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from competitions import exports, imports, selectors, services
+from competitions.api_draw import xlsx_response
+from competitions.models import Competition, Draw, Event
+from config.errors import DomainError
+
+SESSION_KEY = "roster_import:{pk}"
+
+
+def _managed_competition(request, pk) -> Competition:
+    competition = get_object_or_404(Competition.objects.select_related("host"), pk=pk)
+    if not selectors.is_organiser(request.user, competition):
+        raise PermissionDenied
+    return competition
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.raw_rows = None
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("文件过大：最大 %(limit)s MB。") % {"limit": f"{settings.IMPORT_MAX_BYTES / 1024 / 1024:g}"},
+                code="file_too_large",
+            )
+        try:
+            self.raw_rows = imports.read_sheet(upload.read())
+        except imports.ImportFileError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+        if not self.raw_rows:
+            raise forms.ValidationError(_("文件中没有数据行。"), code="no_rows")
+        return upload
+
+
+def _upload_page(request, competition, form, *, status=200, page_error=None):
+    context = {
+        "competition": competition,
+        "form": form,
+        "page_error": page_error,
+        "columns": imports.COLUMNS,
+        "events": competition.events.all(),
+    }
+    return render(request, "competitions/manage/import_upload.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request, pk):
+    competition = _managed_competition(request, pk)
+    if request.method == "GET":
+        return _upload_page(request, competition, UploadForm())
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _upload_page(request, competition, form, status=400)
+    preview = imports.build_preview(competition=competition, raw_rows=form.raw_rows)
+    request.session[SESSION_KEY.format(pk=competition.pk)] = {
+        "filename": form.cleaned_data["file"].name,
+        "rows": form.raw_rows,
+    }
+    return _preview_page(request, competition, preview, form.cleaned_data["file"].name)
+
+
+def _preview_page(request, competition, preview, filename, *, status=200):
+    context = {
+        "competition": competition,
+        "preview": preview,
+        "counts": preview.counts,
+        "filename": filename,
+        "columns": imports.COLUMNS,
+    }
+    return render(request, "competitions/manage/import_preview.html", context, status=status)
+
+
+@login_required
+@require_POST
+def import_commit(request, pk):
+    competition = _managed_competition(request, pk)
+    pending = request.session.get(SESSION_KEY.format(pk=competition.pk))
+    if not pending:
+        page_error = _("没有待导入的数据，请重新上传文件。")
+        return _upload_page(request, competition, UploadForm(), status=400, page_error=page_error)
+    try:
+        preview = services.contestants_import(competition=competition, raw_rows=pending["rows"])
+    except services.ImportRejected:
+        preview = imports.build_preview(competition=competition, raw_rows=pending["rows"])
+        return _preview_page(request, competition, preview, pending["filename"], status=400)
+    del request.session[SESSION_KEY.format(pk=competition.pk)]
+    context = {"competition": competition, "preview": preview, "counts": preview.counts}
+    return render(request, "competitions/manage/import_done.html", context)
+
+
+@login_required
+def import_template(request, pk):
+    competition = _managed_competition(request, pk)
+    return xlsx_response(exports.template_xlsx(competition), f"roster-template-{competition.slug}.xlsx")
+
+
+@login_required
+def export_xlsx(request, pk):
+    competition = _managed_competition(request, pk)
+    return xlsx_response(exports.roster_xlsx(competition), f"roster-{competition.slug}.xlsx")
+
+
+class DrawForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=Draw.Kind.choices)
+    reason = forms.CharField(label=_("重新抽签原因"), max_length=200, required=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_draw(request, pk):
+    event = get_object_or_404(Event.objects.select_related("competition"), pk=pk)
+    if not selectors.is_organiser(request.user, event.competition):
+        raise PermissionDenied
+    form = DrawForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            draw = services.draw_codes if form.cleaned_data["kind"] == Draw.Kind.CODE else services.draw_stations
+            try:
+                draw(event=event, drawn_by=request.user, reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                form.add_error("reason" if exc.field == "reason" else None, exc.message)
+                status = exc.status
+            else:
+                return redirect("manage-event-draw", pk=event.pk)
+        else:
+            status = 400
+    context = {
+        "event": event,
+        "competition": event.competition,
+        "form": form,
+        "entries": event.entries.select_related("contestant__organisation", "team__organisation").order_by(
+            "start_order", "code", "id"
+        ),
+        "draws": event.draws.select_related("drawn_by").order_by("-drawn_at", "-id"),
+    }
+    return render(request, "competitions/manage/draw.html", context, status=status)
