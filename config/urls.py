@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("manage/", include("competitions.import_urls")),
+    path("live/", include("live.urls")),
     path("", include("competitions.urls")),
 ]
 if settings.DEBUG:

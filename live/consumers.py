@@ -1,0 +1,127 @@
+"""WebSocket consumers: authorise in ``connect``, then only forward pre-encoded frames.
+
+Every socket here is read-only. A client message gets an error frame and changes
+nothing. Frames come either from the process-local hub (the default) or, for the
+benchmark's baseline, from the stock per-socket channel-layer group (``?fanout=stock``).
+"""
+
+import json
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from live import selectors
+from live.groups import COMPETITION, EVENT, MONITOR, group_name
+from live.hub import get_hub
+
+# Close codes sent before accept make Daphne refuse the handshake (HTTP 403).
+CLOSE_FORBIDDEN = 4403
+READ_ONLY_ERROR = json.dumps({"type": "error", "code": "read_only", "detail": "This socket is read-only."})
+# A layer alias that is never configured: hub sockets need no channel of their own.
+_NO_LAYER = "live-hub-sockets-have-no-channel"
+
+
+class _HubConsumer(AsyncWebsocketConsumer):
+    """A read-only socket that the process-local hub feeds."""
+
+    channel_layer_alias = _NO_LAYER
+    group: str | None = None
+
+    async def authorise(self):
+        """The object this socket watches if the user may watch it, else None."""
+        raise NotImplementedError
+
+    def group_for(self, obj) -> str:
+        raise NotImplementedError
+
+    async def connect(self):
+        obj = await self.authorise()
+        if obj is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = self.group_for(obj)
+        await self.join()
+        await self.accept()
+
+    async def join(self):
+        await get_hub().register(self.group, self)
+
+    async def leave(self):
+        await get_hub().unregister(self.group, self)
+
+    async def disconnect(self, code):
+        if self.group is not None:
+            await self.leave()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        await self.send(text_data=READ_ONLY_ERROR)
+
+
+class _StockMixin:
+    """The stock Channels way, kept as the benchmark's baseline: each socket joins the group itself."""
+
+    channel_layer_alias = "default"
+
+    async def join(self):
+        await self.channel_layer.group_add(self.group, self.channel_name)
+
+    async def leave(self):
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def live_frame(self, message):
+        await self.send(text_data=message["text"])
+
+
+def _user(scope):
+    return scope.get("user")
+
+
+class LeaderboardConsumer(_HubConsumer):
+    """An event's board, for spectators: the public board only."""
+
+    async def authorise(self):
+        event_id = self.scope["url_route"]["kwargs"]["event_id"]
+        return await database_sync_to_async(selectors.visible_event)(user=_user(self.scope), event_id=event_id)
+
+    def group_for(self, event):
+        return group_name(EVENT, event.pk)
+
+
+class CompetitionConsumer(_HubConsumer):
+    """A competition's overview across its events."""
+
+    async def authorise(self):
+        competition_id = self.scope["url_route"]["kwargs"]["competition_id"]
+        return await database_sync_to_async(selectors.visible_competition)(
+            user=_user(self.scope), competition_id=competition_id
+        )
+
+    def group_for(self, competition):
+        return group_name(COMPETITION, competition.pk)
+
+
+class MonitorConsumer(_HubConsumer):
+    """The chief judge's progress monitor: chief judges and organisers only."""
+
+    async def authorise(self):
+        event_id = self.scope["url_route"]["kwargs"]["event_id"]
+        return await database_sync_to_async(selectors.monitored_event)(user=_user(self.scope), event_id=event_id)
+
+    def group_for(self, event):
+        return group_name(MONITOR, event.pk)
+
+
+class StockLeaderboardConsumer(_StockMixin, LeaderboardConsumer):
+    pass
+
+
+def hub_or_stock(hub_app, stock_app):
+    """An ASGI app that serves ``?fanout=stock`` with ``stock_app`` and everything else with ``hub_app``."""
+
+    async def app(scope, receive, send):
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        chosen = stock_app if query.get("fanout") == ["stock"] else hub_app
+        return await chosen(scope, receive, send)
+
+    return app

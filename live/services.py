@@ -1,0 +1,71 @@
+"""Writes of the live board: the organiser's publication controls.
+
+Both services lock the competition row (``select_for_update``) so two organisers
+clicking at once are serialised, and broadcast only after commit.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from competitions.models import Competition, Event
+from competitions.selectors import is_organiser
+from config.errors import Conflict, DomainError, Forbidden
+from live import broadcast, selectors
+from live.models import FrozenBoard, RevealProgress
+
+Publication = Competition.Publication
+
+
+def _require_organiser(user, competition: Competition) -> None:
+    if not is_organiser(user, competition):
+        raise Forbidden(_("只有组织者可以控制成绩公布。"), code="not_organiser")
+
+
+@transaction.atomic
+def publication_set(*, actor, competition: Competition, policy: str) -> Competition:
+    """Switch the competition's publication policy.
+
+    Freezing takes a snapshot of every event's current rows (the frozen board);
+    leaving the frozen mode drops the snapshots; entering reveal starts every event
+    at zero revealed places. Every screen gets the new board after commit.
+    """
+    _require_organiser(actor, competition)
+    if policy not in Publication.values:
+        raise DomainError(_("未知的公布方式。"), code="invalid_policy", field="policy")
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    events = list(Event.objects.filter(competition=competition).select_related("competition"))
+    if policy == Publication.FROZEN and competition.publication != Publication.FROZEN:
+        now = timezone.now()
+        competition.frozen_at = now
+        for event in events:
+            version, rows = selectors.event_rows(event=event)
+            FrozenBoard.objects.update_or_create(
+                event=event, defaults={"version": version, "rows": rows, "frozen_at": now}
+            )
+    elif policy != Publication.FROZEN:
+        FrozenBoard.objects.filter(event__competition=competition).delete()
+    if policy == Publication.REVEAL:
+        for event in events:
+            RevealProgress.objects.update_or_create(event=event, defaults={"revealed": 0})
+    competition.publication = policy
+    competition.save(update_fields=["publication", "frozen_at"])
+    transaction.on_commit(lambda: broadcast.policy_changed(competition.pk))
+    return competition
+
+
+@transaction.atomic
+def reveal_next(*, actor, event: Event) -> RevealProgress:
+    """Reveal one more place of the event, counting from last place. One click, one place."""
+    _require_organiser(actor, event.competition)
+    competition = Competition.objects.select_for_update().get(pk=event.competition_id)
+    if competition.publication != Publication.REVEAL:
+        raise Conflict(_("当前不是颁奖揭晓模式。"), code="not_reveal_mode")
+    progress, _created = RevealProgress.objects.select_for_update().get_or_create(event=event)
+    _version, rows = selectors.event_rows(event=event)
+    if progress.revealed >= len(rows):
+        raise Conflict(_("所有名次已经揭晓。"), code="reveal_finished")
+    progress.revealed += 1
+    progress.save(update_fields=["revealed", "updated_at"])
+    transaction.on_commit(lambda: broadcast.board_changed(event.pk))
+    return progress

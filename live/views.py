@@ -1,0 +1,162 @@
+"""Board pages and their JSON: thin views that check visibility and hand off to the selectors.
+
+The JSON endpoints are what the board script refetches on (re)connect or on a version
+gap; they return the same message shape, and the same version, as the socket.
+"""
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from competitions.selectors import is_organiser
+from config.errors import DomainError
+from live import selectors, services
+
+
+def _visible_event(request, event_id):
+    event = selectors.visible_event(user=request.user, event_id=event_id)
+    if event is None:
+        raise Http404
+    return event
+
+
+def _monitored_event(request, event_id):
+    event = selectors.monitored_event(user=request.user, event_id=event_id)
+    if event is None:
+        raise PermissionDenied
+    return event
+
+
+def client_strings() -> dict:
+    """The words the board script shows, translated here so the script stays free of UI text."""
+    return {
+        "awards": [_("一等奖"), _("二等奖"), _("三等奖")],
+        "status": {"dns": _("未出赛"), "dnf": _("未完成"), "dsq": _("取消资格")},
+        "policy": {
+            "live": "",
+            "frozen": _("已封榜：封榜后的成绩待公布"),
+            "hidden": _("成绩将在正式公布后显示"),
+            "reveal": _("颁奖揭晓"),
+        },
+        "toReveal": _("还有 %s 个名次待揭晓"),
+        "preview": _("内部预览：观众看不到未公布的成绩"),
+        "provisional": _("暂定"),
+        "pending": _("待定"),
+        "progress": {"judges": _("各裁判缺少的评分"), "entries": _("各参赛者缺少的评分")},
+    }
+
+
+def _qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=4, dark="#111", light="#fff")
+
+
+def board(request, event_id):
+    """The big-screen board; ``?tv=1`` turns on TV mode (auto-scroll, QR code, no chrome)."""
+    event = _visible_event(request, event_id)
+    phone_url = request.build_absolute_uri(reverse("live:phone", args=[event.pk]))
+    context = {
+        "event": event,
+        "competition": event.competition,
+        "tv": request.GET.get("tv") == "1",
+        "phone_url": phone_url,
+        "qr_svg": _qr_svg(phone_url),
+        "ws_path": f"/ws/events/{event.pk}/",
+        "data_url": reverse("live:standings", args=[event.pk]),
+        "strings": client_strings(),
+    }
+    return render(request, "live/board.html", context)
+
+
+def phone(request, event_id):
+    event = _visible_event(request, event_id)
+    context = {
+        "event": event,
+        "competition": event.competition,
+        "ws_path": f"/ws/events/{event.pk}/",
+        "data_url": reverse("live:standings", args=[event.pk]),
+        "strings": client_strings(),
+    }
+    return render(request, "live/phone.html", context)
+
+
+def overview(request, competition_id):
+    competition = selectors.visible_competition(user=request.user, competition_id=competition_id)
+    if competition is None:
+        raise Http404
+    context = {
+        "competition": competition,
+        "ws_path": f"/ws/competitions/{competition.pk}/",
+        "data_url": reverse("live:overview-data", args=[competition.pk]),
+        "strings": client_strings(),
+    }
+    return render(request, "live/overview.html", context)
+
+
+@login_required
+def monitor(request, event_id):
+    event = _monitored_event(request, event_id)
+    context = {
+        "event": event,
+        "competition": event.competition,
+        "policies": event.competition.Publication.choices,
+        "is_organiser": is_organiser(request.user, event.competition),
+        "ws_path": f"/ws/events/{event.pk}/monitor/",
+        "data_url": reverse("live:monitor-data", args=[event.pk]),
+        "strings": client_strings(),
+    }
+    return render(request, "live/monitor.html", context)
+
+
+@never_cache
+def standings_data(request, event_id):
+    event = _visible_event(request, event_id)
+    return JsonResponse(
+        selectors.public_standings(event=event, user=request.user), json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@never_cache
+def overview_data(request, competition_id):
+    competition = selectors.visible_competition(user=request.user, competition_id=competition_id)
+    if competition is None:
+        raise Http404
+    return JsonResponse(
+        selectors.competition_overview(competition=competition), json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@never_cache
+def monitor_data(request, event_id):
+    event = _monitored_event(request, event_id)
+    return JsonResponse(selectors.event_monitor(event=event), json_dumps_params={"ensure_ascii": False})
+
+
+@require_POST
+@login_required
+def publication_set(request, event_id):
+    event = _monitored_event(request, event_id)
+    try:
+        services.publication_set(
+            actor=request.user, competition=event.competition, policy=request.POST.get("policy", "")
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("live:monitor", event.pk)
+
+
+@require_POST
+@login_required
+def reveal_next(request, event_id):
+    event = _monitored_event(request, event_id)
+    try:
+        services.reveal_next(actor=request.user, event=event)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("live:monitor", event.pk)

@@ -1,0 +1,242 @@
+/* Live board client: a read-only socket as a hint, the HTTP standings as the truth.
+ *
+ * - On every (re)connect the full standings are refetched over HTTP.
+ * - Each delta carries a version and the base it was built on; a client behind the
+ *   base (a gap) refetches instead of patching.
+ * - Reconnects use exponential backoff with full jitter, so a server restart does not
+ *   bring every screen back in the same millisecond.
+ * No build step, no framework: one file, plain DOM.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("live-root");
+  if (!root) return;
+  var mode = root.dataset.mode;            // board | phone | overview | monitor
+  var wsPath = root.dataset.ws;
+  var dataUrl = root.dataset.url;
+  var T = JSON.parse(document.getElementById("live-strings").textContent);
+
+  var BACKOFF_BASE_MS = 500, BACKOFF_CAP_MS = 30000, REFRESH_JITTER_MS = 2000;
+  var state = { version: null, policy: null, rows: new Map(), hidden: 0, preview: false };
+  var attempt = 0, socket = null, fetching = null, queued = [];
+
+  // ---- connection -------------------------------------------------------
+  function backoffDelay(n) {
+    // "Full jitter": uniform in [0, min(cap, base·2^n)].
+    return Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * Math.pow(2, n));
+  }
+
+  function setConnected(ok) {
+    root.classList.toggle("is-offline", !ok);
+    var banner = document.getElementById("live-status");
+    if (banner) banner.hidden = ok;
+  }
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + wsPath);
+    socket.onopen = function () {
+      attempt = 0;
+      setConnected(true);
+      refetch();
+    };
+    socket.onmessage = function (ev) { onMessage(JSON.parse(ev.data)); };
+    socket.onclose = function () {
+      setConnected(false);
+      var delay = backoffDelay(attempt++);
+      setTimeout(connect, delay);
+    };
+  }
+
+  function refetch() {
+    if (fetching) return fetching;
+    fetching = fetch(dataUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (data) {
+        fetching = null;
+        applyFull(data);
+        var pending = queued; queued = [];
+        pending.forEach(onMessage);
+      })
+      .catch(function () {
+        fetching = null;
+        setTimeout(refetch, backoffDelay(attempt++));
+      });
+    return fetching;
+  }
+
+  function onMessage(msg) {
+    if (fetching && msg.type !== "standings.full" && msg.type !== "overview.full") { queued.push(msg); return; }
+    switch (msg.type) {
+      case "standings.full": case "overview.full": case "monitor.full": applyFull(msg); break;
+      case "standings.delta": applyDelta(msg); break;
+      case "standings.refresh": setTimeout(refetch, Math.random() * REFRESH_JITTER_MS); break;
+      case "overview.event": applyOverviewEvent(msg); break;
+      case "monitor.changed": refetch(); break;
+      default: break;
+    }
+  }
+
+  // ---- state ------------------------------------------------------------
+  function applyFull(data) {
+    if (mode === "overview") { state.events = new Map(); data.events.forEach(function (e) { state.events.set(e.event, e); }); return render(); }
+    if (mode === "monitor") { state.monitor = data; state.version = data.version; return render(); }
+    state.version = data.version;
+    state.policy = data.policy;
+    state.hidden = data.hidden || 0;
+    state.preview = !!data.preview;
+    state.rows = new Map();
+    data.rows.forEach(function (row) { state.rows.set(row.entry, row); });
+    render();
+  }
+
+  function applyDelta(msg) {
+    if (state.version === null || msg.policy !== state.policy) return refetch();
+    if (msg.version <= state.version) return;               // old news
+    if (msg.base !== null && state.version < msg.base) return refetch();  // a gap: the DB is the truth
+    msg.rows.forEach(function (row) { state.rows.set(row.entry, row); });
+    (msg.removed || []).forEach(function (id) { state.rows.delete(id); });
+    state.version = msg.version;
+    state.hidden = msg.hidden || 0;
+    render();
+  }
+
+  function applyOverviewEvent(msg) {
+    if (!state.events) return refetch();
+    state.events.set(msg.event, msg);
+    render();
+  }
+
+  // ---- rendering --------------------------------------------------------
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function awardLabel(award) { return award ? (T.awards[award - 1] || "") : ""; }
+
+  function rowNode(row) {
+    var tr = el("tr", "row");
+    tr.dataset.entry = row.entry;
+    if (row.award) tr.classList.add("award-" + Math.min(row.award, 3));
+    if (row.pending) tr.classList.add("is-pending");
+    tr.appendChild(el("td", "rank", row.rank === null ? "—" : row.rank));
+    var who = el("td", "who");
+    who.appendChild(el("span", "name", row.name));
+    who.appendChild(el("span", "org", row.organisation));
+    tr.appendChild(who);
+    var total = row.total === null ? "—" : row.total;
+    if (row.status && row.status !== "ok") total = T.status[row.status] || row.status;
+    var td = el("td", "total", total);
+    if (!row.complete && row.total !== null) td.appendChild(el("span", "provisional", T.provisional));
+    if (row.pending) td.appendChild(el("span", "pending", T.pending));
+    tr.appendChild(td);
+    tr.appendChild(el("td", "award", awardLabel(row.award)));
+    return tr;
+  }
+
+  function sortedRows() {
+    return Array.from(state.rows.values()).sort(function (a, b) { return a.pos - b.pos; });
+  }
+
+  function renderBoard() {
+    var body = document.getElementById("live-rows");
+    // FLIP: remember where each row was, re-render, then animate from there.
+    var before = new Map();
+    Array.prototype.forEach.call(body.children, function (tr) { before.set(tr.dataset.entry, tr.getBoundingClientRect().top); });
+    var frag = document.createDocumentFragment();
+    sortedRows().forEach(function (row) { frag.appendChild(rowNode(row)); });
+    body.replaceChildren(frag);
+    Array.prototype.forEach.call(body.children, function (tr) {
+      var old = before.get(tr.dataset.entry);
+      if (old === undefined) return;
+      var dy = old - tr.getBoundingClientRect().top;
+      if (Math.abs(dy) < 1) return;
+      tr.classList.add(dy > 0 ? "moved-up" : "moved-down");
+      tr.animate([{ transform: "translateY(" + dy + "px)" }, { transform: "none" }], { duration: 700, easing: "ease-out" });
+    });
+    var note = document.getElementById("live-policy");
+    note.textContent = T.policy[state.policy] || "";
+    if (state.policy === "reveal" && state.hidden) note.textContent += " · " + T.toReveal.replace("%s", state.hidden);
+    if (state.preview) note.textContent = T.preview;
+    root.dataset.policy = state.policy || "";
+    root.dataset.version = state.version === null ? "" : state.version;
+    document.getElementById("live-empty").hidden = state.rows.size > 0;
+  }
+
+  function renderOverview() {
+    var list = document.getElementById("live-events");
+    list.replaceChildren();
+    state.events.forEach(function (ev) {
+      var card = el("section", "event-card");
+      card.appendChild(el("h2", null, ev.title));
+      card.appendChild(el("p", "policy", T.policy[ev.policy] || ""));
+      var table = el("table", "leaders");
+      var tb = el("tbody");
+      ev.rows.forEach(function (row) { tb.appendChild(rowNode(row)); });
+      table.appendChild(tb);
+      card.appendChild(table);
+      list.appendChild(card);
+    });
+  }
+
+  function renderMonitor() {
+    var data = state.monitor;
+    root.dataset.version = data.version;
+    renderProgress(document.getElementById("monitor-progress"), data.progress);
+    var alerts = document.getElementById("monitor-alerts");
+    alerts.replaceChildren();
+    (data.alerts || []).forEach(function (a) { alerts.appendChild(el("li", "alert", describe(a))); });
+    document.getElementById("monitor-alerts-empty").hidden = (data.alerts || []).length > 0;
+    var body = document.getElementById("live-rows");
+    body.replaceChildren();
+    data.rows.forEach(function (row) { body.appendChild(rowNode(row)); });
+  }
+
+  function describe(obj) {
+    if (typeof obj !== "object" || obj === null) return String(obj);
+    return Object.keys(obj).map(function (k) { return k + ": " + (typeof obj[k] === "object" ? JSON.stringify(obj[k]) : obj[k]); }).join(" · ");
+  }
+
+  function renderProgress(node, progress) {
+    node.replaceChildren();
+    if (!progress) return;
+    Object.keys(progress).forEach(function (key) {
+      var section = el("section", "progress-part");
+      section.appendChild(el("h3", null, T.progress[key] || key));
+      var list = el("ul");
+      var items = progress[key];
+      (Array.isArray(items) ? items : Object.values(items || {})).forEach(function (item) { list.appendChild(el("li", null, describe(item))); });
+      section.appendChild(list);
+      node.appendChild(section);
+    });
+  }
+
+  function render() {
+    if (mode === "overview") return renderOverview();
+    if (mode === "monitor") return renderMonitor();
+    renderBoard();
+  }
+
+  // ---- TV mode: auto-scroll long boards, pausing at the top ---------------
+  function tvScroll() {
+    var PAUSE_MS = 6000, SPEED_PX_S = 40, last = null, pausedUntil = performance.now() + PAUSE_MS;
+    function step(now) {
+      var max = document.documentElement.scrollHeight - window.innerHeight;
+      if (max > 4 && now >= pausedUntil) {
+        if (last !== null) window.scrollBy(0, SPEED_PX_S * (now - last) / 1000);
+        if (window.scrollY >= max - 1) { pausedUntil = now + PAUSE_MS / 2; setTimeout(function () { window.scrollTo(0, 0); pausedUntil = performance.now() + PAUSE_MS; }, PAUSE_MS / 2); }
+      }
+      last = now;
+      requestAnimationFrame(step);
+    }
+    requestAnimationFrame(step);
+  }
+
+  if (root.dataset.tv === "1") tvScroll();
+  window.liveBoard = { state: state, refetch: refetch, backoffDelay: backoffDelay };
+  connect();
+})();

@@ -1,0 +1,110 @@
+import pytest
+
+from live import publication
+from live.groups import COMPETITION, EVENT, MONITOR, group_name
+
+pytestmark = pytest.mark.django_db
+
+
+def _row(entry, pos, total, rank=None, award=None):
+    return {
+        "entry": entry,
+        "pos": pos,
+        "name": f"n{entry}",
+        "organisation": "o",
+        "total": total,
+        "rank": rank or pos,
+        "award": award,
+        "status": "ok",
+        "complete": True,
+    }
+
+
+ROWS = [_row(1, 1, "90.00", award=1), _row(2, 2, "80.00", award=2), _row(3, 3, "70.00", award=2)]
+
+
+def test_group_name_is_scoped_by_kind_and_id():
+    assert [group_name(EVENT, 4), group_name(COMPETITION, 4), group_name(MONITOR, "4")] == [
+        "live.event.4",
+        "live.competition.4",
+        "live.monitor.4",
+    ]
+
+
+def test_group_name_refuses_unknown_scope():
+    with pytest.raises(ValueError, match="unknown live group scope"):
+        group_name("events", 4)
+
+
+def test_public_board_live_shows_every_row():
+    board = publication.public_board(event_id=9, policy="live", version=5, rows=ROWS)
+    assert board == {"type": "standings.full", "event": 9, "policy": "live", "version": 5, "hidden": 0, "rows": ROWS}
+
+
+def test_public_board_hidden_shows_no_row_and_no_version():
+    board = publication.public_board(event_id=9, policy="hidden", version=5, rows=ROWS)
+    assert board == {"type": "standings.full", "event": 9, "policy": "hidden", "version": None, "hidden": 3, "rows": []}
+
+
+def test_public_board_unknown_policy_is_treated_as_hidden():
+    board = publication.public_board(event_id=9, policy="leaky", version=5, rows=ROWS)
+    assert (board["policy"], board["rows"], board["version"]) == ("hidden", [], None)
+
+
+def test_public_board_frozen_shows_snapshot_with_pending_flags():
+    frozen = [_row(1, 1, "50.00"), _row(2, 2, "40.00")]
+    board = publication.public_board(event_id=9, policy="frozen", version=8, rows=ROWS, frozen_rows=frozen, pending=[2])
+    assert board["rows"] == [{**frozen[0], "pending": False}, {**frozen[1], "pending": True}]
+    assert board["version"] == 8
+
+
+def test_public_board_reveal_shows_places_from_last():
+    board = publication.public_board(event_id=9, policy="reveal", version=5, rows=ROWS, revealed=2)
+    assert ([row["entry"] for row in board["rows"]], board["hidden"]) == ([2, 3], 1)
+    board = publication.public_board(event_id=9, policy="reveal", version=5, rows=ROWS, revealed=0)
+    assert (board["rows"], board["hidden"]) == ([], 3)
+
+
+def test_board_delta_sends_only_changed_rows():
+    before = publication.public_board(event_id=9, policy="live", version=5, rows=ROWS)
+    after_rows = [_row(3, 1, "95.00", award=1), _row(1, 2, "90.00", award=2), _row(2, 3, "80.00", award=2)]
+    after = publication.public_board(event_id=9, policy="live", version=6, rows=after_rows)
+    delta = publication.board_delta(before, after)
+    assert delta == {
+        "type": "standings.delta",
+        "event": 9,
+        "policy": "live",
+        "version": 6,
+        "base": 5,
+        "rows": after_rows,
+        "removed": [],
+        "hidden": 0,
+    }
+    unchanged_rank = [_row(1, 1, "91.00", award=1), ROWS[1], ROWS[2]]
+    delta = publication.board_delta(
+        before, publication.public_board(event_id=9, policy="live", version=6, rows=unchanged_rank)
+    )
+    assert delta["rows"] == [unchanged_rank[0]]
+
+
+def test_board_delta_skips_stale_versions():
+    newer = publication.public_board(event_id=9, policy="live", version=6, rows=ROWS)
+    older = publication.public_board(event_id=9, policy="live", version=6, rows=ROWS[:2])
+    assert publication.board_delta(newer, older) is None
+
+
+def test_board_delta_sends_whole_board_across_policy_change_and_unknown_base():
+    live = publication.public_board(event_id=9, policy="live", version=6, rows=ROWS)
+    frozen = publication.public_board(event_id=9, policy="frozen", version=6, rows=ROWS, frozen_rows=ROWS)
+    assert publication.board_delta(live, frozen) is frozen
+    assert publication.board_delta(None, live) is live
+
+
+def test_board_delta_sends_hidden_board_once_then_nothing():
+    live = publication.public_board(event_id=9, policy="live", version=6, rows=ROWS)
+    hidden = publication.public_board(event_id=9, policy="hidden", version=7, rows=ROWS)
+    assert publication.board_delta(live, hidden) is hidden
+    assert (
+        publication.board_delta(hidden, publication.public_board(event_id=9, policy="hidden", version=8, rows=ROWS))
+        is None
+    )
