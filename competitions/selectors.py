@@ -4,6 +4,8 @@ Role checks live here, in one place, so the API, the pages and the WebSocket
 consumers all answer "may this user…?" the same way. Staff superusers manage all.
 """
 
+from dataclasses import dataclass, field
+
 from django.db.models import Q, QuerySet
 
 from competitions.models import Competition, Event, JudgeAssignment
@@ -21,7 +23,9 @@ def competitions_managed_by(user) -> QuerySet[Competition]:
         return Competition.objects.all()
     if not (user and user.is_authenticated):
         return Competition.objects.none()
-    return Competition.objects.filter(assignments__user=user, assignments__role=Role.ORGANISER).distinct()
+    return Competition.objects.filter(
+        assignments__user=user, assignments__role=Role.ORGANISER, assignments__event__isnull=True
+    ).distinct()
 
 
 def competitions_visible_to(user) -> QuerySet[Competition]:
@@ -81,3 +85,34 @@ def events_judged_by(user) -> QuerySet[Event]:
             competition__assignments__role=Role.CHIEF_JUDGE,
         )
     ).distinct()
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What one user may see, worked out once per request (one query).
+
+    ``organiser_of`` and ``judge_in`` hold competition ids. A judge or chief judge
+    anywhere in a competition sees its entries blind (code and station only), unless
+    they also organise it: names leak across events through a shared venue.
+    """
+
+    is_admin: bool = False
+    organiser_of: frozenset[int] = field(default_factory=frozenset)
+    judge_in: frozenset[int] = field(default_factory=frozenset)
+
+    def manages(self, competition_id: int) -> bool:
+        return self.is_admin or competition_id in self.organiser_of
+
+    def judges_blind(self, competition_id: int) -> bool:
+        return not self.manages(competition_id) and competition_id in self.judge_in
+
+
+def roles_of(user) -> Roles:
+    if _is_admin(user):
+        return Roles(is_admin=True)
+    if not (user and user.is_authenticated):
+        return Roles()
+    rows = list(JudgeAssignment.objects.filter(user=user).values_list("competition_id", "event_id", "role"))
+    organiser_of = {cid for cid, event_id, role in rows if role == Role.ORGANISER and event_id is None}
+    judge_in = {cid for cid, _event_id, role in rows if role in (Role.JUDGE, Role.CHIEF_JUDGE)}
+    return Roles(organiser_of=frozenset(organiser_of), judge_in=frozenset(judge_in))

@@ -1,0 +1,271 @@
+"""ViewSets of the set-up API under ``/api/v1/``.
+
+Each viewset scopes its queryset to what the user may see (anything else is a 404),
+checks the organiser role before any write (a 403), reads with one input serializer
+and answers with one output serializer, and hands the write to
+``competitions.setup_services``. An object never moves to another competition (or an
+entry to another event): that would let an organiser write into a competition they
+do not organise.
+"""
+
+from functools import cached_property
+
+from django.db.models import Count, Q
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from competitions import filters, selectors, serializers, setup_services
+from competitions.models import Contestant, Entry, Event, JudgeAssignment, Organisation, Team
+from competitions.permissions import IsOrganiserOrReadOnly, IsStaffToCreate, OrganisationPermission, check_organiser
+from config.errors import DomainError
+
+WRITE_ACTIONS = {"create", "update", "partial_update"}
+
+
+def io_schema(tag, input_serializer, output_serializer, **overrides):
+    """Schema annotations for a viewset with separate input and output serializers."""
+    views = {
+        "list": extend_schema(tags=[tag]),
+        "retrieve": extend_schema(tags=[tag]),
+        "create": extend_schema(tags=[tag], request=input_serializer, responses={201: output_serializer}),
+        "update": extend_schema(tags=[tag], request=input_serializer, responses={200: output_serializer}),
+        "partial_update": extend_schema(tags=[tag], request=input_serializer, responses={200: output_serializer}),
+        "destroy": extend_schema(tags=[tag]),
+    }
+    views.update(overrides)
+    return extend_schema_view(**views)
+
+
+class SetupViewSet(viewsets.ModelViewSet):
+    permission_classes = [IsOrganiserOrReadOnly]
+    input_serializer_class = None
+    output_serializer_class = None
+    # The field naming the object's competition (or event); it cannot change on update.
+    parent_field = "competition"
+
+    @cached_property
+    def roles(self) -> selectors.Roles:
+        return selectors.roles_of(self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "roles": self.roles}
+
+    def get_serializer_class(self):
+        return self.input_serializer_class if self.action in WRITE_ACTIONS else self.output_serializer_class
+
+    def competition_of(self, obj):
+        return obj.competition
+
+    def competition_for_create(self, data):
+        return data["competition"]
+
+    def save(self, instance, data):
+        """Write through a service; the default is a plain model save."""
+        instance = instance or self.get_queryset().model()
+        for name, value in data.items():
+            setattr(instance, name, value)
+        instance.save()
+        return instance
+
+    def output(self, instance):
+        fresh = self.get_queryset().get(pk=instance.pk)
+        return self.output_serializer_class(fresh, context=self.get_serializer_context()).data
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        competition = self.competition_for_create(serializer.validated_data)
+        if competition is not None:
+            check_organiser(request.user, competition)
+        instance = self.save(None, serializer.validated_data)
+        return Response(self.output(instance), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        parent = self.parent_field
+        if parent and parent in data and data[parent] != getattr(instance, parent):
+            raise DomainError("不能移到其他比赛或项目。", code="parent_immutable", field=parent)
+        instance = self.save(instance, data)
+        return Response(self.output(instance))
+
+    def perform_destroy(self, instance):
+        setup_services.object_delete(instance=instance)
+
+
+@io_schema(
+    "organisations",
+    serializers.OrganisationInputSerializer,
+    serializers.OrganisationSerializer,
+    tree=extend_schema(tags=["organisations"], responses=serializers.OrganisationTreeSerializer(many=True)),
+)
+class OrganisationViewSet(SetupViewSet):
+    """Units (federation, district and industry unions, enterprises), a tree via ``parent``."""
+
+    permission_classes = [OrganisationPermission]
+    input_serializer_class = serializers.OrganisationInputSerializer
+    output_serializer_class = serializers.OrganisationSerializer
+    filterset_class = filters.OrganisationFilter
+    parent_field = None
+
+    def get_queryset(self):
+        return Organisation.objects.annotate(children_count=Count("children")).order_by("name")
+
+    def competition_for_create(self, data):
+        return None
+
+    def save(self, instance, data):
+        return setup_services.organisation_save(organisation=instance, **data)
+
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def tree(self, request):
+        """Every organisation, nested under its parent; roots first, each level by name."""
+        nodes = list(Organisation.objects.order_by("name"))
+        for node in nodes:
+            node.tree_children = []
+        by_id = {node.pk: node for node in nodes}
+        roots = []
+        for node in nodes:
+            (by_id[node.parent_id].tree_children if node.parent_id else roots).append(node)
+        return Response(serializers.OrganisationTreeSerializer(roots, many=True).data)
+
+
+@io_schema("competitions", serializers.CompetitionInputSerializer, serializers.CompetitionSerializer)
+class CompetitionViewSet(SetupViewSet):
+    """Competitions: public ones for everybody, others for the people who have a role in them."""
+
+    permission_classes = [IsStaffToCreate]
+    input_serializer_class = serializers.CompetitionInputSerializer
+    output_serializer_class = serializers.CompetitionSerializer
+    filterset_class = filters.CompetitionFilter
+    parent_field = None
+
+    def get_queryset(self):
+        return selectors.competitions_visible_to(self.request.user).select_related("host")
+
+    def competition_of(self, obj):
+        return obj
+
+    def competition_for_create(self, data):
+        return None
+
+    def save(self, instance, data):
+        if instance is None:
+            return setup_services.competition_create(created_by=self.request.user, **data)
+        return super().save(instance, data)
+
+
+@io_schema("events", serializers.EventInputSerializer, serializers.EventSerializer)
+class EventViewSet(SetupViewSet):
+    input_serializer_class = serializers.EventInputSerializer
+    output_serializer_class = serializers.EventSerializer
+    filterset_class = filters.EventFilter
+
+    def get_queryset(self):
+        return Event.objects.filter(competition__in=selectors.competitions_visible_to(self.request.user))
+
+
+@io_schema("teams", serializers.TeamInputSerializer, serializers.TeamSerializer)
+class TeamViewSet(SetupViewSet):
+    input_serializer_class = serializers.TeamInputSerializer
+    output_serializer_class = serializers.TeamSerializer
+    filterset_class = filters.TeamFilter
+
+    def get_queryset(self):
+        visible = selectors.competitions_visible_to(self.request.user)
+        return Team.objects.filter(competition__in=visible).select_related("organisation")
+
+
+@io_schema("contestants", serializers.ContestantInputSerializer, serializers.ContestantSerializer)
+class ContestantViewSet(SetupViewSet):
+    """Contestants, with their personal data: only for the competition's organisers."""
+
+    input_serializer_class = serializers.ContestantInputSerializer
+    output_serializer_class = serializers.ContestantSerializer
+    filterset_class = filters.ContestantFilter
+
+    def get_queryset(self):
+        managed = selectors.competitions_managed_by(self.request.user)
+        return Contestant.objects.filter(competition__in=managed).select_related("organisation")
+
+    def save(self, instance, data):
+        return setup_services.contestant_save(contestant=instance, **data)
+
+
+ENTRY_VIEW = PolymorphicProxySerializer(
+    component_name="EntryView",
+    serializers=[
+        serializers.EntryOrganiserSerializer,
+        serializers.EntryPublicSerializer,
+        serializers.EntryJudgeSerializer,
+    ],
+    resource_type_field_name=None,
+)
+ENTRY_VIEWS = PolymorphicProxySerializer(
+    component_name="EntryView",
+    serializers=[
+        serializers.EntryOrganiserSerializer,
+        serializers.EntryPublicSerializer,
+        serializers.EntryJudgeSerializer,
+    ],
+    resource_type_field_name=None,
+    many=True,
+)
+
+
+@io_schema(
+    "entries",
+    serializers.EntryInputSerializer,
+    ENTRY_VIEW,
+    list=extend_schema(
+        tags=["entries"],
+        responses=ENTRY_VIEWS,
+        description="Organisers see every field; judges see entries blind (code, station, start order, "
+        "status); everybody else sees code, station, holder name and organisation.",
+    ),
+    retrieve=extend_schema(tags=["entries"], responses=ENTRY_VIEW),
+)
+class EntryViewSet(SetupViewSet):
+    input_serializer_class = serializers.EntryInputSerializer
+    output_serializer_class = serializers.EntryOutputSerializer
+    filterset_class = filters.EntryFilter
+    parent_field = "event"
+
+    def get_queryset(self):
+        visible = selectors.competitions_visible_to(self.request.user)
+        return Entry.objects.filter(event__competition__in=visible).select_related(
+            "event", "contestant__organisation", "team__organisation"
+        )
+
+    def competition_of(self, obj):
+        return obj.event.competition
+
+    def competition_for_create(self, data):
+        return data["event"].competition
+
+    def save(self, instance, data):
+        return setup_services.entry_save(entry=instance, **data)
+
+
+@io_schema("judge-assignments", serializers.JudgeAssignmentInputSerializer, serializers.JudgeAssignmentSerializer)
+class JudgeAssignmentViewSet(SetupViewSet):
+    """Roles in competitions: organisers see their competitions' assignments, everybody their own."""
+
+    input_serializer_class = serializers.JudgeAssignmentInputSerializer
+    output_serializer_class = serializers.JudgeAssignmentSerializer
+    filterset_class = filters.JudgeAssignmentFilter
+
+    def get_queryset(self):
+        user = self.request.user
+        if not user.is_authenticated:
+            return JudgeAssignment.objects.none()
+        managed = selectors.competitions_managed_by(user)
+        mine = Q(competition__in=managed) | Q(user=user)
+        return JudgeAssignment.objects.filter(mine).select_related("user")
+
+    def save(self, instance, data):
+        return setup_services.judge_assignment_save(assignment=instance, **data)

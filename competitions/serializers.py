@@ -1,0 +1,258 @@
+"""Input and output serializers for the set-up API.
+
+Each endpoint has a small input serializer (what a client may write) and an output
+one (what it reads back). Personal data of contestants (``phone``, ``id_number``)
+lives only in ``ContestantSerializer``, served to the competition's organisers.
+
+Entries have three views, picked per entry from the viewer's roles (``Roles`` in the
+context): organisers see everything, judges see the entry blind (code, station,
+start order, status), everybody else the public view (code, station, holder name and
+organisation).
+"""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from competitions import selectors
+from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation, Team
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key among the objects whose competition the requesting user can see.
+
+    An id you cannot see reads as "does not exist", exactly like a 404.
+    """
+
+    def __init__(self, *, competition_path="competition", **kwargs):
+        self.competition_path = competition_path
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        visible = selectors.competitions_visible_to(request.user if request else None)
+        return super().get_queryset().filter(**{f"{self.competition_path}__in": visible})
+
+
+# Organisations
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    children_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "short_name", "kind", "parent", "children_count"]
+
+
+class OrganisationInputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["name", "short_name", "kind", "parent"]
+
+
+class OrganisationTreeSerializer(serializers.ModelSerializer):
+    """One organisation and, recursively, its children (``children`` is a list built by the view)."""
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "short_name", "kind", "children"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["children"] = OrganisationTreeSerializer(many=True, read_only=True, source="tree_children")
+        return fields
+
+
+# Competitions
+
+COMPETITION_FIELDS = [
+    "title",
+    "slug",
+    "year",
+    "host",
+    "venue",
+    "starts_on",
+    "ends_on",
+    "status",
+    "is_public",
+    "publication",
+    "frozen_at",
+    "forbid_conflict_of_interest",
+]
+
+
+class CompetitionSerializer(serializers.ModelSerializer):
+    host_name = serializers.CharField(source="host.name", read_only=True)
+
+    class Meta:
+        model = Competition
+        fields = ["id", *COMPETITION_FIELDS, "host_name"]
+
+
+class CompetitionInputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Competition
+        fields = COMPETITION_FIELDS
+
+    def validate(self, attrs):
+        starts_on = attrs.get("starts_on", getattr(self.instance, "starts_on", None))
+        ends_on = attrs.get("ends_on", getattr(self.instance, "ends_on", None))
+        if starts_on and ends_on and ends_on < starts_on:
+            raise serializers.ValidationError({"ends_on": ["结束日期不能早于开始日期。"]})
+        return attrs
+
+
+# Events
+
+EVENT_FIELDS = ["competition", "code", "title", "kind", "description", "stations", "position"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Event
+        fields = ["id", *EVENT_FIELDS]
+
+
+class EventInputSerializer(serializers.ModelSerializer):
+    competition = VisibleRelatedField(competition_path="pk", queryset=Competition.objects.all())
+
+    class Meta:
+        model = Event
+        fields = EVENT_FIELDS
+
+
+# Teams
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "competition", "organisation", "organisation_name", "name"]
+
+
+class TeamInputSerializer(serializers.ModelSerializer):
+    competition = VisibleRelatedField(competition_path="pk", queryset=Competition.objects.all())
+
+    class Meta:
+        model = Team
+        fields = ["competition", "organisation", "name"]
+
+
+# Contestants (organisers only: personal data)
+
+CONTESTANT_FIELDS = ["competition", "organisation", "team", "name", "gender", "id_number", "phone", "job_title"]
+
+
+class ContestantSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = Contestant
+        fields = ["id", *CONTESTANT_FIELDS, "organisation_name"]
+
+
+class ContestantInputSerializer(serializers.ModelSerializer):
+    competition = VisibleRelatedField(competition_path="pk", queryset=Competition.objects.all())
+    team = VisibleRelatedField(queryset=Team.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = Contestant
+        fields = CONTESTANT_FIELDS
+
+
+# Entries
+
+
+class EntryInputSerializer(serializers.ModelSerializer):
+    event = VisibleRelatedField(queryset=Event.objects.all())
+    # Defaults, not just "optional": the conditional unique constraints are validated on them.
+    contestant = VisibleRelatedField(queryset=Contestant.objects.all(), allow_null=True, default=None)
+    team = VisibleRelatedField(queryset=Team.objects.all(), allow_null=True, default=None)
+
+    class Meta:
+        model = Entry
+        fields = ["event", "contestant", "team", "code", "station", "start_order", "status"]
+        extra_kwargs = {"code": {"default": ""}, "station": {"default": None}, "start_order": {"default": None}}
+
+
+class EntryJudgeSerializer(serializers.ModelSerializer):
+    """Blind: what a judge may know about an entry."""
+
+    class Meta:
+        model = Entry
+        fields = ["id", "event", "code", "station", "start_order", "status"]
+
+
+class EntryPublicSerializer(serializers.ModelSerializer):
+    holder_name = serializers.CharField(source="holder.name", read_only=True)
+    organisation = serializers.IntegerField(source="organisation_id", read_only=True)
+    organisation_name = serializers.CharField(source="holder.organisation.name", read_only=True)
+
+    class Meta:
+        model = Entry
+        fields = ["id", "event", "code", "station", "holder_name", "organisation", "organisation_name"]
+
+
+class EntryOrganiserSerializer(EntryPublicSerializer):
+    class Meta:
+        model = Entry
+        fields = [
+            "id",
+            "event",
+            "contestant",
+            "team",
+            "code",
+            "station",
+            "start_order",
+            "status",
+            "holder_name",
+            "organisation",
+            "organisation_name",
+        ]
+
+
+class EntryOutputSerializer(serializers.BaseSerializer):
+    """Picks the organiser, judge (blind) or public view of each entry from ``context["roles"]``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._views = {}
+
+    def _view(self, cls):
+        if cls not in self._views:
+            self._views[cls] = cls(context=self.context)
+        return self._views[cls]
+
+    def to_representation(self, instance):
+        roles = self.context["roles"]
+        competition_id = instance.event.competition_id
+        if roles.manages(competition_id):
+            cls = EntryOrganiserSerializer
+        elif roles.judges_blind(competition_id):
+            cls = EntryJudgeSerializer
+        else:
+            cls = EntryPublicSerializer
+        return self._view(cls).to_representation(instance)
+
+
+# Judge assignments
+
+
+class JudgeAssignmentSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = JudgeAssignment
+        fields = ["id", "user", "username", "competition", "event", "role", "organisation"]
+
+
+class JudgeAssignmentInputSerializer(serializers.ModelSerializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
+    competition = VisibleRelatedField(competition_path="pk", queryset=Competition.objects.all())
+    event = VisibleRelatedField(queryset=Event.objects.all(), allow_null=True, default=None)
+
+    class Meta:
+        model = JudgeAssignment
+        fields = ["user", "competition", "event", "role", "organisation"]

@@ -1,0 +1,115 @@
+"""Writes that set a competition up: competitions, organisations, entries, contestants, assignments.
+
+The API and the admin both call these, so the cross-object rules (an entry's holder
+belongs to the event's competition, an individual event takes contestants, a team
+event takes teams…) hold whichever way the data comes in. Each rule breaks with a
+``DomainError`` naming the field, which the API reports as a 400.
+
+None of these needs a row lock: they write rows that nobody else updates concurrently,
+and the database's unique constraints settle races (the API reports them as 400).
+"""
+
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+
+from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation
+from config.errors import Conflict, DomainError
+
+
+@transaction.atomic
+def competition_create(*, created_by, **fields) -> Competition:
+    """Create a competition; its creator becomes its organiser."""
+    competition = Competition.objects.create(**fields)
+    JudgeAssignment.objects.create(user=created_by, competition=competition, role=JudgeAssignment.Role.ORGANISER)
+    return competition
+
+
+@transaction.atomic
+def organisation_save(*, organisation: Organisation | None = None, **fields) -> Organisation:
+    """Create or update an organisation; its parent chain must not loop back to itself."""
+    organisation = organisation or Organisation()
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    ancestor = organisation.parent
+    while ancestor is not None and organisation.pk is not None:
+        if ancestor.pk == organisation.pk:
+            raise DomainError(_("上级单位不能是本单位或其下级单位。"), code="organisation_cycle", field="parent")
+        ancestor = ancestor.parent
+    organisation.save()
+    return organisation
+
+
+def entry_check_holder(entry: Entry) -> None:
+    """An individual event takes a contestant, a team event a team, from the event's competition."""
+    event = entry.event
+    if event.kind == Event.Kind.INDIVIDUAL:
+        if entry.team_id is not None:
+            raise DomainError(_("个人项目只能登记选手。"), code="entry_wrong_holder", field="team")
+        if entry.contestant_id is None:
+            raise DomainError(_("个人项目须登记选手。"), code="entry_holder_missing", field="contestant")
+        if entry.contestant.competition_id != event.competition_id:
+            raise DomainError(_("选手不属于该项目所在的比赛。"), code="entry_other_competition", field="contestant")
+    else:
+        if entry.contestant_id is not None:
+            raise DomainError(_("团体项目只能登记参赛队。"), code="entry_wrong_holder", field="contestant")
+        if entry.team_id is None:
+            raise DomainError(_("团体项目须登记参赛队。"), code="entry_holder_missing", field="team")
+        if entry.team.competition_id != event.competition_id:
+            raise DomainError(_("参赛队不属于该项目所在的比赛。"), code="entry_other_competition", field="team")
+
+
+@transaction.atomic
+def entry_save(*, entry: Entry | None = None, **fields) -> Entry:
+    """Create or update an entry, checking its holder against its event."""
+    entry = entry or Entry()
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    entry_check_holder(entry)
+    entry.save()
+    return entry
+
+
+def contestant_check_team(contestant: Contestant) -> None:
+    if contestant.team is not None and contestant.team.competition_id != contestant.competition_id:
+        raise DomainError(_("参赛队不属于该比赛。"), code="contestant_other_competition", field="team")
+
+
+@transaction.atomic
+def contestant_save(*, contestant: Contestant | None = None, **fields) -> Contestant:
+    """Create or update a contestant; their team must be in the same competition."""
+    contestant = contestant or Contestant()
+    for name, value in fields.items():
+        setattr(contestant, name, value)
+    contestant_check_team(contestant)
+    contestant.save()
+    return contestant
+
+
+def judge_assignment_check(assignment: JudgeAssignment) -> None:
+    """An organiser's role covers the whole competition; a judge's event is in the competition."""
+    if assignment.event is not None:
+        if assignment.role == JudgeAssignment.Role.ORGANISER:
+            raise DomainError(_("组织者的分工针对整个比赛，不能指定项目。"), code="organiser_event", field="event")
+        if assignment.event.competition_id != assignment.competition_id:
+            raise DomainError(_("项目不属于该比赛。"), code="assignment_other_competition", field="event")
+
+
+@transaction.atomic
+def judge_assignment_save(*, assignment: JudgeAssignment | None = None, **fields) -> JudgeAssignment:
+    """Create or update an assignment, checked by ``judge_assignment_check``."""
+    assignment = assignment or JudgeAssignment()
+    for name, value in fields.items():
+        setattr(assignment, name, value)
+    judge_assignment_check(assignment)
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def object_delete(*, instance) -> None:
+    """Delete, turning a protected reference (an organisation still in use) into a 409."""
+    try:
+        instance.delete()
+    except ProtectedError as exc:
+        raise Conflict(_("仍有数据引用该对象，不能删除。"), code="protected") from exc
