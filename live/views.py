@@ -49,7 +49,9 @@ def client_strings() -> dict:
         "preview": _("内部预览：观众看不到未公布的成绩"),
         "provisional": _("暂定"),
         "pending": _("待定"),
-        "progress": {"judges": _("各裁判缺少的评分"), "entries": _("各参赛者缺少的评分")},
+        "missingOf": _("缺少 %(missing)s 条评分（应有 %(expected)s 条）"),
+        "missing": _("缺 %s 条"),
+        "alert": _("%(code)s · %(criterion)s：裁判 %(username)s 打分 %(value)s，与组内中位数 %(median)s 偏差过大"),
     }
 
 

@@ -184,35 +184,32 @@
   }
 
   function renderMonitor() {
-    var data = state.monitor;
+    var data = state.monitor, p = data.progress || {};
     root.dataset.version = data.version;
-    renderProgress(document.getElementById("monitor-progress"), data.progress);
+    document.getElementById("monitor-summary").textContent =
+      T.missingOf.replace("%(missing)s", p.missing).replace("%(expected)s", p.expected);
+    var judges = document.getElementById("monitor-judges");
+    judges.replaceChildren();
+    (p.by_judge || []).forEach(function (j) {
+      var li = el("li", j.missing ? "missing" : "done", j.username + " · " + T.missing.replace("%s", j.missing));
+      judges.appendChild(li);
+    });
+    var entries = document.getElementById("monitor-entries");
+    entries.replaceChildren();
+    (p.by_entry || []).forEach(function (e) {
+      if (!e.missing) return;
+      entries.appendChild(el("li", "missing", e.code + (e.station ? " / " + e.station : "") + " · " + T.missing.replace("%s", e.missing)));
+    });
     var alerts = document.getElementById("monitor-alerts");
     alerts.replaceChildren();
-    (data.alerts || []).forEach(function (a) { alerts.appendChild(el("li", "alert", describe(a))); });
+    (data.alerts || []).forEach(function (a) {
+      alerts.appendChild(el("li", "alert", T.alert.replace("%(code)s", a.code).replace("%(criterion)s", a.criterion)
+        .replace("%(username)s", a.username).replace("%(value)s", a.value).replace("%(median)s", a.panel_median)));
+    });
     document.getElementById("monitor-alerts-empty").hidden = (data.alerts || []).length > 0;
     var body = document.getElementById("live-rows");
     body.replaceChildren();
     data.rows.forEach(function (row) { body.appendChild(rowNode(row)); });
-  }
-
-  function describe(obj) {
-    if (typeof obj !== "object" || obj === null) return String(obj);
-    return Object.keys(obj).map(function (k) { return k + ": " + (typeof obj[k] === "object" ? JSON.stringify(obj[k]) : obj[k]); }).join(" · ");
-  }
-
-  function renderProgress(node, progress) {
-    node.replaceChildren();
-    if (!progress) return;
-    Object.keys(progress).forEach(function (key) {
-      var section = el("section", "progress-part");
-      section.appendChild(el("h3", null, T.progress[key] || key));
-      var list = el("ul");
-      var items = progress[key];
-      (Array.isArray(items) ? items : Object.values(items || {})).forEach(function (item) { list.appendChild(el("li", null, describe(item))); });
-      section.appendChild(list);
-      node.appendChild(section);
-    });
   }
 
   function render() {

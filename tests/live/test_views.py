@@ -1,0 +1,175 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from competitions.models import Competition
+from live import services
+from scoring.services import marks_submit
+from tests.factories import UserFactory, judged_event_factory
+
+pytestmark = pytest.mark.django_db
+
+Publication = Competition.Publication
+
+
+@pytest.fixture
+def judged(django_capture_on_commit_callbacks):
+    judged = judged_event_factory(
+        entries=2, judges=1, criteria=[{"code": "look", "title": "观感", "max_value": Decimal("20")}]
+    )
+    judged.mark = lambda index, value, key, version=0: _mark(
+        judged, index, value, key, django_capture_on_commit_callbacks, version
+    )
+    return judged
+
+
+def _mark(judged, index, value, key, capture, version=0):
+    with capture(execute=True):
+        marks_submit(
+            judge=judged.judges[0],
+            event=judged.event,
+            marks=[{"entry": judged.entries[index].pk, "criterion": "look", "value": str(value), "version": version}],
+            idempotency_key=key,
+        )
+
+
+def standings(client, judged):
+    response = client.get(reverse("live:standings", args=[judged.event.pk]))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+    return response.json()
+
+
+def test_standings_data_returns_the_socket_version_and_rows(client, judged):
+    judged.mark(0, 10, "k1")
+    judged.mark(1, 15, "k2")
+    data = standings(client, judged)
+    first, second = judged.entries
+    assert (data["type"], data["policy"], data["version"], data["hidden"]) == ("standings.full", "live", 2, 0)
+    assert [(row["entry"], row["pos"], row["rank"], row["total"], row["award"]) for row in data["rows"]] == [
+        (second.pk, 1, 1, "15.00", 1),
+        (first.pk, 2, 2, "10.00", 2),
+    ]
+    # Names for the public, never the anonymous entry codes judges work with.
+    assert data["rows"][0]["name"] == second.contestant.name
+    assert "code" not in data["rows"][0]
+
+
+def test_standings_data_hidden_leaks_nothing(client, judged):
+    judged.mark(0, 10, "k1")
+    services.publication_set(actor=judged.organiser, competition=judged.competition, policy=Publication.HIDDEN)
+    judged.mark(1, 17.5, "k2")
+    data = standings(client, judged)
+    assert data == {
+        "type": "standings.full",
+        "event": judged.event.pk,
+        "policy": "hidden",
+        "version": None,
+        "hidden": 0,
+        "rows": [],
+    }
+
+
+def test_standings_data_frozen_shows_the_freeze_not_later_marks(client, judged):
+    judged.mark(0, 10, "k1")
+    services.publication_set(actor=judged.organiser, competition=judged.competition, policy=Publication.FROZEN)
+    judged.mark(1, 17.5, "k2")
+    judged.mark(0, 19, "k3", version=1)
+    data = standings(client, judged)
+    assert data["version"] == 3
+    assert [(row["total"], row["rank"], row["pending"]) for row in data["rows"]] == [
+        ("10.00", 1, True),
+        (None, None, True),
+    ]
+    body = client.get(reverse("live:standings", args=[judged.event.pk])).content.decode()
+    assert ("17.50" in body, "19.00" in body) == (False, False)
+
+
+def test_standings_data_shows_chief_judge_the_live_rows_as_preview(client, judged):
+    judged.mark(0, 10, "k1")
+    services.publication_set(actor=judged.organiser, competition=judged.competition, policy=Publication.HIDDEN)
+    client.force_login(judged.chief)
+    data = standings(client, judged)
+    assert (data["policy"], data["preview"], [row["total"] for row in data["rows"]]) == ("live", True, ["10.00", None])
+
+
+def test_standings_data_of_private_competition_is_404_for_the_public(client):
+    judged = judged_event_factory(entries=1, judges=1, is_public=False)
+    response = client.get(reverse("live:standings", args=[judged.event.pk]))
+    assert response.status_code == 404
+
+
+def test_board_page_renders_tv_mode_with_qr_to_phone_view(client, judged):
+    response = client.get(reverse("live:board", args=[judged.event.pk]) + "?tv=1")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-tv="1"' in html
+    assert f'data-ws="/ws/events/{judged.event.pk}/"' in html
+    assert "<svg" in html
+    assert "手机扫码看成绩" in html
+    assert "连接中断，正在重连…" in html
+
+
+def test_phone_and_overview_pages_render(client, judged):
+    phone = client.get(reverse("live:phone", args=[judged.event.pk]))
+    overview = client.get(reverse("live:overview", args=[judged.competition.pk]))
+    assert (phone.status_code, overview.status_code) == (200, 200)
+    assert 'data-mode="phone"' in phone.content.decode()
+    assert f'data-ws="/ws/competitions/{judged.competition.pk}/"' in overview.content.decode()
+
+
+def test_overview_data_applies_the_policy(client, judged):
+    judged.mark(0, 10, "k1")
+    data = client.get(reverse("live:overview-data", args=[judged.competition.pk])).json()
+    assert [(e["event"], e["policy"], [r["total"] for r in e["rows"]]) for e in data["events"]] == [
+        (judged.event.pk, "live", ["10.00", None])
+    ]
+    services.publication_set(actor=judged.organiser, competition=judged.competition, policy=Publication.HIDDEN)
+    data = client.get(reverse("live:overview-data", args=[judged.competition.pk])).json()
+    assert [(e["policy"], e["rows"]) for e in data["events"]] == [("hidden", [])]
+
+
+def test_monitor_page_requires_login(client, judged):
+    response = client.get(reverse("live:monitor", args=[judged.event.pk]))
+    assert (response.status_code, response["Location"].split("?")[0]) == (302, reverse("login"))
+
+
+@pytest.mark.parametrize("who", ["spectator", "judge"])
+def test_monitor_refuses_non_chief_users(client, judged, who):
+    client.force_login(UserFactory() if who == "spectator" else judged.judges[0])
+    assert client.get(reverse("live:monitor", args=[judged.event.pk])).status_code == 403
+    assert client.get(reverse("live:monitor-data", args=[judged.event.pk])).status_code == 403
+
+
+def test_monitor_data_shows_progress_and_codes_to_chief_judge(client, judged):
+    judged.mark(0, 10, "k1")
+    client.force_login(judged.chief)
+    page = client.get(reverse("live:monitor", args=[judged.event.pk]))
+    data = client.get(reverse("live:monitor-data", args=[judged.event.pk])).json()
+    assert page.status_code == 200
+    assert "揭晓下一个名次" not in page.content.decode()  # publication controls are the organiser's
+    assert (data["version"], data["progress"]["expected"], data["progress"]["missing"]) == (1, 2, 1)
+    assert [row["code"] for row in data["rows"]] == ["A01", "A02"]
+
+
+def test_organiser_switches_to_reveal_and_reveals_from_the_monitor(client, judged):
+    judged.mark(0, 10, "k1")
+    judged.mark(1, 15, "k2")
+    client.force_login(judged.organiser)
+    response = client.post(reverse("live:publication", args=[judged.event.pk]), {"policy": "reveal"})
+    assert response.status_code == 302
+    assert "揭晓下一个名次" in client.get(reverse("live:monitor", args=[judged.event.pk])).content.decode()
+    client.post(reverse("live:reveal", args=[judged.event.pk]))
+    client.logout()
+    data = standings(client, judged)
+    assert ([row["total"] for row in data["rows"]], data["hidden"]) == (["10.00"], 1)
+
+
+def test_chief_judge_cannot_change_publication(client, judged):
+    client.force_login(judged.chief)
+    client.post(reverse("live:publication", args=[judged.event.pk]), {"policy": "hidden"})
+    judged.competition.refresh_from_db()
+    assert judged.competition.publication == Publication.LIVE
+    page = client.get(reverse("live:monitor", args=[judged.event.pk])).content.decode()
+    assert "只有组织者可以控制成绩公布。" in page
