@@ -33,6 +33,10 @@ def _workbook(title: str, rows: list[list[str]], *, extra_headers=()) -> Workboo
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            # openpyxl turns any string starting with "=" into a formula; a name is never one.
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
     for index, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = WIDTHS.get(column.key, 16)

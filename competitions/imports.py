@@ -62,6 +62,7 @@ EVENT_CODE_SEPARATORS = re.compile(r"[,，、;；\s]+")
 PHONE = re.compile(r"1\d{10}")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other OLE2 files)
 
 
 class ImportFileError(Exception):
@@ -120,6 +121,8 @@ def read_sheet(content: bytes, *, max_bytes: int | None = None, max_rows: int | 
         raise ImportFileError(
             _("文件过大：最大 %(limit)s MB。") % {"limit": f"{max_bytes / 1024 / 1024:g}"}, code="file_too_large"
         )
+    if content.startswith(OLE_MAGIC):
+        raise ImportFileError(_("这是旧版 .xls 文件：请在 Excel 中另存为 .xlsx 后上传。"), code="file_invalid")
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on a bad file; all mean the same to the user

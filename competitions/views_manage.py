@@ -6,6 +6,8 @@ against the database inside its transaction, so nothing is written from a stale
 preview.
 """
 
+import secrets
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -73,19 +75,18 @@ def import_upload(request, pk):
     if not form.is_valid():
         return _upload_page(request, competition, form, status=400)
     preview = imports.build_preview(competition=competition, raw_rows=form.raw_rows)
-    request.session[SESSION_KEY.format(pk=competition.pk)] = {
-        "filename": form.cleaned_data["file"].name,
-        "rows": form.raw_rows,
-    }
-    return _preview_page(request, competition, preview, form.cleaned_data["file"].name)
+    pending = {"token": secrets.token_urlsafe(12), "filename": form.cleaned_data["file"].name, "rows": form.raw_rows}
+    request.session[SESSION_KEY.format(pk=competition.pk)] = pending
+    return _preview_page(request, competition, preview, pending)
 
 
-def _preview_page(request, competition, preview, filename, *, status=200):
+def _preview_page(request, competition, preview, pending, *, status=200):
     context = {
         "competition": competition,
         "preview": preview,
         "counts": preview.counts,
-        "filename": filename,
+        "filename": pending["filename"],
+        "token": pending["token"],
         "columns": imports.COLUMNS,
     }
     return render(request, "competitions/manage/import_preview.html", context, status=status)
@@ -96,14 +97,15 @@ def _preview_page(request, competition, preview, filename, *, status=200):
 def import_commit(request, pk):
     competition = _managed_competition(request, pk)
     pending = request.session.get(SESSION_KEY.format(pk=competition.pk))
-    if not pending:
-        page_error = _("没有待导入的数据，请重新上传文件。")
+    # The token ties the commit to the preview the organiser saw, not to a later upload in another tab.
+    if not pending or request.POST.get("token") != pending["token"]:
+        page_error = _("没有待导入的数据或预览已过期，请重新上传文件。")
         return _upload_page(request, competition, UploadForm(), status=400, page_error=page_error)
     try:
         preview = services.contestants_import(competition=competition, raw_rows=pending["rows"])
     except services.ImportRejected:
         preview = imports.build_preview(competition=competition, raw_rows=pending["rows"])
-        return _preview_page(request, competition, preview, pending["filename"], status=400)
+        return _preview_page(request, competition, preview, pending, status=400)
     del request.session[SESSION_KEY.format(pk=competition.pk)]
     context = {"competition": competition, "preview": preview, "counts": preview.counts}
     return render(request, "competitions/manage/import_done.html", context)

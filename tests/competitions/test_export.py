@@ -127,6 +127,14 @@ def test_export_round_trip_reimports_as_unchanged(api, competition):
     ) == counts
 
 
+def test_export_writes_formula_like_text_as_text(api, competition):
+    ContestantFactory(competition=competition, name="=HYPERLINK(1)", id_number=valid_id(1))
+    response = api.get(reverse("api-competition-export", args=[competition.pk]))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    cell = workbook.worksheets[0]["C2"]
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")
+
+
 def test_export_empty_competition_has_only_headers(api, competition):
     response = api.get(reverse("api-competition-export", args=[competition.pk]))
     assert sheet_rows(response.content) == [(*HEADERS, "参赛号", "赛位号")]

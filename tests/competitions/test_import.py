@@ -1,4 +1,5 @@
 import io
+import zipfile
 
 import openpyxl
 import openpyxl.xml
@@ -265,6 +266,31 @@ def test_import_corrupt_file_is_a_clear_400(api, competition, content):
     assert response.json()["detail"] == "无法读取文件：请上传 Excel .xlsx 文件。"
 
 
+def test_import_legacy_xls_gets_a_save_as_hint(api, competition):
+    upload = SimpleUploadedFile("roster.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    response = api.post(import_url(competition), {"file": upload})
+    assert response.status_code == 400
+    assert response.json()["code"] == "file_invalid"
+    assert response.json()["detail"] == "这是旧版 .xls 文件：请在 Excel 中另存为 .xlsx 后上传。"
+
+
+def test_import_refuses_xml_entity_expansion(api, competition):
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>'
+    )
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(roster_rows())))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            data = bomb if item.filename == "xl/worksheets/sheet1.xml" else source.read(item.filename)
+            target.writestr(item, data)
+    response = api.post(import_url(competition), {"file": SimpleUploadedFile("roster.xlsx", buffer.getvalue())})
+    assert response.status_code == 400
+    assert response.json()["code"] == "file_invalid"
+
+
 def test_import_without_file_is_400(api, competition):
     response = api.post(import_url(competition), {})
     assert response.status_code == 400
@@ -325,12 +351,24 @@ def test_import_page_preview_then_commit(api, competition):
     assert "确认导入" in html
     assert Contestant.objects.count() == 0
 
-    response = api.post(reverse("manage-import-commit", args=[competition.pk]))
+    commit_url = reverse("manage-import-commit", args=[competition.pk])
+    token = response.context["token"]
+    response = api.post(commit_url, {"token": token})
     assert response.status_code == 200
     assert "导入完成" in response.content.decode()
     assert Contestant.objects.count() == 3
     # The pending rows are gone: a second commit has nothing to write.
-    assert api.post(reverse("manage-import-commit", args=[competition.pk])).status_code == 400
+    assert api.post(commit_url, {"token": token}).status_code == 400
+
+
+def test_import_page_commit_refuses_a_preview_replaced_by_a_later_upload(api, competition):
+    upload_url = reverse("manage-import", args=[competition.pk])
+    first = api.post(upload_url, {"file": xlsx_upload(roster_rows())}).context["token"]
+    api.post(upload_url, {"file": xlsx_upload(roster_rows()[:1])})
+    response = api.post(reverse("manage-import-commit", args=[competition.pk]), {"token": first})
+    assert response.status_code == 400
+    assert "没有待导入的数据或预览已过期，请重新上传文件。" in response.content.decode()
+    assert Contestant.objects.count() == 0
 
 
 def test_import_page_preview_shows_row_errors_and_no_commit_button(api, competition):
@@ -343,9 +381,9 @@ def test_import_page_preview_shows_row_errors_and_no_commit_button(api, competit
 
 
 def test_import_page_commit_refuses_when_data_changed_into_errors(api, competition):
-    api.post(reverse("manage-import", args=[competition.pk]), {"file": xlsx_upload(roster_rows())})
+    upload = api.post(reverse("manage-import", args=[competition.pk]), {"file": xlsx_upload(roster_rows())})
     Event.objects.filter(code="rescue").delete()  # the file now names an unknown event
-    response = api.post(reverse("manage-import-commit", args=[competition.pk]))
+    response = api.post(reverse("manage-import-commit", args=[competition.pk]), {"token": upload.context["token"]})
     assert response.status_code == 400
     assert "第2行 项目代号：未知项目代号“rescue”" in response.content.decode()
     assert Contestant.objects.count() == 0
