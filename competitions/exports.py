@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -24,27 +25,30 @@ WIDTHS = {"organisation": 24, "team": 18, "name": 10, "gender": 6, "id_number": 
 
 
 def _workbook(title: str, rows: list[list[str]], *, extra_headers=()) -> Workbook:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    headers = [column.header for column in COLUMNS] + list(extra_headers)
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            # openpyxl turns any string starting with "=" into a formula; a name is never one.
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
+    # Write-only mode streams rows; the normal mode recomputes sheet bounds and is quadratic in rows.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
     for index, column in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = WIDTHS.get(column.key, 16)
-        if column.key in TEXT_KEYS:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "@"
+        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(column.key, 16)
     sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    headers = [column.header for column in COLUMNS] + list(extra_headers)
+    sheet.append([_cell(sheet, header, font=bold) for header in headers])
+    text_positions = {index for index, column in enumerate(COLUMNS) if column.key in TEXT_KEYS}
+    for row in rows:
+        sheet.append([_cell(sheet, value, text=index in text_positions) for index, value in enumerate(row)])
     return workbook
+
+
+def _cell(sheet, value, *, font=None, text=False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # openpyxl would write it as a formula; a name is never one
+    if font:
+        cell.font = font
+    if text:
+        cell.number_format = "@"
+    return cell
 
 
 def _to_bytes(workbook: Workbook) -> bytes:
@@ -98,6 +102,9 @@ def template_xlsx(competition: Competition) -> bytes:
     """An empty roster with the headers, and a second sheet explaining columns and event codes."""
     workbook = _workbook(_("参赛名单"), [])
     notes = workbook.create_sheet(_("填写说明"))
+    notes.column_dimensions["A"].width = 14
+    notes.column_dimensions["B"].width = 24
+    notes.column_dimensions["C"].width = 40
     notes.append([_("列名"), _("必填"), _("说明")])
     explanations = {
         "organisation": _("参赛单位全称；系统中没有的单位会自动创建"),
@@ -115,7 +122,4 @@ def template_xlsx(competition: Competition) -> bytes:
     notes.append([_("项目代号"), _("项目名称"), _("类型")])
     for event in competition.events.all():
         notes.append([event.code, event.title, event.get_kind_display()])
-    notes.column_dimensions["A"].width = 14
-    notes.column_dimensions["B"].width = 24
-    notes.column_dimensions["C"].width = 40
     return _to_bytes(workbook)
