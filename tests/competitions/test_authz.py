@@ -1,0 +1,285 @@
+"""Who may write what: every set-up endpoint × role × unsafe action.
+
+Roles are relative to the target competition: anonymous, a judge of one of its
+events, its competition-wide chief judge, the organiser of another competition, and
+its own organiser. Targets live in a public and in a private competition. A
+non-owner never gets a 2xx, and the data never changes; a visible object answers 403,
+an invisible one 404.
+"""
+
+import json
+
+import pytest
+from rest_framework.test import APIClient
+
+from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation, Team
+from tests.factories import (
+    CompetitionFactory,
+    ContestantFactory,
+    EntryFactory,
+    EventFactory,
+    JudgeAssignmentFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+Role = JudgeAssignment.Role
+ROLES = ["anonymous", "judge", "chief_judge", "other_organiser", "organiser"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Factories hash a password per user; the default hasher takes a second each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def build_world(*, is_public):
+    competition = CompetitionFactory(is_public=is_public)
+    event = EventFactory(competition=competition)
+    team = TeamFactory(competition=competition)
+    contestant = ContestantFactory(competition=competition, team=team)
+    entry = EntryFactory(event=event, contestant=contestant, code="001")
+    users = {
+        "anonymous": None,
+        "judge": JudgeAssignmentFactory(competition=competition, event=event, role=Role.JUDGE).user,
+        "chief_judge": JudgeAssignmentFactory(competition=competition, role=Role.CHIEF_JUDGE).user,
+        "other_organiser": JudgeAssignmentFactory(role=Role.ORGANISER).user,
+        "organiser": JudgeAssignmentFactory(competition=competition, role=Role.ORGANISER).user,
+    }
+    return {
+        "competition": competition,
+        "event": event,
+        "team": team,
+        "contestant": contestant,
+        "spare": ContestantFactory(competition=competition),
+        "entry": entry,
+        "assignment": JudgeAssignmentFactory(competition=competition, event=event, role=Role.JUDGE),
+        "users": users,
+    }
+
+
+# endpoint: (model, target key, update payload, create payload builder, visible to all who see the competition)
+ENDPOINTS = {
+    "competitions": (Competition, "competition", {"venue": "改"}, None, True),
+    "events": (
+        Event,
+        "event",
+        {"title": "改"},
+        lambda w: {"competition": w["competition"].pk, "code": "new", "title": "新项目"},
+        True,
+    ),
+    "teams": (
+        Team,
+        "team",
+        {"name": "改"},
+        lambda w: {"competition": w["competition"].pk, "organisation": w["team"].organisation_id, "name": "新队"},
+        True,
+    ),
+    "contestants": (
+        Contestant,
+        "contestant",
+        {"phone": "1"},
+        lambda w: {
+            "competition": w["competition"].pk,
+            "organisation": w["team"].organisation_id,
+            "name": "新选手",
+            "id_number": "110101200001019999",
+        },
+        False,
+    ),
+    "entries": (
+        Entry,
+        "entry",
+        {"status": "dsq"},
+        lambda w: {"event": w["event"].pk, "contestant": w["spare"].pk},
+        True,
+    ),
+    "judge-assignments": (
+        JudgeAssignment,
+        "assignment",
+        {"role": "organiser", "event": None},
+        lambda w: {"user": w["users"]["judge"].pk, "competition": w["competition"].pk, "role": "organiser"},
+        False,
+    ),
+}
+
+
+def client_for(user):
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def snapshot(model):
+    return json.dumps(list(model.objects.order_by("pk").values()), default=str)
+
+
+def expected_status(role, *, action, visible, is_public):
+    """The status a role gets for an unsafe action on an object of the target competition."""
+    if role == "anonymous":
+        return 403  # not signed in: refused before any lookup
+    if role == "organiser":
+        return {"create": 201, "update": 200, "delete": 204}[action]
+    sees_competition = is_public or role in {"judge", "chief_judge"}
+    if action == "create":
+        # The parent is named in the body: one you cannot see "does not exist" (400), like a 404.
+        return 403 if sees_competition else 400
+    return 403 if (visible and sees_competition) else 404
+
+
+@pytest.mark.parametrize("is_public", [True, False], ids=["public", "private"])
+@pytest.mark.parametrize("action", ["create", "update", "delete"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_authz_unsafe_action(endpoint, role, action, is_public):
+    model, key, update_payload, create_payload, visible = ENDPOINTS[endpoint]
+    if action == "create" and create_payload is None:
+        pytest.skip("competitions are created by staff, tested in test_api_competitions")
+    world = build_world(is_public=is_public)
+    client = client_for(world["users"][role])
+    before = snapshot(model)
+    target = world[key]
+
+    if action == "create":
+        response = client.post(f"/api/v1/{endpoint}/", create_payload(world), format="json")
+    elif action == "update":
+        response = client.patch(f"/api/v1/{endpoint}/{target.pk}/", update_payload, format="json")
+    else:
+        response = client.delete(f"/api/v1/{endpoint}/{target.pk}/")
+
+    expected = expected_status(role, action=action, visible=visible, is_public=is_public)
+    assert response.status_code == expected
+    if role != "organiser":
+        assert snapshot(model) == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", ["update", "delete"])
+def test_authz_organisation_writes_need_superuser(role, action):
+    world = build_world(is_public=True)
+    organisation = world["team"].organisation
+    client = client_for(world["users"][role])
+    before = snapshot(Organisation)
+
+    if action == "update":
+        response = client.patch(f"/api/v1/organisations/{organisation.pk}/", {"name": "改"}, format="json")
+    else:
+        response = client.delete(f"/api/v1/organisations/{organisation.pk}/")
+
+    assert response.status_code == 403
+    assert snapshot(Organisation) == before
+
+
+@pytest.mark.parametrize("role", ["anonymous", "judge", "chief_judge", "other_organiser"])
+def test_authz_organisation_create_refused_to_non_organisers(role):
+    world = build_world(is_public=True)
+    organiser_of_something = role == "other_organiser"
+
+    response = client_for(world["users"][role]).post("/api/v1/organisations/", {"name": "新单位"}, format="json")
+
+    assert response.status_code == (201 if organiser_of_something else 403)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "other_organiser"])
+@pytest.mark.parametrize("endpoint", ["competitions", "events", "teams", "contestants", "entries", "judge-assignments"])
+def test_authz_private_competition_is_404_to_outsiders(endpoint, role):
+    world = build_world(is_public=False)
+    target = world[ENDPOINTS[endpoint][1]]
+    client = client_for(world["users"][role])
+
+    detail = client.get(f"/api/v1/{endpoint}/{target.pk}/")
+    listing = client.get(f"/api/v1/{endpoint}/")
+
+    assert detail.status_code == 404
+    assert target.pk not in [row["id"] for row in listing.json()["results"]]
+
+
+@pytest.mark.parametrize("role", ["judge", "chief_judge"])
+@pytest.mark.parametrize("endpoint", ["competitions", "events", "teams", "entries"])
+def test_authz_private_competition_is_readable_by_its_judges(endpoint, role):
+    world = build_world(is_public=False)
+    target = world[ENDPOINTS[endpoint][1]]
+
+    response = client_for(world["users"][role]).get(f"/api/v1/{endpoint}/{target.pk}/")
+
+    assert response.status_code == 200
+
+
+def test_authz_superuser_may_write_anything():
+    world = build_world(is_public=False)
+    admin = UserFactory(is_superuser=True, is_staff=True)
+
+    response = client_for(admin).patch(f"/api/v1/entries/{world['entry'].pk}/", {"status": "dsq"}, format="json")
+
+    assert response.status_code == 200
+    assert Entry.objects.get(pk=world["entry"].pk).status == "dsq"
+
+
+# Personal data: crawl every list and detail endpoint.
+
+LIST_URLS = [
+    "/api/v1/organisations/",
+    "/api/v1/organisations/tree/",
+    "/api/v1/competitions/",
+    "/api/v1/events/",
+    "/api/v1/teams/",
+    "/api/v1/contestants/",
+    "/api/v1/entries/",
+    "/api/v1/judge-assignments/",
+]
+
+
+def crawl(client):
+    """Every list page, and the detail page of every object listed; the raw JSON text of each."""
+    bodies = []
+    for url in LIST_URLS:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        bodies.append(response.content.decode())
+        data = response.json()
+        rows = data["results"] if isinstance(data, dict) else data
+        if url.endswith("/tree/"):
+            continue
+        for row in rows:
+            detail = client.get(f"{url}{row['id']}/")
+            assert detail.status_code == 200, detail.request["PATH_INFO"]
+            bodies.append(detail.content.decode())
+    return "\n".join(bodies)
+
+
+def personal_data(world):
+    people = [world["contestant"], world["spare"]]
+    return {value for person in people for value in (person.phone, person.id_number)}
+
+
+@pytest.mark.parametrize("role", ["anonymous", "judge", "chief_judge", "other_organiser"])
+def test_authz_personal_data_never_leaks_outside_organisers(role):
+    world = build_world(is_public=True)
+    build_world(is_public=False)
+
+    text = crawl(client_for(world["users"][role]))
+
+    assert world["entry"].code in text  # the crawl did reach the entries
+    assert sorted(value for value in personal_data(world) if value in text) == []
+
+
+def test_authz_personal_data_reaches_the_organiser():
+    world = build_world(is_public=True)
+
+    text = crawl(client_for(world["users"]["organiser"]))
+
+    assert sorted(value for value in personal_data(world) if value in text) == sorted(personal_data(world))
+
+
+@pytest.mark.parametrize("role", ["judge", "chief_judge"])
+def test_authz_judge_never_sees_holder_names(role):
+    world = build_world(is_public=True)
+
+    text = crawl(client_for(world["users"][role]))
+    entries = client_for(world["users"][role]).get("/api/v1/entries/").json()["results"]
+
+    assert [sorted(row) for row in entries] == [["code", "event", "id", "start_order", "station", "status"]]
+    assert world["entry"].code in text
