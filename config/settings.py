@@ -97,6 +97,14 @@ else:
 
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
+# Certificates: QR codes point at SITE_URL + /verify/<code>/, so it must be the public address.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+CERTIFICATE_SERIAL_PREFIX = env.str("CERTIFICATE_SERIAL_PREFIX", default="CQ")
+# Where CJK font subsets are cached; empty means a per-user directory under the system temp dir.
+CERTIFICATE_FONT_CACHE = env.str("CERTIFICATE_FONT_CACHE", default="")
+# Worker processes for bulk issue; each is recycled after a few chunks to bound WeasyPrint's memory.
+CERTIFICATE_WORKERS = env.int("CERTIFICATE_WORKERS", default=2)
+
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -11,10 +11,12 @@ urlpatterns = [
     path("api/v1/", include("competitions.api_urls")),
     path("api/v1/", include("competitions.draw_api_urls")),
     path("api/v1/", include("scoring.api_urls")),
+    path("api/v1/", include("certificates.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("manage/", include("competitions.import_urls")),
     path("live/", include("live.urls")),
+    path("", include("certificates.urls")),
     path("", include("competitions.urls")),
 ]
 if settings.DEBUG:

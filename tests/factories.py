@@ -144,3 +144,53 @@ class MarkFactory(factory.django.DjangoModelFactory):
     criterion = factory.SubFactory(CriterionFactory, scheme__event=factory.SelfAttribute("...entry.event"))
     judge = factory.SubFactory(UserFactory)
     value = Decimal("15")
+
+
+# --- certificates -------------------------------------------------------------------------------
+from certificates.models import (  # noqa: E402 — appended section, keeps earlier factories untouched
+    Certificate,
+    CertificateBatch,
+    CertificateKind,
+    CertificateTemplate,
+)
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """Issued through ``certificate_issue``, so serials, codes and the audit row are real."""
+
+    class Meta:
+        model = Certificate
+
+    competition = factory.SubFactory(CompetitionFactory)
+    event = factory.SubFactory(EventFactory, competition=factory.SelfAttribute("..competition"))
+    kind = CertificateKind.INDIVIDUAL
+    award_level = 1
+    holder_contestant = factory.SubFactory(ContestantFactory, competition=factory.SelfAttribute("..competition"))
+    holder_team = None
+    holder_organisation = None
+    issued_by = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from certificates.services import certificate_issue
+
+        return certificate_issue(**kwargs)
+
+
+class CertificateTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CertificateTemplate
+
+    competition = factory.SubFactory(CompetitionFactory)
+    kind = CertificateKind.INDIVIDUAL
+    name = factory.Sequence(lambda n: f"模板{n}")
+    html = '<h1 class="t">{{ doc_title }}</h1><p class="n">{{ holder_name }}</p><p>{{ award_title }}</p>'
+    css = ".t { font-size: 40pt; text-align: center; } .n { font-size: 28pt; }"
+
+
+class CertificateBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CertificateBatch
+
+    competition = factory.SubFactory(CompetitionFactory)
+    event = None

@@ -1,0 +1,190 @@
+"""Bulk issue: plan from the award rows, issue idempotently, render in a recycled process pool.
+
+WeasyPrint's memory grows across documents, so bulk rendering runs in a
+``ProcessPoolExecutor`` whose workers are replaced after ``max_tasks_per_child``
+chunks: memory stays bounded however large the batch. Workers get plain data
+(``PageSpec``) and never touch the database; the parent writes every PDF into the
+ZIP as chunks come back, updates the batch's progress, and finally concatenates
+the PDFs into one print file. A failure on one certificate is recorded in the
+batch and the others are still produced.
+"""
+
+import multiprocessing
+import tempfile
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.db.models import F
+from django.utils import timezone
+
+from certificates.models import Certificate, CertificateBatch, CertificateKind
+from certificates.selectors import certificate_queryset, page_spec_for, pdf_filename
+from certificates.services import IssueRequest, certificates_issue_many
+
+CHUNK_SIZE = 40
+MAX_CHUNKS_PER_WORKER = 6
+
+
+def requests_for_event(event, *, include_participation: bool) -> list[IssueRequest]:
+    """Certificates an event's results call for, from the scoring module's award rows."""
+    from scoring.selectors import event_award_rows
+
+    requests = []
+    for row in event_award_rows(event=event):
+        entry = row["entry"]
+        award = row.get("award")
+        if award:
+            kind = CertificateKind.TEAM if entry.team_id else CertificateKind.INDIVIDUAL
+        elif include_participation:
+            kind = CertificateKind.PARTICIPATION
+        else:
+            continue
+        requests.append(
+            IssueRequest(
+                kind=kind,
+                event=event,
+                award_level=award or None,
+                holder_contestant=entry.contestant if entry.contestant_id else None,
+                holder_team=entry.team if entry.team_id else None,
+            )
+        )
+    return requests
+
+
+def render_pdfs(
+    specs: list,
+    *,
+    workdir: Path,
+    workers: int,
+    on_progress: Callable[[int], None] = lambda n: None,
+    chunk_size: int = CHUNK_SIZE,
+) -> tuple[dict[str, Path], dict[str, str]]:
+    """Render every spec to ``workdir/<key>.pdf``; returns (paths by key, errors by key)."""
+    from certificates.rendering import charset_of, render_chunk, sandbox_roots, worker_init
+
+    charset = charset_of(specs)
+    roots = [str(r) for r in sandbox_roots()]
+    chunks = [specs[i : i + chunk_size] for i in range(0, len(specs), chunk_size)]
+    paths: dict[str, Path] = {}
+    errors: dict[str, str] = {}
+
+    def collect(chunk_specs, result):
+        for spec in chunk_specs:
+            if spec.key in result.pdfs:
+                path = workdir / f"{spec.key}.pdf"
+                path.write_bytes(result.pdfs[spec.key])
+                paths[spec.key] = path
+            else:
+                errors[spec.key] = result.errors.get(spec.key, "not rendered")
+        on_progress(len(chunk_specs))
+
+    if workers <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            try:
+                collect(chunk, render_chunk(chunk, charset, roots))
+            except Exception as exc:
+                collect(chunk, _failed(chunk, exc))
+        return paths, errors
+
+    # Build the font subsets once in the parent, so workers find them cached on disk.
+    from certificates.rendering import CertificateRenderer
+
+    CertificateRenderer(charset=charset, roots=[Path(r) for r in roots])
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["certificates.rendering"])
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=worker_init, max_tasks_per_child=MAX_CHUNKS_PER_WORKER
+    ) as pool:
+        futures = {pool.submit(render_chunk, chunk, charset, roots): chunk for chunk in chunks}
+        for future in as_completed(futures):
+            chunk = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:
+                result = _failed(chunk, exc)
+            collect(chunk, result)
+    return paths, errors
+
+
+def _failed(chunk, exc):
+    from certificates.rendering import RenderedChunk
+
+    return RenderedChunk(errors={spec.key: f"{type(exc).__name__}: {exc}" for spec in chunk})
+
+
+def write_outputs(items: list[tuple[str, Path]], *, zip_path: Path, print_path: Path) -> None:
+    """One ZIP of PDFs (stored: PDFs are already compressed) and one merged print PDF, in the given order."""
+    from certificates.rendering import merge_pdfs
+
+    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for arcname, path in items:
+            archive.write(path, arcname=arcname)
+    if items:
+        merge_pdfs([path for _, path in items], print_path)
+
+
+def batch_execute(batch_id: int) -> dict:
+    """Run one batch end to end. Never raises for a single bad certificate; records it instead."""
+    batch = CertificateBatch.objects.select_related("competition", "event").get(pk=batch_id)
+    CertificateBatch.objects.filter(pk=batch.pk).update(
+        status=CertificateBatch.Status.RUNNING, started_at=timezone.now(), done=0, failed=0, errors=[]
+    )
+    try:
+        events = [batch.event] if batch.event_id else list(batch.competition.events.all())
+        requests = []
+        for event in events:
+            requests.extend(requests_for_event(event, include_participation=batch.include_participation))
+        _, issue_errors = certificates_issue_many(
+            competition=batch.competition, requests=requests, issued_by=batch.requested_by, batch=batch
+        )
+        # Every valid certificate in scope: the ones just issued, earlier ones, and manual ones
+        # (such as excellent-organisation awards), so the ZIP is always the complete set.
+        scope = certificate_queryset().filter(competition=batch.competition, status=Certificate.Status.VALID)
+        if batch.event_id:
+            scope = scope.filter(event=batch.event)
+        certificates = list(scope.order_by("sequence"))
+        errors = list(issue_errors)
+        CertificateBatch.objects.filter(pk=batch.pk).update(
+            total=len(certificates) + len(issue_errors), failed=len(issue_errors), done=0, errors=errors
+        )
+
+        def progress(n):
+            CertificateBatch.objects.filter(pk=batch.pk).update(done=F("done") + n)
+
+        specs = [page_spec_for(c) for c in certificates]
+        with tempfile.TemporaryDirectory(prefix="certificates-") as tmp:
+            workdir = Path(tmp)
+            paths, render_errors = render_pdfs(
+                specs, workdir=workdir, workers=settings.CERTIFICATE_WORKERS, on_progress=progress
+            )
+            for serial, message in render_errors.items():
+                errors.append({"holder": serial, "code": "render_failed", "detail": message})
+            zip_path, print_path = workdir / "certificates.zip", workdir / "print.pdf"
+            items = [(pdf_filename(c), paths[c.serial]) for c in certificates if c.serial in paths]
+            write_outputs(items, zip_path=zip_path, print_path=print_path)
+            batch.refresh_from_db()
+            stamp = timezone.now().strftime("%Y%m%d%H%M%S")
+            base = f"{batch.competition.slug}-{batch.pk}-{stamp}"
+            with zip_path.open("rb") as fh:
+                batch.zip_file.save(f"{base}.zip", File(fh), save=False)
+            if print_path.exists():
+                with print_path.open("rb") as fh:
+                    batch.print_file.save(f"{base}-print.pdf", File(fh), save=False)
+        batch.errors = errors
+        batch.failed = len(errors)
+        batch.done = len(paths)
+        batch.status = CertificateBatch.Status.DONE
+        batch.finished_at = timezone.now()
+        batch.save()
+    except Exception as exc:
+        CertificateBatch.objects.filter(pk=batch.pk).update(
+            status=CertificateBatch.Status.FAILED,
+            finished_at=timezone.now(),
+            errors=[{"holder": "", "code": getattr(exc, "code", "batch_failed"), "detail": str(exc)}],
+        )
+        raise
+    return {"total": batch.total, "done": batch.done, "failed": batch.failed}

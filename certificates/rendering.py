@@ -1,0 +1,432 @@
+"""Certificate PDFs: the only module that imports WeasyPrint.
+
+Why it is built this way (see docs/PERFORMANCE.md, "Certificates"):
+
+* The system Noto CJK fonts are 20–27 MB collections; embedding from them costs
+  ≈ 130 ms and ≈ 300 KB per PDF. We subset the CJK font ONCE per character set with
+  fontTools (cached on disk, keyed by a hash of the characters), and WeasyPrint's
+  per-PDF subsetting (HarfBuzz) then works on a small font: fast and small PDFs.
+  Characters missing from a subset still render, through the system font named
+  after it in the ``font-family`` stack; they are never boxes.
+* Many certificates are laid out in ONE multi-page document (layout is the costly
+  part), then each page is written as its own PDF with ``Document.copy([page])``;
+  the whole document is also written once as the chunk of the merged print PDF.
+* ``CSS`` and ``FontConfiguration`` objects are built once per renderer and reused.
+* Rendering refuses to run without libharfbuzz-subset (WeasyPrint would silently
+  fall back to fontTools, ≈ 7 s per certificate) or without a CJK font (Chinese
+  would silently become empty boxes).
+* Templates render in a sandbox: the URL fetcher serves ``data:`` URLs and files
+  under a few project directories only; no network, no arbitrary files.
+
+Inputs are plain data (``PageSpec``), never ORM objects, so worker processes of the
+bulk issue need no database.
+"""
+
+import functools
+import hashlib
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import segno
+from django.conf import settings
+from django.template import Context, Engine
+from django.template.loader import get_template
+from weasyprint import CSS, HTML
+from weasyprint.text import ffi as weasyprint_ffi
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from config.errors import DomainError
+
+# WeasyPrint logs every layout step and fontTools every subset at INFO: thousands of lines per batch.
+for _noisy in ("weasyprint", "weasyprint.progress", "fontTools"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
+
+DEFAULT_TEMPLATES = {
+    "individual": "certificates/pdf/individual.html",
+    "team": "certificates/pdf/team.html",
+    "organisation": "certificates/pdf/organisation.html",
+    "participation": "certificates/pdf/participation.html",
+}
+BASE_CSS_TEMPLATE = "certificates/pdf/certificate.css"
+SUBSET_FAMILY = "CertCJK"
+PREFERRED_FAMILY = "Noto Serif CJK SC"
+# Always in every subset: ASCII, digits and the characters of dates in Chinese numerals.
+ALWAYS_CHARS = "".join(chr(c) for c in range(0x20, 0x7F)) + "〇一二三四五六七八九十年月日：，。、（）《》“”·—"
+
+
+class RenderingUnavailable(DomainError):
+    status = 503
+    code = "renderer_unavailable"
+
+
+class RenderingFailed(DomainError):
+    status = 500
+    code = "render_failed"
+
+
+@dataclass(frozen=True)
+class CJKFonts:
+    regular: tuple[str, int]
+    bold: tuple[str, int]
+    family: str
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One certificate page: which template, and the strings to put in it."""
+
+    key: str  # serial, used for file names and error reports
+    template_key: str  # "default:<kind>" or "custom:<id>"
+    context: dict
+    template_html: str = ""  # only for custom templates
+    template_css: str = ""
+
+
+@dataclass
+class RenderedChunk:
+    pdfs: dict[str, bytes] = field(default_factory=dict)  # key -> PDF bytes
+    merged: list[bytes] = field(default_factory=list)  # print-PDF parts, in page order
+    errors: dict[str, str] = field(default_factory=dict)  # key -> message
+
+
+# --- environment checks ------------------------------------------------------------
+
+
+def check_harfbuzz_subset() -> None:
+    if weasyprint_ffi.harfbuzz_subset is None:
+        raise RenderingUnavailable(
+            "缺少 libharfbuzz-subset0：证书生成会极慢，已拒绝运行。请安装 libharfbuzz-subset0（make install）。",
+            code="harfbuzz_subset_missing",
+        )
+
+
+def _fc_list(pattern: str) -> list[str]:
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return []
+    result = subprocess.run(  # noqa: S603 -- fixed binary, fixed arguments
+        [fc_list, pattern, "-f", "%{file}|%{index}|%{family[0]}|%{weight}\n"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    return [line for line in result.stdout.splitlines() if line.strip()]
+
+
+@functools.cache
+def find_cjk_fonts(pattern: str = ":lang=zh") -> CJKFonts:
+    """The CJK font files fontconfig knows, preferring Noto Serif CJK SC. Raises if there is none."""
+    faces = []
+    for line in _fc_list(pattern):
+        path, index, family, weight = line.split("|")
+        if path.lower().endswith((".ttc", ".otf", ".ttf")):
+            faces.append((family, int(float(weight or 80)), path, int(index or 0)))
+    if not faces:
+        raise RenderingUnavailable(
+            "找不到中文字体（fc-list :lang=zh 为空），拒绝生成会显示为方框的证书。请安装 fonts-noto-cjk。",
+            code="cjk_font_missing",
+        )
+    families = {f[0] for f in faces}
+    family = PREFERRED_FAMILY if PREFERRED_FAMILY in families else sorted(families)[0]
+    same = sorted((f for f in faces if f[0] == family), key=lambda f: f[1])
+    regular = min(same, key=lambda f: abs(f[1] - 80))
+    bold = max(same, key=lambda f: f[1])
+    return CJKFonts(regular=(regular[2], regular[3]), bold=(bold[2], bold[3]), family=family)
+
+
+def check_environment() -> CJKFonts:
+    check_harfbuzz_subset()
+    return find_cjk_fonts()
+
+
+# --- font subsets --------------------------------------------------------------------
+
+
+def font_cache_dir() -> Path:
+    path = Path(settings.CERTIFICATE_FONT_CACHE) if settings.CERTIFICATE_FONT_CACHE else None
+    if path is None:
+        path = Path(tempfile.gettempdir()) / f"skillcontest-fonts-{os.getuid()}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def subset_font(source: tuple[str, int], chars: str) -> Path:
+    """A subset of one face of ``source`` with ``chars``, built once and cached on disk."""
+    from fontTools import subset as ft_subset
+    from fontTools.ttLib import TTCollection, TTFont
+
+    path, index = source
+    charset = "".join(sorted(set(chars) | set(ALWAYS_CHARS)))
+    digest = hashlib.sha256(f"{path}|{index}|{os.path.getmtime(path)}|{charset}".encode()).hexdigest()[:24]
+    target = font_cache_dir() / f"cjk-{digest}.otf"
+    if target.exists():
+        return target
+    font = TTCollection(path, lazy=True).fonts[index] if path.lower().endswith(".ttc") else TTFont(path, lazy=True)
+    options = ft_subset.Options()
+    options.layout_features = []  # the SC face maps SC glyphs directly; GSUB closure costs seconds
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    subsetter = ft_subset.Subsetter(options)
+    subsetter.populate(text=charset)
+    subsetter.subset(font)
+    # Atomic: several worker processes may build the same subset at once.
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+    os.close(fd)
+    font.save(tmp)
+    Path(tmp).replace(target)
+    return target
+
+
+def charset_of(specs: Iterable[PageSpec]) -> str:
+    """Every character a set of pages can show: template sources plus context strings."""
+    chars = set()
+    sources_seen = set()
+    for spec in specs:
+        for value in spec.context.values():
+            if isinstance(value, str) and not value.startswith("<svg"):
+                chars.update(value)
+        if spec.template_key not in sources_seen:
+            sources_seen.add(spec.template_key)
+            chars.update(spec.template_html)
+            chars.update(spec.template_css)
+            if spec.template_key.startswith("default:"):
+                chars.update(_default_template_source(spec.template_key.split(":", 1)[1]))
+    return "".join(sorted(chars))
+
+
+@functools.cache
+def _default_template_source(kind: str) -> str:
+    template = get_template(DEFAULT_TEMPLATES[kind])
+    sources = [template.template.source]
+    base = get_template("certificates/pdf/base.html")
+    sources.append(base.template.source)
+    return "".join(sources)
+
+
+# --- sandboxed fetching --------------------------------------------------------------
+
+
+class SandboxedURLFetcher(URLFetcher):
+    """Serves ``data:`` URLs and files under ``roots`` only; everything else is refused."""
+
+    def __init__(self, roots: Iterable[Path]):
+        super().__init__(timeout=2, allowed_protocols=("file", "data"), allow_redirects=False)
+        self.roots = [Path(root).resolve() for root in roots]
+        self.refused: list[str] = []
+        self.fetched: list[str] = []
+
+    def allows(self, url: str) -> bool:
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            return True
+        if scheme != "file":
+            return False
+        path = Path(url2pathname(urlsplit(url).path)).resolve()
+        return path.is_file() and any(path.is_relative_to(root) for root in self.roots)
+
+    def fetch(self, url, headers=None):
+        if not self.allows(url):
+            self.refused.append(url)
+            raise ValueError(f"certificate templates may not fetch {url}")
+        self.fetched.append(url)
+        return super().fetch(url, headers)
+
+
+def sandbox_roots() -> list[Path]:
+    return [
+        font_cache_dir(),
+        Path(settings.BASE_DIR) / "static" / "certificates",
+        Path(settings.MEDIA_ROOT) / "certificates" / "backgrounds",
+    ]
+
+
+@functools.cache
+def _custom_engine() -> Engine:
+    # Organisers' templates get a bare engine: no loaders, so no {% include %} of project files.
+    return Engine(autoescape=True, debug=False, loaders=[])
+
+
+def validate_custom_template(html: str) -> None:
+    """Raises django.template.TemplateSyntaxError when an uploaded template does not compile."""
+    _custom_engine().from_string(html)
+
+
+def qr_svg(url: str, *, size_mm: float = 25) -> str:
+    """The QR code as inline SVG, exactly ``size_mm`` wide (vector: sharp at any print resolution)."""
+    qr = segno.make(url, error="m")
+    modules = qr.symbol_size(scale=1, border=0)[0]
+    return qr.svg_inline(scale=size_mm / modules, border=0, unit="mm", dark="#3a1f0f")
+
+
+# --- rendering -------------------------------------------------------------------------
+
+
+class CertificateRenderer:
+    """Renders pages for one character set; reuse one instance for a whole chunk of a batch."""
+
+    def __init__(self, *, charset: str, roots: Iterable[Path] | None = None):
+        fonts = check_environment()
+        self.family = fonts.family
+        self.regular = subset_font(fonts.regular, charset)
+        self.bold = subset_font(fonts.bold, charset)
+        self.font_config = FontConfiguration()
+        self.fetcher = SandboxedURLFetcher(roots if roots is not None else sandbox_roots())
+        self._css: dict[str, list[CSS]] = {}
+        self._templates: dict = {}
+        self.base_url = Path(settings.BASE_DIR).as_uri() + "/"
+
+    def _font_faces(self) -> str:
+        return (
+            f'@font-face {{ font-family: "{SUBSET_FAMILY}"; font-weight: 400; src: url("{self.regular.as_uri()}"); }}\n'
+            f'@font-face {{ font-family: "{SUBSET_FAMILY}"; font-weight: 700; src: url("{self.bold.as_uri()}"); }}\n'
+            f'body {{ font-family: "{SUBSET_FAMILY}", "{self.family}"; }}\n'
+        )
+
+    def stylesheets(self, spec: PageSpec) -> list[CSS]:
+        if spec.template_key not in self._css:
+            base = get_template(BASE_CSS_TEMPLATE).template.source
+            sheets = [
+                CSS(string=self._font_faces(), font_config=self.font_config, url_fetcher=self.fetcher),
+                CSS(string=base, font_config=self.font_config, url_fetcher=self.fetcher, base_url=self.base_url),
+            ]
+            if spec.template_css:
+                sheets.append(
+                    CSS(
+                        string=spec.template_css,
+                        font_config=self.font_config,
+                        url_fetcher=self.fetcher,
+                        base_url=self.base_url,
+                    )
+                )
+            self._css[spec.template_key] = sheets
+        return self._css[spec.template_key]
+
+    def page_html(self, spec: PageSpec) -> str:
+        if spec.template_key.startswith("default:"):
+            template = self._templates.get(spec.template_key)
+            if template is None:
+                template = self._templates[spec.template_key] = get_template(
+                    DEFAULT_TEMPLATES[spec.template_key.split(":", 1)[1]]
+                )
+            return template.render(spec.context)
+        template = self._templates.get(spec.template_key)
+        if template is None:
+            template = self._templates[spec.template_key] = _custom_engine().from_string(spec.template_html)
+        body = template.render(Context(spec.context))
+        return f'<section class="certificate custom">{body}</section>'
+
+    def _document(self, specs: list[PageSpec], bodies: list[str]):
+        html = '<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"></head><body>{}</body></html>'.format(
+            "".join(bodies)
+        )
+        document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+            stylesheets=self.stylesheets(specs[0]), font_config=self.font_config
+        )
+        if len(document.pages) != len(specs):
+            raise RenderingFailed(
+                f"排版溢出：{len(specs)} 张证书排成了 {len(document.pages)} 页", code="render_overflow"
+            )
+        return document
+
+    def render(self, specs: list[PageSpec], *, merged: bool = True) -> RenderedChunk:
+        """Render pages; a failing page is reported in ``errors`` and never stops the others."""
+        chunk = RenderedChunk()
+        groups: list[list[PageSpec]] = []
+        for spec in specs:
+            if groups and groups[-1][0].template_key == spec.template_key:
+                groups[-1].append(spec)
+            else:
+                groups.append([spec])
+        for group in groups:
+            self._render_group(group, chunk, merged=merged)
+        return chunk
+
+    def _render_group(self, group: list[PageSpec], chunk: RenderedChunk, *, merged: bool) -> None:
+        bodies = []
+        good = []
+        for spec in group:
+            try:
+                bodies.append(self.page_html(spec))
+                good.append(spec)
+            except Exception as exc:
+                chunk.errors[spec.key] = f"{type(exc).__name__}: {exc}"
+        if not good:
+            return
+        try:
+            document = self._document(good, bodies)
+        except Exception:
+            if len(good) == 1:
+                raise
+            for spec in good:
+                try:
+                    self._render_group([spec], chunk, merged=merged)
+                except Exception as exc:
+                    chunk.errors[spec.key] = f"{type(exc).__name__}: {exc}"
+            return
+        for spec, page in zip(good, document.pages, strict=True):
+            chunk.pdfs[spec.key] = document.copy([page]).write_pdf()
+        if merged:
+            chunk.merged.append(document.write_pdf())
+
+    def render_one(self, spec: PageSpec) -> bytes:
+        chunk = self.render([spec], merged=False)
+        if spec.key in chunk.errors:
+            raise RenderingFailed(chunk.errors[spec.key])
+        return chunk.pdfs[spec.key]
+
+
+def render_naive(spec: PageSpec) -> bytes:
+    """The obvious way, kept for the benchmark: one document, system font, nothing reused."""
+    fonts = check_environment()
+    template = get_template(DEFAULT_TEMPLATES[spec.template_key.split(":", 1)[1]])
+    css = get_template(BASE_CSS_TEMPLATE).template.source
+    style = f'body {{ font-family: "{fonts.family}"; }}\n{css}'
+    html = (
+        f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><style>{style}</style></head>'
+        f"<body>{template.render(spec.context)}</body></html>"
+    )
+    return HTML(string=html, base_url=Path(settings.BASE_DIR).as_uri() + "/").write_pdf()
+
+
+def merge_pdfs(parts: list[Path], target: Path) -> None:
+    """Concatenate PDFs with poppler's pdfunite (fast C++; poppler-utils is a Makefile dependency)."""
+    if len(parts) == 1:
+        shutil.copyfile(parts[0], target)
+        return
+    pdfunite = shutil.which("pdfunite")
+    if not pdfunite:
+        raise RenderingUnavailable("缺少 pdfunite（poppler-utils），无法合并打印 PDF。", code="pdfunite_missing")
+    subprocess.run([pdfunite, *map(str, parts), str(target)], check=True, timeout=600, capture_output=True)  # noqa: S603
+
+
+# --- worker-process entry point (bulk issue) ------------------------------------------------
+
+_worker_renderers: dict[tuple, CertificateRenderer] = {}
+
+
+def worker_init() -> None:
+    """Process-pool initializer: Django settings and templates, no database."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup(set_prefix=False)
+
+
+def render_chunk(specs: list[PageSpec], charset: str, roots: list[str]) -> RenderedChunk:
+    """Render one chunk of a batch; the renderer (fonts, CSS) is reused across chunks of a process."""
+    key = (charset, tuple(roots))
+    renderer = _worker_renderers.get(key)
+    if renderer is None:
+        _worker_renderers.clear()
+        renderer = _worker_renderers[key] = CertificateRenderer(charset=charset, roots=[Path(r) for r in roots])
+    return renderer.render(specs, merged=False)

@@ -1,0 +1,146 @@
+"""Small input and output serializers for the certificate API."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from certificates.models import Certificate, CertificateBatch, CertificateKind, CertificateTemplate
+
+
+class CertificateOut(serializers.ModelSerializer):
+    event_title = serializers.CharField(source="event.title", default="", read_only=True)
+    verify_url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "serial",
+            "kind",
+            "award_level",
+            "award_title",
+            "competition",
+            "event",
+            "event_title",
+            "holder_name",
+            "holder_unit",
+            "holder_contestant",
+            "holder_team",
+            "holder_organisation",
+            "status",
+            "issued_on",
+            "issuer_name",
+            "revoked_at",
+            "revoked_reason",
+            "replaces",
+            "verify_url",
+            "pdf_url",
+        ]
+
+    def get_verify_url(self, obj) -> str:
+        return reverse("certificates:verify", args=[obj.verification_code])
+
+    def get_pdf_url(self, obj) -> str:
+        return reverse("certificates:verify-pdf", args=[obj.verification_code])
+
+
+class PublicCertificateOut(serializers.ModelSerializer):
+    """What anyone holding the serial and the name may see: no ids of people or units."""
+
+    event_title = serializers.CharField(source="event.title", default="", read_only=True)
+    competition_title = serializers.CharField(source="competition.title", read_only=True)
+    verify_url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "serial",
+            "kind",
+            "award_title",
+            "competition_title",
+            "event_title",
+            "holder_name",
+            "holder_unit",
+            "status",
+            "issued_on",
+            "revoked_reason",
+            "verify_url",
+            "pdf_url",
+        ]
+
+    def get_verify_url(self, obj) -> str:
+        return reverse("certificates:verify", args=[obj.verification_code])
+
+    def get_pdf_url(self, obj) -> str:
+        return reverse("certificates:verify-pdf", args=[obj.verification_code])
+
+
+class CertificateIssueIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CertificateKind.choices)
+    event = serializers.IntegerField(required=False, allow_null=True)
+    award_level = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=3)
+    award_title = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    holder_contestant = serializers.IntegerField(required=False, allow_null=True)
+    holder_team = serializers.IntegerField(required=False, allow_null=True)
+    holder_organisation = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ReasonIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class CertificateFindIn(serializers.Serializer):
+    serial = serializers.CharField(max_length=80)
+    name = serializers.CharField(max_length=200)
+
+
+class BatchIn(serializers.Serializer):
+    event = serializers.IntegerField(required=False, allow_null=True)
+    include_participation = serializers.BooleanField(default=False)
+
+
+class BatchOut(serializers.ModelSerializer):
+    progress = serializers.CharField(source="progress_text", read_only=True)
+    zip_url = serializers.SerializerMethodField()
+    print_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CertificateBatch
+        fields = [
+            "id",
+            "competition",
+            "event",
+            "include_participation",
+            "status",
+            "total",
+            "done",
+            "failed",
+            "progress",
+            "errors",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "zip_url",
+            "print_url",
+        ]
+
+    def get_zip_url(self, obj) -> str | None:
+        return reverse("certificates-api:batch-file", args=[obj.pk, "zip"]) if obj.zip_file else None
+
+    def get_print_url(self, obj) -> str | None:
+        return reverse("certificates-api:batch-file", args=[obj.pk, "print"]) if obj.print_file else None
+
+
+class TemplateIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CertificateKind.choices)
+    name = serializers.CharField(max_length=80)
+    html = serializers.CharField(max_length=50_000)
+    css = serializers.CharField(max_length=50_000, required=False, allow_blank=True)
+    background = serializers.ImageField(required=False, allow_null=True)
+
+
+class TemplateOut(serializers.ModelSerializer):
+    class Meta:
+        model = CertificateTemplate
+        fields = ["id", "competition", "kind", "name", "html", "css", "background", "is_active", "created_at"]

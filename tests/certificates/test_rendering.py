@@ -1,0 +1,142 @@
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from certificates import rendering, selectors
+from tests.factories import CertificateFactory, CertificateTemplateFactory, CompetitionFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "certificates"
+
+
+def run(tool: str, *args: str) -> str:
+    # Fixed poppler-utils binaries on fixed arguments.
+    result = subprocess.run([shutil.which(tool), *args], capture_output=True, text=True, check=True)  # noqa: S603
+    return result.stdout
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "c.pdf"
+    path.write_bytes(pdf)
+    return run("pdftotext", "-layout", str(path), "-")
+
+
+def pdf_pages(pdf: bytes, tmp_path) -> int:
+    path = tmp_path / "p.pdf"
+    path.write_bytes(pdf)
+    info = run("pdfinfo", str(path))
+    return int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
+
+
+@pytest.fixture
+def drone_certificate():
+    host = OrganisationFactory(name="某市总工会")
+    competition = CompetitionFactory(title="2026年某市无人机应急救援职业技能竞赛", slug="drone", year=2026, host=host)
+    return CertificateFactory(
+        competition=competition,
+        event__title="无人机应急搜救",
+        holder_contestant__name="欧阳建国",
+        holder_contestant__organisation__name="某区应急管理局",
+    )
+
+
+def test_certificate_pdf_contains_chinese_name_award_and_serial(drone_certificate, tmp_path):
+    pdf = selectors.certificate_pdf(drone_certificate)
+    text = pdf_text(pdf, tmp_path)
+    compact = "".join(text.split())
+    assert pdf[:5] == b"%PDF-"
+    assert pdf_pages(pdf, tmp_path) == 1
+    assert ("欧阳建国" in compact, "一等奖" in compact, "荣誉证书" in compact) == (True, True, True)
+    assert ("CQ-2026-DRONE-0001" in compact, "某市总工会" in compact) == (True, True)
+    assert len(pdf) < 150_000
+
+
+def test_certificate_pdf_page_one_renders_to_png(drone_certificate, tmp_path):
+    pdf_path = tmp_path / "c.pdf"
+    pdf_path.write_bytes(selectors.certificate_pdf(drone_certificate))
+    run("pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf_path), str(tmp_path / "p"))
+    png = (tmp_path / "p.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    # A4 landscape at 60 dpi: 297 mm x 210 mm -> 702 x 497 pixels (poppler rounds up).
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (702, 497)
+
+
+def test_sandboxed_fetcher_refuses_local_files_and_network(tmp_path):
+    fetcher = rendering.SandboxedURLFetcher([tmp_path])
+    allowed = tmp_path / "bg.svg"
+    allowed.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
+    assert fetcher.allows(allowed.as_uri()) is True
+    for url in ["file:///etc/passwd", "http://example.com/x.css", "https://example.com/", f"{tmp_path.as_uri()}/../x"]:
+        assert fetcher.allows(url) is False
+        with pytest.raises(ValueError, match="may not fetch"):
+            fetcher.fetch(url)
+    assert fetcher.fetched == []
+
+
+def test_custom_template_cannot_read_files_or_network(tmp_path):
+    competition = CompetitionFactory()
+    CertificateTemplateFactory(
+        competition=competition,
+        html='<img src="file:///etc/passwd"><p>{{ holder_name }}</p>'
+        '<link rel="stylesheet" href="http://example.com/evil.css">',
+        css='@import url("file:///etc/passwd"); body { background: url("http://example.com/x.png"); }',
+    )
+    certificate = CertificateFactory(competition=competition, holder_contestant__name="孙小梅")
+    spec = selectors.page_spec_for(certificate)
+    renderer = rendering.CertificateRenderer(charset=rendering.charset_of([spec]))
+    pdf = renderer.render_one(spec)
+    assert "孙小梅" in "".join(pdf_text(pdf, tmp_path).split())
+    assert "root:" not in pdf_text(pdf, tmp_path)
+    assert sorted(set(renderer.fetcher.refused)) == [
+        "file:///etc/passwd",
+        "http://example.com/evil.css",
+        "http://example.com/x.png",
+    ]
+    assert [url for url in renderer.fetcher.fetched if "passwd" in url or "example.com" in url] == []
+
+
+def test_render_refuses_without_a_cjk_font():
+    rendering.find_cjk_fonts.cache_clear()
+    try:
+        with pytest.raises(rendering.RenderingUnavailable) as excinfo:
+            rendering.find_cjk_fonts(":family=No Such Font Family At All")
+        assert excinfo.value.code == "cjk_font_missing"
+    finally:
+        rendering.find_cjk_fonts.cache_clear()
+
+
+def test_render_environment_has_harfbuzz_subset_and_noto_cjk():
+    fonts = rendering.check_environment()
+    assert fonts.family == "Noto Serif CJK SC"
+    assert rendering.weasyprint_ffi.harfbuzz_subset is not None
+
+
+def test_render_many_pages_one_pdf_per_certificate(tmp_path):
+    competition = CompetitionFactory(slug="skill")
+    certificates = [
+        CertificateFactory(competition=competition, holder_contestant__name=name, award_level=level)
+        for name, level in [("张伟", 1), ("李娜", 2), ("王芳", 3)]
+    ]
+    specs = [selectors.page_spec_for(c) for c in certificates]
+    chunk = rendering.CertificateRenderer(charset=rendering.charset_of(specs)).render(specs, merged=True)
+    assert sorted(chunk.pdfs) == [c.serial for c in certificates]
+    texts = ["".join(pdf_text(chunk.pdfs[c.serial], tmp_path).split()) for c in certificates]
+    assert [("张伟" in t, "李娜" in t, "王芳" in t) for t in texts] == [
+        (True, False, False),
+        (False, True, False),
+        (False, False, True),
+    ]
+    assert [pdf_pages(chunk.pdfs[c.serial], tmp_path) for c in certificates] == [1, 1, 1]
+    assert pdf_pages(chunk.merged[0], tmp_path) == 3
+    assert chunk.errors == {}
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils")
+def test_sample_certificate_in_docs_is_current():
+    # The sample is committed (docs/certificates/); regenerate with `python -m bench.certificates --sample`.
+    assert (DOCS / "sample.pdf").stat().st_size > 10_000
+    assert (DOCS / "sample.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
