@@ -168,3 +168,229 @@ class Mark(models.Model):
 
     def __str__(self):
         return f"{self.entry} {self.criterion.code} {self.value}"
+
+
+class MarkHistory(models.Model):
+    """One change of one mark: append-only.
+
+    Rows are never updated or deleted. ``save`` and ``delete`` refuse it here, and
+    a database trigger (migration 0002) refuses raw SQL ``UPDATE``/``DELETE`` too,
+    so even a bug or a hand-typed query cannot rewrite the audit trail.
+    """
+
+    mark = models.ForeignKey(Mark, verbose_name=_("评分"), on_delete=models.PROTECT, related_name="history")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    device = models.CharField(_("设备"), max_length=80, blank=True)
+    old_value = models.DecimalField(_("原分值"), max_digits=10, decimal_places=3, null=True, blank=True)
+    new_value = models.DecimalField(_("新分值"), max_digits=10, decimal_places=3, null=True, blank=True)
+    old_penalty = models.DecimalField(_("原罚分"), max_digits=10, decimal_places=3, null=True, blank=True)
+    new_penalty = models.DecimalField(_("新罚分"), max_digits=10, decimal_places=3, default=D("0"))
+    old_status = models.CharField(_("原状态"), max_length=10, blank=True)
+    new_status = models.CharField(_("新状态"), max_length=10)
+    version = models.PositiveIntegerField(_("版本"))
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    idempotency_key = models.CharField(_("幂等键"), max_length=100, blank=True)
+    appeal = models.ForeignKey(
+        "Appeal", verbose_name=_("申诉"), null=True, blank=True, on_delete=models.PROTECT, related_name="mark_changes"
+    )
+
+    class Meta:
+        verbose_name = _("评分修改记录")
+        verbose_name_plural = _("评分修改记录")
+        ordering = ["mark", "version", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["mark", "version"], name="mark_history_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.mark_id} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise HistoryIsAppendOnly(_("评分修改记录只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise HistoryIsAppendOnly(_("评分修改记录只能追加，不能删除。"))
+
+
+class HistoryIsAppendOnly(Exception):
+    """Raised when code tries to change or remove a MarkHistory row."""
+
+
+class IdempotencyRecord(models.Model):
+    """The stored result of one client request, keyed by (user, client key).
+
+    A replay with the same key and the same request ``fingerprint`` gets the stored
+    ``response`` back and changes nothing; the same key with another payload is refused.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("幂等键"), max_length=100)
+    scope = models.CharField(_("范围"), max_length=60)
+    fingerprint = models.CharField(_("请求指纹"), max_length=64)
+    response = models.JSONField(_("原始结果"), default=dict)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("幂等记录")
+        verbose_name_plural = _("幂等记录")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.key}"
+
+
+class Sheet(models.Model):
+    """One judge's marks for one entry: draft → submitted → locked → published."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        LOCKED = "locked", _("已锁定")
+        PUBLISHED = "published", _("已公布")
+
+    entry = models.ForeignKey(Entry, verbose_name=_("参赛登记"), on_delete=models.CASCADE, related_name="sheets")
+    judge = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("裁判"), on_delete=models.PROTECT, related_name="sheets"
+    )
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.DRAFT)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("锁定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("评分表")
+        verbose_name_plural = _("评分表")
+        ordering = ["entry", "judge"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "judge"], name="sheet_entry_judge_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.entry} · {self.judge} · {self.get_state_display()}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state in (self.State.LOCKED, self.State.PUBLISHED)
+
+
+class SheetAudit(models.Model):
+    """Who moved a sheet from one state to another, when, and why."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("提交")
+        LOCK = "lock", _("锁定")
+        UNLOCK = "unlock", _("解锁")
+        PUBLISH = "publish", _("公布")
+
+    sheet = models.ForeignKey(Sheet, verbose_name=_("评分表"), on_delete=models.CASCADE, related_name="audits")
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    from_state = models.CharField(_("原状态"), max_length=20, choices=Sheet.State.choices)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=Sheet.State.choices)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评分表操作记录")
+        verbose_name_plural = _("评分表操作记录")
+        ordering = ["sheet", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.sheet_id} {self.action}"
+
+
+class Appeal(models.Model):
+    """An appeal (申诉) against an entry's result, and the decision on it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("受理中")
+        UPHELD = "upheld", _("申诉成立")
+        DISMISSED = "dismissed", _("驳回")
+
+    entry = models.ForeignKey(Entry, verbose_name=_("参赛登记"), on_delete=models.CASCADE, related_name="appeals")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    reason = models.TextField(_("申诉理由"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    decision = models.TextField(_("处理决定"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("申诉")
+        verbose_name_plural = _("申诉")
+        ordering = ["-filed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.entry} · {self.get_status_display()}"
+
+
+class SchemeRevision(models.Model):
+    """An audited change of a scheme that already has marks: the old scheme, as JSON."""
+
+    scheme = models.ForeignKey(
+        MarkingScheme, verbose_name=_("评分方案"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    revision = models.PositiveIntegerField(_("被替换的版本"))
+    snapshot = models.JSONField(_("原方案"))
+    reason = models.CharField(_("修订原因"), max_length=200)
+    revised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修订人"), on_delete=models.PROTECT, related_name="+"
+    )
+    revised_at = models.DateTimeField(_("修订时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评分方案修订记录")
+        verbose_name_plural = _("评分方案修订记录")
+        ordering = ["scheme", "revision"]
+
+    def __str__(self):
+        return f"{self.scheme} ← r{self.revision}"
+
+
+class EventStandingsVersion(models.Model):
+    """A per-event counter, bumped in the same transaction as every mark change.
+
+    Its row is also the lock that serialises mark writes of one event.
+    """
+
+    event = models.OneToOneField(
+        Event, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="standings_version"
+    )
+    version = models.PositiveBigIntegerField(_("版本"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("成绩版本")
+        verbose_name_plural = _("成绩版本")
+
+    def __str__(self):
+        return f"{self.event} v{self.version}"

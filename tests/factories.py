@@ -146,6 +146,145 @@ class MarkFactory(factory.django.DjangoModelFactory):
     value = Decimal("15")
 
 
+# --- scoring workflow: sheets, appeals, history, standings version --------------------------------
+
+from scoring.models import (  # noqa: E402 — appended section, keeps earlier factories untouched
+    Appeal,
+    EventStandingsVersion,
+    IdempotencyRecord,
+    MarkHistory,
+    SchemeRevision,
+    Sheet,
+    SheetAudit,
+)
+
+
+class SheetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sheet
+
+    entry = factory.SubFactory(EntryFactory)
+    judge = factory.SubFactory(UserFactory)
+    state = Sheet.State.DRAFT
+
+
+class SheetAuditFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SheetAudit
+
+    sheet = factory.SubFactory(SheetFactory)
+    action = SheetAudit.Action.LOCK
+    from_state = Sheet.State.SUBMITTED
+    to_state = Sheet.State.LOCKED
+    actor = factory.SubFactory(UserFactory)
+
+
+class AppealFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Appeal
+
+    entry = factory.SubFactory(EntryFactory)
+    filed_by = factory.SubFactory(UserFactory)
+    reason = "对观感评分有异议"
+
+
+class MarkHistoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MarkHistory
+
+    mark = factory.SubFactory(MarkFactory)
+    actor = factory.SelfAttribute("mark.judge")
+    new_value = factory.SelfAttribute("mark.value")
+    new_status = factory.SelfAttribute("mark.status")
+    version = factory.SelfAttribute("mark.version")
+    idempotency_key = factory.Sequence(lambda n: f"key-{n}")
+
+
+class IdempotencyRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IdempotencyRecord
+
+    user = factory.SubFactory(UserFactory)
+    key = factory.Sequence(lambda n: f"key-{n}")
+    scope = "marks:0"
+    fingerprint = "0" * 64
+    response = factory.LazyFunction(dict)
+
+
+class SchemeRevisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchemeRevision
+
+    scheme = factory.SubFactory(MarkingSchemeFactory)
+    revision = 1
+    snapshot = factory.LazyFunction(dict)
+    reason = "更正满分"
+    revised_by = factory.SubFactory(UserFactory)
+
+
+class EventStandingsVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventStandingsVersion
+
+    event = factory.SubFactory(EventFactory)
+    version = 0
+
+
+class QuickUserFactory(UserFactory):
+    """A user with Django's unusable password "!": no PBKDF2 hashing, for tests that authenticate directly."""
+
+    password = "!"
+
+
+def judged_event_factory(*, entries=3, judges=3, criteria=None, competition=None, **competition_fields):
+    """A ready-to-mark event: a scheme, entries from distinct units, a panel, a chief judge and an organiser.
+
+    ``criteria`` is a list of CriterionFactory kwargs (default: 观感 0–20 and 味感 0–40, judgement, 0.5 steps).
+    Returns a namespace with ``competition, event, scheme, criteria, entries, judges, chief, organiser``.
+    """
+    from types import SimpleNamespace
+
+    competition = competition or CompetitionFactory(**competition_fields)
+    event = EventFactory(competition=competition)
+    scheme = MarkingSchemeFactory(event=event)
+    specs = criteria or [
+        {"code": "look", "title": "观感", "max_value": Decimal("20")},
+        {"code": "taste", "title": "味感", "max_value": Decimal("40")},
+    ]
+    made = [CriterionFactory(scheme=scheme, position=i, **spec) for i, spec in enumerate(specs)]
+    made_entries = [
+        EntryFactory(event=event, code=f"A{i + 1:02d}", station=i + 1, start_order=1) for i in range(entries)
+    ]
+    panel = [
+        JudgeAssignmentFactory(
+            competition=competition,
+            event=event,
+            role=JudgeAssignment.Role.JUDGE,
+            user=QuickUserFactory(),
+        ).user
+        for _ in range(judges)
+    ]
+    chief = JudgeAssignmentFactory(
+        competition=competition,
+        event=event,
+        role=JudgeAssignment.Role.CHIEF_JUDGE,
+        user=QuickUserFactory(),
+    ).user
+    organiser = JudgeAssignmentFactory(
+        competition=competition, role=JudgeAssignment.Role.ORGANISER, user=QuickUserFactory()
+    ).user
+    return SimpleNamespace(
+        competition=competition,
+        event=event,
+        scheme=scheme,
+        criteria=made,
+        entries=made_entries,
+        judges=panel,
+        chief=chief,
+        organiser=organiser,
+    )
+
+
 # --- certificates -------------------------------------------------------------------------------
 from certificates.models import (  # noqa: E402 — appended section, keeps earlier factories untouched
     Certificate,

@@ -1,0 +1,82 @@
+"""Admin: schemes are edited with their criteria inline; marks and their history are read-only."""
+
+from django.contrib import admin
+
+from scoring.models import (
+    Appeal,
+    Criterion,
+    EventStandingsVersion,
+    Mark,
+    MarkHistory,
+    MarkingScheme,
+    SchemeRevision,
+    Sheet,
+    SheetAudit,
+)
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ["position", "code", "title", "kind", "min_value", "max_value", "weight", "step", "aggregation", "trim"]
+    fields += ["attempts", "attempt_multipliers", "attempts_combine", "part", "penalty_per_unit"]
+
+
+@admin.register(MarkingScheme)
+class MarkingSchemeAdmin(admin.ModelAdmin):
+    list_display = ["event", "revision", "ranking", "tie_break", "award_mode"]
+    list_select_related = ["event"]
+    readonly_fields = ["revision"]
+    inlines = [CriterionInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Mark)
+class MarkAdmin(ReadOnlyAdmin):
+    list_display = ["entry", "criterion", "judge", "attempt", "value", "penalty", "status", "version", "updated_at"]
+    list_select_related = ["entry", "criterion", "judge"]
+    list_filter = ["status"]
+
+
+@admin.register(MarkHistory)
+class MarkHistoryAdmin(ReadOnlyAdmin):
+    list_display = ["mark", "version", "actor", "old_value", "new_value", "new_status", "reason", "created_at"]
+    list_select_related = ["mark", "actor"]
+
+
+@admin.register(Sheet)
+class SheetAdmin(ReadOnlyAdmin):
+    list_display = ["entry", "judge", "state", "submitted_at", "locked_by", "locked_at"]
+    list_select_related = ["entry", "judge", "locked_by"]
+    list_filter = ["state"]
+
+
+@admin.register(SheetAudit)
+class SheetAuditAdmin(ReadOnlyAdmin):
+    list_display = ["sheet", "action", "from_state", "to_state", "reason", "actor", "created_at"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ["entry", "status", "filed_by", "filed_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+
+
+@admin.register(SchemeRevision)
+class SchemeRevisionAdmin(ReadOnlyAdmin):
+    list_display = ["scheme", "revision", "reason", "revised_by", "revised_at"]
+
+
+@admin.register(EventStandingsVersion)
+class EventStandingsVersionAdmin(ReadOnlyAdmin):
+    list_display = ["event", "version", "updated_at"]

@@ -1,0 +1,447 @@
+"""The scoring REST API: schemes, mark batches, sheets, appeals, standings, progress, alerts.
+
+Views parse input, check who may look, and hand off to ``services`` and ``selectors``.
+Every refusal is a DomainError with a stable code (see ``config.errors``).
+"""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from competitions.models import Competition, Entry, Event, Team
+from competitions.selectors import competitions_managed_by, is_chief_judge, is_organiser
+from config.errors import DomainError, Forbidden, NotFound
+from scoring import selectors, services
+from scoring.models import Appeal, MarkingScheme, Sheet
+from scoring.serializers import (
+    AppealDecideSerializer,
+    AppealFileSerializer,
+    AppealSerializer,
+    MarkBatchResultSerializer,
+    MarkBatchSerializer,
+    MarkSerializer,
+    OrganisationAwardRowSerializer,
+    ProgressSerializer,
+    ReasonSerializer,
+    SchemeReviseSerializer,
+    SchemeSerializer,
+    SchemeUpdateSerializer,
+    SchemeValidationSerializer,
+    SheetSerializer,
+    SheetSubmitSerializer,
+    StandingsSerializer,
+    TeamStandingsRowSerializer,
+    VarianceAlertSerializer,
+)
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Client key of this batch; a replay returns the original result. Or send `idempotency_key`.",
+)
+
+
+def _event(event_id: int) -> Event:
+    return get_object_or_404(Event.objects.select_related("competition"), pk=event_id)
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _require_chief_judge(user, event: Event) -> None:
+    if not is_chief_judge(user, event):
+        raise Forbidden(_("只有裁判长或组织者可以查看。"), code="not_chief_judge")
+
+
+class _ScoringView(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+    filter_backends = []
+
+
+# --------------------------------------------------------------------------
+# Schemes
+
+
+@extend_schema(tags=["scoring"])
+class SchemeViewSet(viewsets.ModelViewSet):
+    """Marking schemes with nested criteria (organisers only)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = SchemeSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return (
+            MarkingScheme.objects.filter(event__competition__in=competitions_managed_by(self.request.user))
+            .select_related("event__competition")
+            .prefetch_related("criteria")
+            .order_by("id")
+        )
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return SchemeUpdateSerializer
+        if self.action == "revise":
+            return SchemeReviseSerializer
+        return SchemeSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = SchemeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        scheme = services.scheme_save(user=request.user, event=data.pop("event"), data=data)
+        return Response(SchemeSerializer(scheme).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        scheme = self.get_object()
+        serializer = SchemeUpdateSerializer(scheme, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        scheme = services.scheme_save(user=request.user, event=scheme.event, data=dict(serializer.validated_data))
+        return Response(SchemeSerializer(scheme).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.scheme_delete(user=request.user, scheme=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=SchemeSerializer, responses=SchemeValidationSerializer)
+    @action(detail=False, methods=["post"])
+    def validate(self, request):
+        """Check a scheme against the rules without saving it; 400 lists every problem."""
+        serializer = SchemeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        event = data.pop("event")
+        if not is_organiser(request.user, event.competition):
+            raise Forbidden(_("只有组织者可以设置评分方案。"), code="not_organiser")
+        scheme, criteria = selectors.scheme_build(data, MarkingScheme(event=event))
+        problems = selectors.scheme_problems(scheme, criteria)
+        if problems:
+            first = problems[0]
+            raise DomainError(
+                first.message,
+                code=first.code,
+                field=first.field,
+                extra={"errors": {p.field: [p.message] for p in problems}},
+            )
+        return Response({"valid": True})
+
+    @extend_schema(request=SchemeReviseSerializer, responses=SchemeSerializer)
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """An audited revision of a scheme that already has marks (a reason is required)."""
+        scheme = self.get_object()
+        serializer = SchemeReviseSerializer(scheme, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        reason = data.pop("reason")
+        scheme = services.scheme_revise(user=request.user, scheme=scheme, data=data, reason=reason)
+        return Response(SchemeSerializer(scheme).data)
+
+
+# --------------------------------------------------------------------------
+# Marks
+
+
+@extend_schema(tags=["scoring"])
+class EventMarksView(_ScoringView):
+    """A judge's batch of marks (POST) and the marks they may read (GET, blind marking)."""
+
+    serializer_class = MarkBatchSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("entry", OpenApiTypes.INT, description="Only this entry's marks.")],
+        responses=MarkSerializer(many=True),
+    )
+    def get(self, request, event_id: int):
+        event = _event(event_id)
+        entry = request.query_params.get("entry")
+        if entry is not None and not entry.isdigit():
+            raise DomainError(_("参赛登记编号无效。"), code="invalid", field="entry")
+        marks = selectors.marks_visible_to(user=request.user, event=event, entry_id=int(entry) if entry else None)
+        if marks is None:
+            raise Forbidden(_("您不是本项目的裁判。"), code="not_assigned")
+        return Response(MarkSerializer(marks, many=True).data)
+
+    @extend_schema(
+        request=MarkBatchSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={200: MarkBatchResultSerializer},
+    )
+    def post(self, request, event_id: int):
+        event = _event(event_id)
+        serializer = MarkBatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        appeal = None
+        if data["appeal"] is not None:
+            appeal = Appeal.objects.filter(pk=data["appeal"]).first()
+            if appeal is None:
+                raise DomainError(_("申诉不存在。"), code="unknown_appeal", field="appeal")
+        key = request.headers.get("Idempotency-Key") or data.get("idempotency_key") or ""
+        result = services.marks_submit(
+            judge=request.user,
+            event=event,
+            marks=[dict(mark) for mark in data["marks"]],
+            idempotency_key=key,
+            device=data["device"] or request.headers.get("User-Agent", "")[:80],
+            reason=data["reason"],
+            appeal=appeal,
+        )
+        headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
+        return Response(result.response, headers=headers)
+
+
+# --------------------------------------------------------------------------
+# Sheets
+
+
+@extend_schema(tags=["scoring"])
+class EventSheetsView(_ScoringView):
+    """Sheets of an event: judges see their own, chief judges all."""
+
+    serializer_class = SheetSerializer
+
+    def get(self, request, event_id: int):
+        event = _event(event_id)
+        sheets = selectors.sheets_visible_to(user=request.user, event=event)
+        if sheets is None:
+            raise Forbidden(_("您不是本项目的裁判。"), code="not_assigned")
+        return Response(SheetSerializer(sheets, many=True).data)
+
+
+@extend_schema(tags=["scoring"])
+class SheetSubmitView(_ScoringView):
+    """The judge hands in their sheet for one entry (draft → submitted)."""
+
+    serializer_class = SheetSubmitSerializer
+
+    @extend_schema(request=SheetSubmitSerializer, responses=SheetSerializer)
+    def post(self, request, event_id: int):
+        event = _event(event_id)
+        serializer = SheetSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = Entry.objects.filter(pk=serializer.validated_data["entry"], event=event).first()
+        if entry is None:
+            raise DomainError(_("该参赛登记不属于本项目。"), code="entry_not_in_event", field="entry")
+        sheet = services.sheet_submit(judge=request.user, entry=entry)
+        return Response(SheetSerializer(sheet).data)
+
+
+class _SheetActionView(_ScoringView):
+    serializer_class = ReasonSerializer
+
+    def _sheet(self, pk: int) -> Sheet:
+        return get_object_or_404(Sheet.objects.select_related("entry__event__competition"), pk=pk)
+
+    def _reason(self, request) -> str:
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data["reason"]
+
+
+@extend_schema(tags=["scoring"], request=ReasonSerializer, responses=SheetSerializer)
+class SheetLockView(_SheetActionView):
+    """The chief judge locks a sheet: its marks can no longer change."""
+
+    def post(self, request, pk: int):
+        sheet = services.sheet_lock(actor=request.user, sheet=self._sheet(pk), reason=self._reason(request))
+        return Response(SheetSerializer(sheet).data)
+
+
+@extend_schema(tags=["scoring"], request=ReasonSerializer, responses=SheetSerializer)
+class SheetUnlockView(_SheetActionView):
+    """The chief judge unlocks a sheet; a reason is required and audited."""
+
+    def post(self, request, pk: int):
+        sheet = services.sheet_unlock(actor=request.user, sheet=self._sheet(pk), reason=self._reason(request))
+        return Response(SheetSerializer(sheet).data)
+
+
+@extend_schema(tags=["scoring"], request=None, responses=SheetSerializer)
+class SheetPublishView(_SheetActionView):
+    """The chief judge publishes a locked sheet."""
+
+    def post(self, request, pk: int):
+        sheet = services.sheet_publish(actor=request.user, sheet=self._sheet(pk))
+        return Response(SheetSerializer(sheet).data)
+
+
+# --------------------------------------------------------------------------
+# Appeals
+
+
+@extend_schema(tags=["scoring"])
+class EventAppealsView(_ScoringView):
+    """Appeals (申诉) of an event: recorded and listed by chief judges and organisers."""
+
+    serializer_class = AppealSerializer
+
+    @extend_schema(responses=AppealSerializer(many=True))
+    def get(self, request, event_id: int):
+        event = _event(event_id)
+        _require_chief_judge(request.user, event)
+        appeals = Appeal.objects.filter(entry__event=event).order_by("-filed_at", "-id")
+        return Response(AppealSerializer(appeals, many=True).data)
+
+    @extend_schema(request=AppealFileSerializer, responses={201: AppealSerializer})
+    def post(self, request, event_id: int):
+        event = _event(event_id)
+        serializer = AppealFileSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = Entry.objects.filter(pk=serializer.validated_data["entry"], event=event).first()
+        if entry is None:
+            raise DomainError(_("该参赛登记不属于本项目。"), code="entry_not_in_event", field="entry")
+        appeal = services.appeal_file(user=request.user, entry=entry, reason=serializer.validated_data["reason"])
+        return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["scoring"], request=AppealDecideSerializer, responses=AppealSerializer)
+class AppealDecideView(_ScoringView):
+    """The arbitration group's final decision on an appeal (organisers)."""
+
+    serializer_class = AppealDecideSerializer
+
+    def post(self, request, pk: int):
+        appeal = get_object_or_404(Appeal, pk=pk)
+        serializer = AppealDecideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        appeal = services.appeal_decide(user=request.user, appeal=appeal, **serializer.validated_data)
+        return Response(AppealSerializer(appeal).data)
+
+
+# --------------------------------------------------------------------------
+# Standings, progress, alerts
+
+
+def _visible_event(request, event_id: int) -> Event:
+    event = _event(event_id)
+    if not selectors.standings_visible_to(user=request.user, event=event):
+        raise NotFound(_("成绩尚未公布。"), code="not_found")
+    return event
+
+
+@extend_schema(tags=["scoring"], responses=StandingsSerializer)
+class EventStandingsView(GenericAPIView):
+    """The event's standings, recomputed from the marks, with the standings version."""
+
+    permission_classes = []
+    serializer_class = StandingsSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get(self, request, event_id: int):
+        event = _visible_event(request, event_id)
+        result = selectors.event_standings(event=event)
+        names = {}
+        if selectors.show_names_to(request.user, event):
+            for entry in Entry.objects.filter(event=event).select_related(
+                "contestant__organisation", "team__organisation"
+            ):
+                holder = entry.holder
+                names[entry.pk] = (holder.name, holder.organisation.short_name or holder.organisation.name)
+        rows = []
+        for row in result.standings.rows:
+            info = result.entries[row.entry_id]
+            item = {"entry": row.entry_id, "code": info["code"], "station": info["station"]}
+            if row.entry_id in names:
+                item["name"], item["organisation"] = names[row.entry_id]
+            item.update(
+                rank=row.rank,
+                award=row.award,
+                total=_text(row.total),
+                status=row.status,
+                complete=row.complete,
+                criterion_scores={code: str(score) for code, score in row.criterion_scores.items()},
+            )
+            rows.append(item)
+        return Response(
+            {
+                "event": event.pk,
+                "version": result.version,
+                "complete": result.standings.complete,
+                "entrants": result.standings.entrants,
+                "rows": rows,
+            }
+        )
+
+
+@extend_schema(tags=["scoring"], responses=TeamStandingsRowSerializer(many=True))
+class EventTeamStandingsView(GenericAPIView):
+    """Team standings built from members' results (the scheme's team method)."""
+
+    permission_classes = []
+    serializer_class = TeamStandingsRowSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get(self, request, event_id: int):
+        event = _visible_event(request, event_id)
+        standings = selectors.event_team_standings(event=event)
+        if standings is None:
+            return Response([])
+        teams = Team.objects.in_bulk([row.entry_id for row in standings.rows])
+        return Response(
+            [
+                {
+                    "team": row.entry_id,
+                    "name": teams[row.entry_id].name,
+                    "rank": row.rank,
+                    "award": row.award,
+                    "total": _text(row.total),
+                    "status": row.status,
+                }
+                for row in standings.rows
+            ]
+        )
+
+
+@extend_schema(tags=["scoring"], responses=OrganisationAwardRowSerializer(many=True))
+class OrganisationAwardsView(GenericAPIView):
+    """Excellent-organisation awards (优秀组织奖) over every event of a competition."""
+
+    permission_classes = []
+    serializer_class = OrganisationAwardRowSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get(self, request, competition_id: int):
+        competition = get_object_or_404(Competition, pk=competition_id)
+        public = competition.is_public and competition.publication == Competition.Publication.LIVE
+        if not (public or is_organiser(request.user, competition)):
+            raise NotFound(_("成绩尚未公布。"), code="not_found")
+        rows = selectors.organisation_award_rows(competition=competition)
+        return Response(OrganisationAwardRowSerializer(rows, many=True).data)
+
+
+@extend_schema(tags=["scoring"], responses=ProgressSerializer)
+class EventProgressView(_ScoringView):
+    """Missing marks per judge and per entry (chief judges and organisers)."""
+
+    serializer_class = ProgressSerializer
+
+    def get(self, request, event_id: int):
+        event = _event(event_id)
+        _require_chief_judge(request.user, event)
+        return Response(selectors.event_progress(event=event))
+
+
+@extend_schema(tags=["scoring"], responses=VarianceAlertSerializer(many=True))
+class EventVarianceAlertsView(_ScoringView):
+    """Judgement marks far from the rest of their panel (chief judges and organisers)."""
+
+    serializer_class = VarianceAlertSerializer
+
+    def get(self, request, event_id: int):
+        event = _event(event_id)
+        _require_chief_judge(request.user, event)
+        alerts = selectors.variance_alerts(event=event)
+        return Response(VarianceAlertSerializer(alerts, many=True).data)

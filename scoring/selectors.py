@@ -1,0 +1,506 @@
+"""Reads of the scoring module: engine inputs from the database, standings, progress, alerts.
+
+The ORM is only used here to gather flat values; every figure comes from the
+pure engine (``scoring.standings``). ``event_standings`` runs a fixed handful of
+queries whatever the number of entries and marks, so it never grows N+1.
+"""
+
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q
+
+from competitions.models import Competition, Entry, Event, JudgeAssignment, Organisation, Team
+from competitions.selectors import is_chief_judge, judge_assignment, roles_of
+from scoring import standings as engine
+from scoring.aggregation import Criterion as PureCriterion
+from scoring.aggregation import MarkValue
+from scoring.models import Criterion, EventStandingsVersion, Mark, MarkingScheme, Sheet
+from scoring.validation import SchemeError, validate_policy, validate_scheme
+
+# Excellent-organisation points per place (1st → 7 … 6th → 1) and how many are awarded.
+DEFAULT_ORGANISATION_POINTS = {1: 7, 2: 5, 3: 4, 4: 3, 5: 2, 6: 1}
+DEFAULT_ORGANISATION_AWARDS = 8
+
+
+def organisation_points_table() -> dict[int, int]:
+    return dict(getattr(settings, "SCORING_ORGANISATION_POINTS", DEFAULT_ORGANISATION_POINTS))
+
+
+def organisation_award_count() -> int:
+    return int(getattr(settings, "SCORING_ORGANISATION_AWARDS", DEFAULT_ORGANISATION_AWARDS))
+
+
+# Editable fields, shared by the services that write schemes and the revision snapshot.
+SCHEME_FIELDS = (
+    "theory_weight",
+    "practical_weight",
+    "decimals",
+    "ranking",
+    "tie_break",
+    "rank_style",
+    "award_mode",
+    "first_count",
+    "second_count",
+    "third_count",
+    "first_percent",
+    "second_percent",
+    "third_percent",
+    "percent_rounding",
+    "min_entrants",
+    "min_score",
+    "variance_threshold",
+    "team_method",
+    "team_best_n",
+)
+CRITERION_FIELDS = (
+    "title",
+    "description",
+    "kind",
+    "min_value",
+    "max_value",
+    "weight",
+    "step",
+    "aggregation",
+    "trim",
+    "attempts",
+    "attempt_multipliers",
+    "attempts_combine",
+    "part",
+    "penalty_per_unit",
+)
+
+# --------------------------------------------------------------------------
+# Model → engine
+
+
+def criterion_to_pure(criterion: Criterion, decimals: int) -> PureCriterion:
+    return PureCriterion(
+        code=criterion.code,
+        title=criterion.title,
+        kind=criterion.kind,
+        max_value=Decimal(criterion.max_value),
+        weight=Decimal(criterion.weight),
+        step=Decimal(criterion.step) if criterion.step is not None else None,
+        aggregation=criterion.aggregation,
+        trim=criterion.trim,
+        attempts=criterion.attempts,
+        attempt_multipliers=tuple(Decimal(str(m)) for m in criterion.attempt_multipliers or ()),
+        attempts_combine=criterion.attempts_combine,
+        part=criterion.part,
+        min_value=Decimal(criterion.min_value),
+        penalty_per_unit=Decimal(criterion.penalty_per_unit),
+        decimals=decimals,
+    )
+
+
+def scheme_to_pure(scheme: MarkingScheme, criteria: list[Criterion] | None = None) -> engine.Scheme:
+    """The engine's Scheme; ``criteria`` (in order) defaults to the saved ones."""
+    if criteria is None:
+        criteria = list(scheme.criteria.all())
+    return engine.Scheme(
+        criteria=tuple(criterion_to_pure(c, scheme.decimals) for c in criteria),
+        theory_weight=Decimal(scheme.theory_weight),
+        practical_weight=Decimal(scheme.practical_weight),
+        decimals=scheme.decimals,
+        ranking=scheme.ranking,
+    )
+
+
+def scheme_policy(scheme: MarkingScheme) -> engine.Policy:
+    return engine.Policy(
+        tie_break=scheme.tie_break,
+        rank_style=scheme.rank_style,
+        award_mode=scheme.award_mode,
+        award_counts=(scheme.first_count, scheme.second_count, scheme.third_count),
+        award_percents=(
+            Decimal(scheme.first_percent),
+            Decimal(scheme.second_percent),
+            Decimal(scheme.third_percent),
+        ),
+        percent_rounding=scheme.percent_rounding,
+        min_entrants=scheme.min_entrants,
+        min_score=Decimal(scheme.min_score) if scheme.min_score is not None else None,
+    )
+
+
+def scheme_build(data: dict, scheme: MarkingScheme) -> tuple[MarkingScheme, list[Criterion]]:
+    """Apply ``data`` to ``scheme`` and its criteria in memory (nothing is saved).
+
+    Criteria are matched by ``code``; without ``criteria`` in ``data`` the saved ones stay.
+    """
+    for name in SCHEME_FIELDS:
+        if name in data:
+            setattr(scheme, name, data[name])
+    existing = {c.code: c for c in scheme.criteria.all()} if scheme.pk else {}
+    if "criteria" not in data:
+        return scheme, list(existing.values())
+    criteria = []
+    for position, item in enumerate(data["criteria"]):
+        criterion = existing.get(item["code"]) or Criterion(code=item["code"])
+        for name in CRITERION_FIELDS:
+            if name in item:
+                setattr(criterion, name, item[name])
+        criterion.position = item.get("position", position)
+        criteria.append(criterion)
+    return scheme, criteria
+
+
+def scheme_problems(scheme: MarkingScheme, criteria: list[Criterion]) -> list[SchemeError]:
+    """Every problem the pure rules find with a (possibly unsaved) scheme and its policy."""
+    pure = scheme_to_pure(scheme, criteria)
+    return validate_scheme(pure) + validate_policy(scheme_policy(scheme), pure)
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def scheme_snapshot(scheme: MarkingScheme) -> dict:
+    """The scheme and its criteria as plain JSON (Decimals as strings), for revisions."""
+    data = {name: _json_value(getattr(scheme, name)) for name in SCHEME_FIELDS}
+    data["revision"] = scheme.revision
+    data["criteria"] = [
+        {"code": c.code, "position": c.position, **{name: _json_value(getattr(c, name)) for name in CRITERION_FIELDS}}
+        for c in scheme.criteria.all()
+    ]
+    return data
+
+
+# --------------------------------------------------------------------------
+# Standings
+
+
+@dataclass(frozen=True)
+class EventStandings:
+    """The engine's standings for one event, with the version they were computed at."""
+
+    event: Event
+    scheme: MarkingScheme | None
+    standings: engine.Standings
+    version: int
+    entries: dict  # entry id → {"code", "station", "organisation_id", "team_id", "status"}
+
+
+def _entry_values(event: Event) -> dict[int, dict]:
+    rows = Entry.objects.filter(event=event).values(
+        "id",
+        "code",
+        "station",
+        "status",
+        "team_id",
+        "contestant__team_id",
+        "contestant__organisation_id",
+        "team__organisation_id",
+    )
+    return {
+        row["id"]: {
+            "code": row["code"],
+            "station": row["station"],
+            "status": row["status"],
+            "organisation_id": row["contestant__organisation_id"] or row["team__organisation_id"],
+            # For an individual entry, the team the contestant belongs to.
+            "team_id": row["team_id"] or row["contestant__team_id"],
+        }
+        for row in rows
+    }
+
+
+def _scheme_of(event: Event) -> MarkingScheme | None:
+    return MarkingScheme.objects.filter(event=event).prefetch_related("criteria").first()
+
+
+def event_standings(*, event: Event) -> EventStandings:
+    """Full recompute of ``event``'s standings from the database (no rows without a scheme).
+
+    The version is read first: a mark committed meanwhile only makes the
+    standings newer than the version says, and its broadcast follows.
+    """
+    version = EventStandingsVersion.objects.filter(event=event).values_list("version", flat=True).first() or 0
+    scheme = _scheme_of(event)
+    if scheme is None:
+        return EventStandings(event, None, engine.Standings((), 0, (), True), version, {})
+    criteria = list(scheme.criteria.all())
+    by_id = {c.pk: c for c in criteria}
+    entries = _entry_values(event)
+    infos = [
+        engine.EntryInfo(entry_id, info["status"], info["organisation_id"], info["team_id"])
+        for entry_id, info in entries.items()
+    ]
+    marks = [
+        MarkValue(entry_id, by_id[criterion_id].code, judge_id, attempt, value, penalty, status)
+        for entry_id, criterion_id, judge_id, attempt, value, penalty, status in Mark.objects.filter(
+            entry__event=event, criterion__scheme=scheme
+        ).values_list("entry_id", "criterion_id", "judge_id", "attempt", "value", "penalty", "status")
+        if attempt <= by_id[criterion_id].attempts  # a revision may have dropped attempts
+    ]
+    standings = engine.compute_standings(scheme_to_pure(scheme, criteria), infos, marks, scheme_policy(scheme))
+    return EventStandings(event, scheme, standings, version, entries)
+
+
+def event_award_rows(*, event: Event) -> list[dict]:
+    """``{entry, rank, award, total}`` for every entry, best first (for certificates).
+
+    ``award`` is 1, 2, 3 (first, second, third prize) or None.
+    """
+    result = event_standings(event=event)
+    entries = Entry.objects.filter(event=event).select_related(
+        "contestant__organisation", "team__organisation", "event__competition"
+    )
+    by_id = {entry.pk: entry for entry in entries}
+    return [
+        {"entry": by_id[row.entry_id], "rank": row.rank, "award": row.award, "total": row.total}
+        for row in result.standings.rows
+    ]
+
+
+def event_team_standings(*, event: Event) -> engine.Standings | None:
+    """Team standings of an individual event, built from members' results (sum or best N)."""
+    result = event_standings(event=event)
+    scheme = result.scheme
+    if scheme is None:
+        return None
+    team_of = {entry_id: info["team_id"] for entry_id, info in result.entries.items() if info["team_id"]}
+    method = scheme.team_method
+    return engine.team_standings(
+        result.standings.rows,
+        team_of,
+        method=method,
+        n=scheme.team_best_n if method == MarkingScheme.TeamMethod.BEST_N else None,
+        policy=scheme_policy(scheme),
+        ranking=scheme.ranking,
+        decimals=scheme.decimals,
+    )
+
+
+def competition_placings(*, competition: Competition) -> list[tuple[int, int | None]]:
+    """(organisation id, rank) of every team placing, or every entry placing without teams."""
+    team_org = dict(Team.objects.filter(competition=competition).values_list("id", "organisation_id"))
+    placings: list[tuple[int, int | None]] = []
+    for event in Event.objects.filter(competition=competition).select_related("competition"):
+        result = event_standings(event=event)
+        if result.scheme is None:
+            continue
+        has_teams = event.kind == Event.Kind.INDIVIDUAL and any(info["team_id"] for info in result.entries.values())
+        if has_teams:
+            teams = event_team_standings(event=event)
+            placings.extend(engine.organisation_placings(teams, team_org))
+        else:
+            organisation_of = {entry_id: info["organisation_id"] for entry_id, info in result.entries.items()}
+            placings.extend(engine.organisation_placings(result.standings, organisation_of))
+    return placings
+
+
+def organisation_award_rows(*, competition: Competition) -> list[dict]:
+    """Excellent-organisation (优秀组织奖) rows: ``{organisation, points, rank, awarded, places}``."""
+    results = engine.organisation_awards(
+        competition_placings(competition=competition), organisation_points_table(), organisation_award_count()
+    )
+    organisations = Organisation.objects.in_bulk([r.organisation_id for r in results])
+    return [
+        {
+            "organisation": organisations[r.organisation_id],
+            "points": r.points,
+            "rank": r.rank,
+            "awarded": r.awarded,
+            "places": list(r.places),
+        }
+        for r in results
+    ]
+
+
+# --------------------------------------------------------------------------
+# Who sees what
+
+
+def can_read_all_marks(user, event: Event) -> bool:
+    """Blind marking, strict reading: only chief judges and organisers see other judges' marks."""
+    return is_chief_judge(user, event)
+
+
+def marks_visible_to(*, user, event: Event, entry_id: int | None = None):
+    """Marks the user may read in ``event``: all for chief judges, their own for judges, else None."""
+    marks = (
+        Mark.objects.filter(entry__event=event)
+        .select_related("entry", "criterion")
+        .order_by("entry_id", "criterion__position", "criterion_id", "attempt", "judge_id")
+    )
+    if entry_id is not None:
+        marks = marks.filter(entry_id=entry_id)
+    if can_read_all_marks(user, event):
+        return marks
+    if judge_assignment(user, event) is not None:
+        return marks.filter(judge=user)
+    return None
+
+
+def sheets_visible_to(*, user, event: Event):
+    sheets = Sheet.objects.filter(entry__event=event).select_related("entry").order_by("entry_id", "judge_id")
+    if can_read_all_marks(user, event):
+        return sheets
+    if judge_assignment(user, event) is not None:
+        return sheets.filter(judge=user)
+    return None
+
+
+def event_is_published(event: Event) -> bool:
+    """Results are published once the event has sheets and every one of them is published."""
+    states = set(Sheet.objects.filter(entry__event=event).values_list("state", flat=True).distinct())
+    return states == {Sheet.State.PUBLISHED}
+
+
+def standings_visible_to(*, user, event: Event) -> bool:
+    """Organisers and chief judges always; everyone else only in a public competition, and
+    there live at once, under any other publication policy (hidden, frozen, reveal) only
+    once the event is published. The live board shows frozen and reveal boards its own way."""
+    if is_chief_judge(user, event):
+        return True
+    competition = event.competition
+    if not competition.is_public:
+        return False
+    if competition.publication == Competition.Publication.LIVE:
+        return True
+    return event_is_published(event)
+
+
+def show_names_to(user, event: Event) -> bool:
+    """Judges and chief judges of the competition only ever see codes and stations (unless they organise it)."""
+    return not roles_of(user).judges_blind(event.competition_id)
+
+
+# --------------------------------------------------------------------------
+# Progress and variance alerts
+
+
+def _panel_judges(event: Event) -> dict[int, dict]:
+    rows = (
+        JudgeAssignment.objects.filter(
+            Q(event=event) | Q(event__isnull=True, competition_id=event.competition_id),
+            role=JudgeAssignment.Role.JUDGE,
+        )
+        .values("user_id", "user__username", "organisation_id")
+        .order_by("user_id")
+    )
+    return {
+        row["user_id"]: {"username": row["user__username"], "organisation_id": row["organisation_id"]} for row in rows
+    }
+
+
+def event_progress(*, event: Event) -> dict:
+    """Which marks are still missing, per judge and per entry.
+
+    A judgement criterion expects a mark from every panel judge (minus those
+    recused by conflict of interest); other kinds expect one mark from anyone.
+    DNS and DSQ entries expect nothing.
+    """
+    scheme = _scheme_of(event)
+    criteria = list(scheme.criteria.all()) if scheme else []
+    judges = _panel_judges(event)
+    entries = _entry_values(event)
+    forbid = event.competition.forbid_conflict_of_interest
+    present: set[tuple] = set()
+    anyone: set[tuple] = set()
+    for entry_id, criterion_id, attempt, judge_id in Mark.objects.filter(entry__event=event).values_list(
+        "entry_id", "criterion_id", "attempt", "judge_id"
+    ):
+        present.add((entry_id, criterion_id, attempt, judge_id))
+        anyone.add((entry_id, criterion_id, attempt))
+
+    by_judge = {judge_id: [] for judge_id in judges}
+    by_entry = []
+    expected = missing_total = 0
+    for entry_id, info in entries.items():
+        if info["status"] in (Entry.Status.DNS, Entry.Status.DSQ):
+            continue
+        missing = []
+        for criterion in criteria:
+            for attempt in range(1, criterion.attempts + 1):
+                if criterion.kind == Criterion.Kind.JUDGEMENT:
+                    for judge_id, judge in judges.items():
+                        if forbid and judge["organisation_id"] and judge["organisation_id"] == info["organisation_id"]:
+                            continue
+                        expected += 1
+                        if (entry_id, criterion.pk, attempt, judge_id) not in present:
+                            cell = {"criterion": criterion.code, "attempt": attempt, "judge": judge_id}
+                            missing.append(cell)
+                            by_judge[judge_id].append({"entry": entry_id, **cell})
+                else:
+                    expected += 1
+                    if (entry_id, criterion.pk, attempt) not in anyone:
+                        missing.append({"criterion": criterion.code, "attempt": attempt, "judge": None})
+        missing_total += len(missing)
+        by_entry.append(
+            {
+                "entry": entry_id,
+                "code": info["code"],
+                "station": info["station"],
+                "missing": len(missing),
+                "cells": missing,
+            }
+        )
+    return {
+        "expected": expected,
+        "missing": missing_total,
+        "by_judge": [
+            {"judge": judge_id, "username": judges[judge_id]["username"], "missing": len(cells), "cells": cells}
+            for judge_id, cells in by_judge.items()
+        ],
+        "by_entry": by_entry,
+    }
+
+
+def variance_alerts(*, event: Event) -> list[dict]:
+    """Judgement marks further than ``scheme.variance_threshold`` from their panel's median.
+
+    Only panels of three or more marks are checked (with two, neither is "the
+    rest"). The median, not the mean, so one wild mark does not flag its
+    neighbours too. No threshold → no alerts.
+    """
+    scheme = _scheme_of(event)
+    if scheme is None or scheme.variance_threshold is None:
+        return []
+    threshold = Decimal(scheme.variance_threshold)
+    judgement = {c.pk: c for c in scheme.criteria.all() if c.kind == Criterion.Kind.JUDGEMENT}
+    panels: dict[tuple, list[tuple]] = {}
+    for entry_id, code, station, criterion_id, attempt, judge_id, username, value in (
+        Mark.objects.filter(entry__event=event, criterion_id__in=judgement, status=Mark.Status.OK, value__isnull=False)
+        .order_by("entry_id", "criterion_id", "attempt", "judge_id")
+        .values_list(
+            "entry_id",
+            "entry__code",
+            "entry__station",
+            "criterion_id",
+            "attempt",
+            "judge_id",
+            "judge__username",
+            "value",
+        )
+    ):
+        panels.setdefault((entry_id, code, station, criterion_id, attempt), []).append((judge_id, username, value))
+    alerts = []
+    for (entry_id, code, station, criterion_id, attempt), marks in panels.items():
+        if len(marks) < 3:
+            continue
+        median = statistics.median(value for _judge, _name, value in marks)
+        for judge_id, username, value in marks:
+            deviation = abs(value - median)
+            if deviation > threshold:
+                alerts.append(
+                    {
+                        "entry": entry_id,
+                        "code": code,
+                        "station": station,
+                        "criterion": judgement[criterion_id].code,
+                        "attempt": attempt,
+                        "judge": judge_id,
+                        "username": username,
+                        "value": value,
+                        "panel_median": Decimal(median),
+                        "deviation": deviation,
+                    }
+                )
+    return alerts

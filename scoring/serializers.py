@@ -1,0 +1,246 @@
+"""Small input and output serializers for the scoring API. They shape data; rules live in services."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from scoring.models import Appeal, Criterion, Mark, MarkingScheme, Sheet
+from scoring.selectors import CRITERION_FIELDS, SCHEME_FIELDS
+
+# --------------------------------------------------------------------------
+# Schemes
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    attempt_multipliers = serializers.ListField(
+        child=serializers.DecimalField(max_digits=8, decimal_places=4), required=False
+    )
+
+    class Meta:
+        model = Criterion
+        fields = ["id", "code", "position", *CRITERION_FIELDS]
+        read_only_fields = ["id"]
+        # Uniqueness within a scheme is checked by the service; the model's constraint needs the scheme.
+        validators = []
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if "attempt_multipliers" in value:
+            value["attempt_multipliers"] = [str(m) for m in value["attempt_multipliers"]]
+        return value
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    criteria = CriterionSerializer(many=True, required=False)
+
+    class Meta:
+        model = MarkingScheme
+        fields = ["id", "event", "revision", *SCHEME_FIELDS, "criteria"]
+        read_only_fields = ["id", "revision"]
+
+    def validate_criteria(self, value):
+        codes = [item["code"] for item in value]
+        if len(codes) != len(set(codes)):
+            raise serializers.ValidationError(_("评分项代号不能重复。"))
+        return value
+
+
+class SchemeUpdateSerializer(SchemeSerializer):
+    class Meta(SchemeSerializer.Meta):
+        read_only_fields = ["id", "revision", "event"]
+
+
+class SchemeReviseSerializer(SchemeUpdateSerializer):
+    reason = serializers.CharField(max_length=200)
+
+    class Meta(SchemeUpdateSerializer.Meta):
+        fields = [*SchemeUpdateSerializer.Meta.fields, "reason"]
+
+
+class SchemeValidationSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+
+
+# --------------------------------------------------------------------------
+# Marks
+
+
+class MarkInSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    criterion = serializers.CharField(max_length=30)
+    attempt = serializers.IntegerField(min_value=1, default=1)
+    # Decimals are passed as text or JSON numbers; range, step and precision are checked by the engine's rules.
+    value = serializers.CharField(allow_null=True, allow_blank=True, required=False, default=None)
+    penalty = serializers.CharField(allow_null=True, allow_blank=True, required=False, default="0")
+    status = serializers.ChoiceField(choices=Mark.Status.choices, default=Mark.Status.OK)
+    version = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+
+
+class MarkBatchSerializer(serializers.Serializer):
+    marks = MarkInSerializer(many=True, allow_empty=False)
+    idempotency_key = serializers.CharField(
+        max_length=100, required=False, help_text="Or the Idempotency-Key header (the header wins)."
+    )
+    device = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    appeal = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class MarkResultSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    criterion = serializers.CharField()
+    attempt = serializers.IntegerField()
+    value = serializers.CharField(allow_null=True)
+    penalty = serializers.CharField(allow_null=True)
+    status = serializers.CharField()
+    version = serializers.IntegerField()
+    changed = serializers.BooleanField()
+
+
+class MarkBatchResultSerializer(serializers.Serializer):
+    marks = MarkResultSerializer(many=True)
+    standings_version = serializers.IntegerField()
+
+
+class MarkSerializer(serializers.ModelSerializer):
+    """A stored mark; the entry appears only as its code and station (blind marking)."""
+
+    code = serializers.CharField(source="entry.code", read_only=True)
+    station = serializers.IntegerField(source="entry.station", read_only=True, allow_null=True)
+    criterion = serializers.CharField(source="criterion.code", read_only=True)
+
+    class Meta:
+        model = Mark
+        fields = ["id", "entry", "code", "station", "criterion", "attempt", "judge", "value", "penalty", "status"]
+        fields += ["version", "updated_at"]
+        read_only_fields = fields
+
+
+# --------------------------------------------------------------------------
+# Sheets and appeals
+
+
+class SheetSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="entry.code", read_only=True)
+    station = serializers.IntegerField(source="entry.station", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Sheet
+        fields = ["id", "entry", "code", "station", "judge", "state", "submitted_at", "locked_by", "locked_at"]
+        fields += ["reason"]
+        read_only_fields = fields
+
+
+class SheetSubmitSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class AppealSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Appeal
+        fields = ["id", "entry", "reason", "status", "decision", "filed_by", "filed_at", "decided_by", "decided_at"]
+        read_only_fields = ["id", "status", "decision", "filed_by", "filed_at", "decided_by", "decided_at"]
+
+
+class AppealFileSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class AppealDecideSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Appeal.Status.choices, help_text="upheld or dismissed.")
+    decision = serializers.CharField()
+
+
+# --------------------------------------------------------------------------
+# Standings, progress, alerts
+
+
+class StandingsRowSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    code = serializers.CharField()
+    station = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(required=False, help_text="Absent for judges, who only see codes.")
+    organisation = serializers.CharField(required=False)
+    rank = serializers.IntegerField(allow_null=True)
+    award = serializers.IntegerField(allow_null=True, help_text="1, 2, 3 = first, second, third prize.")
+    total = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True, coerce_to_string=True)
+    status = serializers.CharField()
+    complete = serializers.BooleanField()
+    criterion_scores = serializers.DictField(child=serializers.CharField())
+
+
+class StandingsSerializer(serializers.Serializer):
+    event = serializers.IntegerField()
+    version = serializers.IntegerField()
+    complete = serializers.BooleanField()
+    entrants = serializers.IntegerField()
+    rows = StandingsRowSerializer(many=True)
+
+
+class TeamStandingsRowSerializer(serializers.Serializer):
+    team = serializers.IntegerField()
+    name = serializers.CharField()
+    rank = serializers.IntegerField(allow_null=True)
+    award = serializers.IntegerField(allow_null=True)
+    total = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True, coerce_to_string=True)
+    status = serializers.CharField()
+
+
+class OrganisationAwardRowSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(source="organisation.pk")
+    name = serializers.CharField(source="organisation.name")
+    points = serializers.IntegerField()
+    rank = serializers.IntegerField()
+    awarded = serializers.BooleanField()
+    places = serializers.ListField(child=serializers.IntegerField())
+
+
+class MissingCellSerializer(serializers.Serializer):
+    criterion = serializers.CharField()
+    attempt = serializers.IntegerField()
+    judge = serializers.IntegerField(allow_null=True)
+
+
+class JudgeMissingCellSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    criterion = serializers.CharField()
+    attempt = serializers.IntegerField()
+
+
+class JudgeProgressSerializer(serializers.Serializer):
+    judge = serializers.IntegerField()
+    username = serializers.CharField()
+    missing = serializers.IntegerField()
+    cells = JudgeMissingCellSerializer(many=True)
+
+
+class EntryProgressSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    code = serializers.CharField()
+    station = serializers.IntegerField(allow_null=True)
+    missing = serializers.IntegerField()
+    cells = MissingCellSerializer(many=True)
+
+
+class ProgressSerializer(serializers.Serializer):
+    expected = serializers.IntegerField()
+    missing = serializers.IntegerField()
+    by_judge = JudgeProgressSerializer(many=True)
+    by_entry = EntryProgressSerializer(many=True)
+
+
+class VarianceAlertSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    code = serializers.CharField()
+    station = serializers.IntegerField(allow_null=True)
+    criterion = serializers.CharField()
+    attempt = serializers.IntegerField()
+    judge = serializers.IntegerField()
+    username = serializers.CharField()
+    value = serializers.DecimalField(max_digits=10, decimal_places=3)
+    panel_median = serializers.DecimalField(max_digits=10, decimal_places=3)
+    deviation = serializers.DecimalField(max_digits=10, decimal_places=3)

@@ -1,0 +1,566 @@
+"""Writes of the scoring module: schemes, marks, sheets and appeals.
+
+Every service is keyword-only and atomic. Mark writes of one event are
+serialised by a row lock on its ``EventStandingsVersion`` (taken first, with
+``select_for_update``), so the version counter only ever grows by one per
+committed change and two batches never interleave their upserts. Broadcasting
+happens after commit through ``scoring.hooks``, never inside the transaction.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from competitions.models import Entry, Event
+from competitions.selectors import is_chief_judge, is_organiser, judge_assignment
+from config.errors import Conflict, DomainError, Forbidden
+from scoring import hooks
+from scoring.decimal_rules import NotANumberError, to_decimal
+from scoring.models import (
+    Appeal,
+    Criterion,
+    EventStandingsVersion,
+    IdempotencyRecord,
+    Mark,
+    MarkHistory,
+    MarkingScheme,
+    SchemeRevision,
+    Sheet,
+    SheetAudit,
+)
+from scoring.selectors import criterion_to_pure, scheme_build, scheme_problems, scheme_snapshot
+from scoring.validation import MarkValueError, validate_mark_value
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A Decimal as plain text without trailing zeros ("7.5", "15"), for JSON bodies."""
+    if value is None:
+        return None
+    return format(value.normalize(), "f")
+
+
+# --------------------------------------------------------------------------
+# Schemes
+
+
+def _require_organiser(user, event: Event) -> None:
+    if not is_organiser(user, event.competition):
+        raise Forbidden(_("只有组织者可以设置评分方案。"), code="not_organiser")
+
+
+def _raise_scheme_problems(scheme: MarkingScheme, criteria: list[Criterion]) -> None:
+    """One 400 listing every problem the pure rules find; the first one names the field."""
+    problems = scheme_problems(scheme, criteria)
+    if problems:
+        first = problems[0]
+        raise DomainError(
+            first.message,
+            code=first.code,
+            field=first.field,
+            extra={"errors": {p.field: [p.message] for p in problems}},
+        )
+
+
+def _apply_scheme(scheme: MarkingScheme, data: dict) -> MarkingScheme:
+    existing = {c.code: c for c in scheme.criteria.all()} if scheme.pk else {}
+    scheme, criteria = scheme_build(data, scheme)
+    _raise_scheme_problems(scheme, criteria)
+    kept = {c.code for c in criteria}
+    removed = [c for code, c in existing.items() if code not in kept]
+    if removed and Mark.objects.filter(criterion__in=removed).exists():
+        raise Conflict(_("已有评分的评分项不能删除。"), code="criterion_has_marks", field="criteria")
+    scheme.save()
+    for criterion in removed:
+        criterion.delete()
+    for criterion in criteria:
+        criterion.scheme = scheme
+        criterion.save()
+    return scheme
+
+
+def _scheme_has_marks(scheme: MarkingScheme) -> bool:
+    return bool(scheme.pk) and Mark.objects.filter(criterion__scheme=scheme).exists()
+
+
+@transaction.atomic
+def scheme_save(*, user, event: Event, data: dict) -> MarkingScheme:
+    """Create or replace the scheme of ``event`` (organisers only).
+
+    ``data`` holds scheme fields and optionally ``criteria``: a list of dicts,
+    matched to existing criteria by ``code``. Once any mark exists the scheme
+    is frozen (409 ``scheme_has_marks``): change it with ``scheme_revise``.
+    Locks the scheme row so a mark batch cannot slip in between the check and
+    the write.
+    """
+    _require_organiser(user, event)
+    scheme = MarkingScheme.objects.select_for_update().filter(event=event).first() or MarkingScheme(event=event)
+    if _scheme_has_marks(scheme):
+        raise Conflict(_("评分方案已有评分，只能通过修订变更。"), code="scheme_has_marks")
+    return _apply_scheme(scheme, data)
+
+
+@transaction.atomic
+def scheme_revise(*, user, scheme: MarkingScheme, data: dict, reason: str) -> MarkingScheme:
+    """Change a scheme that may already have marks, keeping an audited snapshot.
+
+    A reason is required. The old scheme is stored as JSON in a SchemeRevision
+    and ``revision`` goes up by one. Criteria that have marks can be edited
+    but not removed. Takes the event's standings lock (like a mark batch) and
+    bumps the standings version, since every total may change.
+    """
+    _require_organiser(user, scheme.event)
+    if not (reason or "").strip():
+        raise DomainError(_("修订评分方案必须填写原因。"), code="reason_required", field="reason")
+    standings = _lock_standings_version(scheme.event)
+    scheme = MarkingScheme.objects.select_for_update().get(pk=scheme.pk)
+    SchemeRevision.objects.create(
+        scheme=scheme, revision=scheme.revision, snapshot=scheme_snapshot(scheme), reason=reason, revised_by=user
+    )
+    scheme.revision += 1
+    _apply_scheme(scheme, data)
+    _bump_standings_version(standings)
+    return scheme
+
+
+@transaction.atomic
+def scheme_delete(*, user, scheme: MarkingScheme) -> None:
+    """Delete a scheme that has no marks yet (409 ``scheme_has_marks`` otherwise)."""
+    _require_organiser(user, scheme.event)
+    if _scheme_has_marks(scheme):
+        raise Conflict(_("评分方案已有评分，不能删除。"), code="scheme_has_marks")
+    scheme.delete()
+
+
+# --------------------------------------------------------------------------
+# Standings version
+
+
+def _lock_standings_version(event: Event) -> EventStandingsVersion:
+    EventStandingsVersion.objects.get_or_create(event=event)
+    return EventStandingsVersion.objects.select_for_update().get(event=event)
+
+
+def _bump_standings_version(standings: EventStandingsVersion) -> int:
+    standings.version += 1
+    standings.save(update_fields=["version", "updated_at"])
+    event_id, version = standings.event_id, standings.version
+    transaction.on_commit(lambda: hooks.standings_changed(event_id, version))
+    return version
+
+
+# --------------------------------------------------------------------------
+# Marks
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """The body of a mark batch, and whether it was replayed from an earlier request."""
+
+    response: dict
+    replayed: bool
+
+
+def _canonical(value) -> str | None:
+    if value is None or value == "":
+        return None
+    try:
+        return decimal_text(to_decimal(value))
+    except NotANumberError:
+        return repr(value)
+
+
+def _fingerprint(payload: dict) -> str:
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _as_int(value, default=None):
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        raise ValueError(value)
+    return int(value)
+
+
+def _normalise_marks(marks: list[dict]) -> list[dict]:
+    if not isinstance(marks, list) or not marks:
+        raise DomainError(_("至少提交一条评分。"), code="marks_required", field="marks")
+    rows = []
+    for index, item in enumerate(marks):
+        try:
+            rows.append(
+                {
+                    "entry": _as_int(item.get("entry")),
+                    "criterion": str(item.get("criterion") or ""),
+                    "attempt": _as_int(item.get("attempt"), 1),
+                    "value": item.get("value"),
+                    "penalty": item.get("penalty") if item.get("penalty") not in (None, "") else 0,
+                    "status": item.get("status") or Mark.Status.OK,
+                    "version": _as_int(item.get("version")),
+                }
+            )
+        except (TypeError, ValueError, AttributeError):
+            raise DomainError(_("评分格式有误。"), code="invalid", field=f"marks[{index}]") from None
+    return rows
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> BatchResult:
+    if record.fingerprint != fingerprint:
+        raise DomainError(_("该幂等键已用于另一份不同的提交。"), code="idempotency_key_reused", field="idempotency_key")
+    return BatchResult(record.response, replayed=True)
+
+
+def _mark_state(mark: Mark) -> dict:
+    return {
+        "entry": mark.entry_id,
+        "criterion": mark.criterion.code,
+        "attempt": mark.attempt,
+        "value": decimal_text(mark.value),
+        "penalty": decimal_text(mark.penalty),
+        "status": mark.status,
+        "version": mark.version,
+    }
+
+
+class _Errors:
+    """Collects per-field 400s so one response lists every bad mark."""
+
+    def __init__(self):
+        self.items: list[tuple[str, str, str]] = []
+
+    def add(self, field: str, code: str, message: str) -> None:
+        self.items.append((field, code, str(message)))
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        field, code, message = self.items[0]
+        errors: dict[str, list[str]] = {}
+        for f, _code, m in self.items:
+            errors.setdefault(f, []).append(m)
+        raise DomainError(message, code=code, field=field, extra={"errors": errors})
+
+
+MARK_VALUE_MESSAGES = {
+    "out_of_range": "超出评分范围",
+    "off_step": "不符合评分步长",
+    "too_precise": "小数位数过多",
+    "not_a_number": "不是有效的数字",
+    "value_required": "必须填写分值",
+    "unknown_status": "状态无效",
+    "status_not_allowed": "该评分项不能使用此状态",
+    "penalty_negative": "罚分不能为负数",
+    "penalty_not_allowed": "该评分项不能填写罚分",
+}
+
+
+@transaction.atomic
+def marks_submit(
+    *,
+    judge,
+    event: Event,
+    marks: list[dict],
+    idempotency_key: str,
+    device: str = "",
+    reason: str = "",
+    appeal: Appeal | None = None,
+) -> BatchResult:
+    """Upsert a judge's batch of marks on (entry, criterion, judge, attempt), all or nothing.
+
+    Each mark dict has ``entry`` (id), ``criterion`` (code), ``attempt`` (default 1),
+    ``value``, ``penalty``, ``status`` and optionally ``version``: the version the
+    client based its write on (absent or 0 for a new mark). A write identical to
+    the stored mark is a no-op whatever its version, so retries are harmless.
+
+    Concurrency: takes the event's standings-version row lock first, then locks
+    the sheets and marks it touches, so batches of one event run one at a time.
+    The ``(user, idempotency_key)`` record is read under that lock: a replay
+    returns the stored original body and writes nothing. The standings version
+    is bumped once per batch that changed something, and ``hooks.standings_changed``
+    runs after commit.
+
+    Errors: 403 ``not_assigned`` / ``conflict_of_interest``; 400 per field
+    (``entry_not_in_event``, ``unknown_criterion``, ``attempt_out_of_range``,
+    ``out_of_range``, ``off_step``…, ``idempotency_key_reused``); 409
+    ``version_conflict`` (body lists current values) and ``sheet_locked``.
+    """
+    key = (idempotency_key or "").strip()
+    if not key:
+        raise DomainError(_("缺少幂等键。"), code="idempotency_key_required", field="idempotency_key")
+    if len(key) > 100:
+        raise DomainError(_("幂等键过长。"), code="idempotency_key_invalid", field="idempotency_key")
+    assignment = judge_assignment(judge, event)
+    if assignment is None:
+        raise Forbidden(_("您不是本项目的裁判。"), code="not_assigned")
+    rows = _normalise_marks(marks)
+    fingerprint = _fingerprint(
+        {
+            "scope": f"marks:{event.pk}",
+            "marks": [
+                {**row, "value": _canonical(row["value"]), "penalty": _canonical(row["penalty"])} for row in rows
+            ],
+            "reason": reason or "",
+            "appeal": appeal.pk if appeal else None,
+        }
+    )
+
+    standings = _lock_standings_version(event)
+    record = IdempotencyRecord.objects.filter(user=judge, key=key).first()
+    if record is not None:
+        return _replay(record, fingerprint)
+
+    errors = _Errors()
+    entries = {
+        e["id"]: e
+        for e in Entry.objects.filter(pk__in={r["entry"] for r in rows if r["entry"] is not None}).values(
+            "id", "event_id", "contestant__organisation_id", "team__organisation_id"
+        )
+    }
+    scheme = MarkingScheme.objects.filter(event=event).first()
+    criteria = {c.code: c for c in scheme.criteria.all()} if scheme else {}
+    competition = event.competition
+    seen = set()
+    checked = []  # (row, entry, criterion, value)
+    for index, row in enumerate(rows):
+        here = f"marks[{index}]"
+        entry = entries.get(row["entry"])
+        if entry is None or entry["event_id"] != event.pk:
+            errors.add(f"{here}.entry", "entry_not_in_event", _("该参赛登记不属于本项目。"))
+            continue
+        entry_org = entry["contestant__organisation_id"] or entry["team__organisation_id"]
+        if (
+            competition.forbid_conflict_of_interest
+            and assignment.organisation_id is not None
+            and entry_org == assignment.organisation_id
+        ):
+            raise Forbidden(_("裁判不得为本单位的参赛者评分。"), code="conflict_of_interest", field=f"{here}.entry")
+        criterion = criteria.get(row["criterion"])
+        if criterion is None:
+            errors.add(f"{here}.criterion", "unknown_criterion", _("评分方案中没有该评分项。"))
+            continue
+        if not 1 <= row["attempt"] <= criterion.attempts:
+            errors.add(f"{here}.attempt", "attempt_out_of_range", _("轮次超出范围。"))
+            continue
+        natural_key = (row["entry"], criterion.pk, row["attempt"])
+        if natural_key in seen:
+            errors.add(here, "duplicate_mark", _("同一批次中重复提交了同一项评分。"))
+            continue
+        seen.add(natural_key)
+        try:
+            value = validate_mark_value(
+                criterion_to_pure(criterion, scheme.decimals), row["value"], row["penalty"], row["status"]
+            )
+        except MarkValueError as exc:
+            errors.add(f"{here}.{exc.field}", exc.code, _(MARK_VALUE_MESSAGES.get(exc.code, exc.message)))
+            continue
+        penalty = to_decimal(row["penalty"])
+        checked.append((row, criterion, value, penalty))
+    errors.raise_if_any()
+
+    if appeal is not None:
+        appeal = Appeal.objects.select_related("entry").get(pk=appeal.pk)
+        if appeal.entry.event_id != event.pk:
+            raise DomainError(_("该申诉不属于本项目。"), code="appeal_not_in_event", field="appeal")
+        if appeal.status != Appeal.Status.OPEN:
+            raise DomainError(_("该申诉已处理完毕。"), code="appeal_not_open", field="appeal")
+
+    entry_ids = {row["entry"] for row, *_rest in checked}
+    sheets = {s.entry_id: s for s in Sheet.objects.select_for_update().filter(entry_id__in=entry_ids, judge=judge)}
+    locked = sorted(entry_id for entry_id, sheet in sheets.items() if sheet.is_locked)
+    if locked:
+        raise Conflict(_("评分表已锁定，不能修改。"), code="sheet_locked", extra={"entries": locked})
+
+    existing = {
+        (m.entry_id, m.criterion_id, m.attempt): m
+        for m in Mark.objects.select_for_update().filter(
+            entry_id__in=entry_ids, judge=judge, criterion_id__in={c.pk for _r, c, *_x in checked}
+        )
+    }
+    conflicts = []
+    plan = []
+    for row, criterion, value, penalty in checked:
+        mark = existing.get((row["entry"], criterion.pk, row["attempt"]))
+        based_on = row["version"] or 0
+        if mark is not None and (mark.value, mark.penalty, mark.status) == (value, penalty, row["status"]):
+            plan.append((mark, False, row, criterion, value, penalty))
+            continue
+        current = mark.version if mark is not None else 0
+        if based_on != current:
+            state = _mark_state(mark) if mark is not None else None
+            conflicts.append(
+                state
+                or {
+                    "entry": row["entry"],
+                    "criterion": criterion.code,
+                    "attempt": row["attempt"],
+                    "value": None,
+                    "penalty": None,
+                    "status": None,
+                    "version": 0,
+                }
+            )
+            continue
+        plan.append((mark, True, row, criterion, value, penalty))
+    if conflicts:
+        raise Conflict(
+            _("评分已被修改，请刷新后重试。"),
+            code="version_conflict",
+            extra={"current": conflicts[0], "conflicts": conflicts},
+        )
+
+    history = []
+    results = []
+    for mark, changed, row, criterion, value, penalty in plan:
+        if changed:
+            old = (None, None, "") if mark is None else (mark.value, mark.penalty, mark.status)
+            if mark is None:
+                mark = Mark(entry_id=row["entry"], criterion=criterion, judge=judge, attempt=row["attempt"], version=0)
+            mark.value, mark.penalty, mark.status = value, penalty, row["status"]
+            mark.version += 1
+            mark.device = device[:80]
+            mark.save()
+            history.append(
+                MarkHistory(
+                    mark=mark,
+                    actor=judge,
+                    device=device[:80],
+                    old_value=old[0],
+                    new_value=value,
+                    old_penalty=old[1],
+                    new_penalty=penalty,
+                    old_status=old[2],
+                    new_status=row["status"],
+                    version=mark.version,
+                    reason=reason[:200],
+                    idempotency_key=key,
+                    appeal=appeal,
+                )
+            )
+        mark.criterion = criterion
+        results.append({**_mark_state(mark), "changed": changed})
+    MarkHistory.objects.bulk_create(history)
+    Sheet.objects.bulk_create([Sheet(entry_id=entry_id, judge=judge) for entry_id in entry_ids - sheets.keys()])
+
+    version = _bump_standings_version(standings) if history else standings.version
+    response = {"marks": results, "standings_version": version}
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.create(
+                user=judge, key=key, scope=f"marks:{event.pk}", fingerprint=fingerprint, response=response
+            )
+    except IntegrityError:
+        # The same key was just used for another event's batch (a different lock).
+        raise DomainError(
+            _("该幂等键已用于另一份不同的提交。"), code="idempotency_key_reused", field="idempotency_key"
+        ) from None
+    return BatchResult(response, replayed=False)
+
+
+# --------------------------------------------------------------------------
+# Sheets
+
+
+def _require_chief_judge(user, event: Event) -> None:
+    if not is_chief_judge(user, event):
+        raise Forbidden(_("只有裁判长可以执行此操作。"), code="not_chief_judge")
+
+
+def _move_sheet(sheet: Sheet, *, actor, action: str, to_state: str, reason: str = "") -> Sheet:
+    from_state = sheet.state
+    sheet.state = to_state
+    sheet.save()
+    SheetAudit.objects.create(
+        sheet=sheet, action=action, from_state=from_state, to_state=to_state, reason=reason, actor=actor
+    )
+    return sheet
+
+
+def _locked_sheet(sheet: Sheet) -> Sheet:
+    return Sheet.objects.select_for_update().select_related("entry__event__competition").get(pk=sheet.pk)
+
+
+@transaction.atomic
+def sheet_submit(*, judge, entry: Entry) -> Sheet:
+    """The judge hands in their sheet for ``entry`` (draft → submitted). Locks the sheet row."""
+    if judge_assignment(judge, entry.event) is None:
+        raise Forbidden(_("您不是本项目的裁判。"), code="not_assigned")
+    Sheet.objects.get_or_create(entry=entry, judge=judge)
+    sheet = Sheet.objects.select_for_update().get(entry=entry, judge=judge)
+    if sheet.is_locked:
+        raise Conflict(_("评分表已锁定。"), code="sheet_locked")
+    if sheet.state == Sheet.State.SUBMITTED:
+        return sheet
+    sheet.submitted_at = timezone.now()
+    return _move_sheet(sheet, actor=judge, action=SheetAudit.Action.SUBMIT, to_state=Sheet.State.SUBMITTED)
+
+
+@transaction.atomic
+def sheet_lock(*, actor, sheet: Sheet, reason: str = "") -> Sheet:
+    """The chief judge locks a sheet: its marks can no longer change. Locks the sheet row."""
+    sheet = _locked_sheet(sheet)
+    _require_chief_judge(actor, sheet.entry.event)
+    if sheet.is_locked:
+        raise Conflict(_("评分表已锁定。"), code="sheet_locked")
+    sheet.locked_by, sheet.locked_at, sheet.reason = actor, timezone.now(), reason
+    return _move_sheet(sheet, actor=actor, action=SheetAudit.Action.LOCK, to_state=Sheet.State.LOCKED, reason=reason)
+
+
+@transaction.atomic
+def sheet_unlock(*, actor, sheet: Sheet, reason: str) -> Sheet:
+    """Chief judge only; a reason is required and audited. Back to submitted. Locks the sheet row."""
+    if not (reason or "").strip():
+        raise DomainError(_("解锁必须填写原因。"), code="reason_required", field="reason")
+    sheet = _locked_sheet(sheet)
+    _require_chief_judge(actor, sheet.entry.event)
+    if not sheet.is_locked:
+        raise Conflict(_("评分表未锁定。"), code="sheet_not_locked")
+    sheet.locked_by, sheet.locked_at, sheet.reason = None, None, reason
+    return _move_sheet(
+        sheet, actor=actor, action=SheetAudit.Action.UNLOCK, to_state=Sheet.State.SUBMITTED, reason=reason
+    )
+
+
+@transaction.atomic
+def sheet_publish(*, actor, sheet: Sheet) -> Sheet:
+    """Chief judge publishes a locked sheet (locked → published). Locks the sheet row."""
+    sheet = _locked_sheet(sheet)
+    _require_chief_judge(actor, sheet.entry.event)
+    if sheet.state != Sheet.State.LOCKED:
+        raise Conflict(_("只有已锁定的评分表可以公布。"), code="sheet_not_locked")
+    return _move_sheet(sheet, actor=actor, action=SheetAudit.Action.PUBLISH, to_state=Sheet.State.PUBLISHED)
+
+
+# --------------------------------------------------------------------------
+# Appeals
+
+
+@transaction.atomic
+def appeal_file(*, user, entry: Entry, reason: str) -> Appeal:
+    """Record a written appeal (申诉) against an entry's result (chief judge or organiser)."""
+    _require_chief_judge(user, entry.event)
+    if not (reason or "").strip():
+        raise DomainError(_("必须填写申诉理由。"), code="reason_required", field="reason")
+    return Appeal.objects.create(entry=entry, filed_by=user, reason=reason)
+
+
+@transaction.atomic
+def appeal_decide(*, user, appeal: Appeal, status: str, decision: str) -> Appeal:
+    """The arbitration group's final decision (organisers). Locks the appeal row; decided once."""
+    appeal = Appeal.objects.select_for_update().select_related("entry__event__competition").get(pk=appeal.pk)
+    if not is_organiser(user, appeal.entry.event.competition):
+        raise Forbidden(_("只有组织者（仲裁组）可以处理申诉。"), code="not_organiser")
+    if status not in (Appeal.Status.UPHELD, Appeal.Status.DISMISSED):
+        raise DomainError(_("处理结果无效。"), code="invalid_status", field="status")
+    if not (decision or "").strip():
+        raise DomainError(_("必须填写处理决定。"), code="decision_required", field="decision")
+    if appeal.status != Appeal.Status.OPEN:
+        raise Conflict(_("该申诉已处理完毕。"), code="appeal_not_open")
+    appeal.status, appeal.decision = status, decision
+    appeal.decided_by, appeal.decided_at = user, timezone.now()
+    appeal.save()
+    return appeal
