@@ -1,3 +1,7 @@
+import asyncio
+import json
+import os
+
 import pytest
 from channels.layers import channel_layers
 from channels.routing import URLRouter
@@ -5,6 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from live.routing import websocket_urlpatterns
+from tests.live.server import daphne_pair, flushable_history, private_redis  # noqa: F401  (fixtures for e2e tests)
 
 
 @pytest.fixture(autouse=True)
@@ -23,38 +28,62 @@ def socket(path: str, user=None) -> WebsocketCommunicator:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords_and_clean_cache(settings):
+def _isolated_layer_and_cache(settings):
+    """Keep these tests' frames and board cache to this test process.
+
+    Other test runs may share the Redis server: a per-process channel-layer prefix keeps
+    their frames out, and a local-memory cache (never Redis' FLUSHDB) holds the boards.
+    """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    layer = settings.CHANNEL_LAYERS["default"]
+    if layer["BACKEND"] == "channels_redis.core.RedisChannelLayer":
+        config = {**layer["CONFIG"], "prefix": f"live-test-{os.getpid()}"}
+        settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": config}}
+        channel_layers.backends.clear()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "live"}}
     from django.core.cache import cache
 
     cache.clear()
 
 
 class LayerListener:
-    """A plain channel joined to live groups, to read what the broadcaster sent (sync tests)."""
+    """A plain channel joined to live groups, to read what the broadcaster sent (sync tests).
+
+    All its layer calls run on one private event loop: channels_redis binds a channel's
+    receive buffer to the loop that first reads it.
+    """
 
     def __init__(self, *groups):
-        from asgiref.sync import async_to_sync
         from channels.layers import get_channel_layer
 
-        self._sync = async_to_sync
+        self.runner = asyncio.Runner()
         self.layer = get_channel_layer()
-        self.channel = async_to_sync(self.layer.new_channel)()
+        self.channel = self.runner.run(self.layer.new_channel())
         for group in groups:
-            async_to_sync(self.layer.group_add)(group, self.channel)
+            self.runner.run(self.layer.group_add(group, self.channel))
 
     def frames(self) -> list[dict]:
         """Every frame received so far, decoded, in order (``group`` added to each)."""
-        import asyncio
-        import json
 
         async def drain():
             out = []
             while True:
                 try:
-                    message = await asyncio.wait_for(self.layer.receive(self.channel), 0.05)
+                    message = await asyncio.wait_for(self.layer.receive(self.channel), 0.1)
                 except TimeoutError:
                     return out
                 out.append({**json.loads(message["text"]), "group": message["group"]})
 
-        return self._sync(drain)()
+        return self.runner.run(drain())
+
+
+async def group_size(group: str) -> int:
+    """How many channels the layer has in ``group`` (in-memory or Redis)."""
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if hasattr(layer, "groups"):
+        return len(layer.groups.get(group, {}))
+    key = layer._group_key(group)
+    async with layer.connection(layer.consistent_hash(group)) as connection:
+        return await connection.zcard(key)

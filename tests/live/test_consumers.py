@@ -1,8 +1,14 @@
+"""Consumer tests with WebsocketCommunicator.
+
+Each test is a plain function that drives its sockets with ``async_to_sync``: the
+consumers' ``database_sync_to_async`` calls then run on the test's own thread and
+database connection, so the tests need no transactional database (fast on PostgreSQL).
+"""
+
 import json
 
 import pytest
-from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from competitions.models import JudgeAssignment
@@ -11,9 +17,9 @@ from live import broadcast
 from live.groups import COMPETITION, EVENT, MONITOR, group_name
 from live.hub import get_hub
 from tests.factories import CompetitionFactory, EventFactory, JudgeAssignmentFactory, UserFactory
-from tests.live.conftest import socket
+from tests.live.conftest import group_size, socket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 Role = JudgeAssignment.Role
 
@@ -23,132 +29,171 @@ def event():
     return EventFactory(competition=CompetitionFactory(is_public=True))
 
 
+def run(scenario):
+    return async_to_sync(scenario)()
+
+
 async def _publish(group, message):
     return await sync_to_async(broadcast.publish)(group, message)
 
 
-async def test_leaderboard_socket_refuses_bad_origin(event):
-    communicator = WebsocketCommunicator(
-        application, f"/ws/events/{event.pk}/", headers=[(b"origin", b"http://evil.example"), (b"host", b"testserver")]
-    )
-    connected, _ = await communicator.connect()
-    assert connected is False
-
-
-async def test_leaderboard_socket_accepts_allowed_origin(event):
-    communicator = WebsocketCommunicator(
-        application, f"/ws/events/{event.pk}/", headers=[(b"origin", b"http://testserver"), (b"host", b"testserver")]
-    )
-    connected, _ = await communicator.connect()
-    assert connected is True
-    await communicator.disconnect()
-
-
-async def test_leaderboard_socket_refuses_private_competition():
-    private = await sync_to_async(EventFactory)(competition=await sync_to_async(CompetitionFactory)(is_public=False))
-    connected, code = await socket(f"/ws/events/{private.pk}/").connect()
-    assert (connected, code) == (False, 4403)
-
-
-async def test_leaderboard_socket_refuses_unknown_event():
-    connected, code = await socket("/ws/events/999999/").connect()
-    assert (connected, code) == (False, 4403)
-
-
-async def test_spectator_socket_cannot_send(event):
-    sender, watcher = socket(f"/ws/events/{event.pk}/"), socket(f"/ws/events/{event.pk}/")
-    await sender.connect()
-    await watcher.connect()
-    await sender.send_to(text_data=json.dumps({"type": "standings.delta", "rows": [{"entry": 1, "rank": 1}]}))
-    reply = await sender.receive_json_from()
-    assert reply == {"type": "error", "code": "read_only", "detail": "This socket is read-only."}
-    # Nothing the spectator sent reached anyone else.
-    assert await watcher.receive_nothing(timeout=0.2) is True
-    await sender.disconnect()
-    await watcher.disconnect()
-
-
-async def test_hub_sends_one_frame_to_every_socket(event):
-    sockets = [socket(f"/ws/events/{event.pk}/") for _ in range(3)]
-    for communicator in sockets:
-        assert (await communicator.connect())[0] is True
-    group = group_name(EVENT, event.pk)
-    # One layer subscription for the whole process, however many sockets.
-    assert len(get_channel_layer().groups[group]) == 1
-    assert len(get_hub().groups[group]) == 3
-    assert await _publish(group, {"type": "standings.delta", "version": 7}) is True
-    for communicator in sockets:
-        assert await communicator.receive_from() == '{"type":"standings.delta","version":7}'
+def _connect(path, user=None):
+    async def scenario():
+        communicator = socket(path, user)
+        result = await communicator.connect()
         await communicator.disconnect()
-    assert group not in get_channel_layer().groups
-    assert group not in get_hub().groups
+        return result
+
+    return run(scenario)
 
 
-async def test_stock_fanout_socket_receives_its_own_copy(event):
-    stock = socket(f"/ws/events/{event.pk}/?fanout=stock")
-    hub = socket(f"/ws/events/{event.pk}/")
-    await stock.connect()
-    await hub.connect()
+def _origin_connect(event, origin):
+    async def scenario():
+        communicator = WebsocketCommunicator(
+            application, f"/ws/events/{event.pk}/", headers=[(b"origin", origin), (b"host", b"testserver")]
+        )
+        connected, _ = await communicator.connect()
+        await communicator.disconnect()
+        return connected
+
+    return run(scenario)
+
+
+def test_leaderboard_socket_refuses_bad_origin(event):
+    assert _origin_connect(event, b"http://evil.example") is False
+
+
+def test_leaderboard_socket_accepts_allowed_origin(event):
+    assert _origin_connect(event, b"http://testserver") is True
+
+
+def test_leaderboard_socket_refuses_private_competition():
+    private = EventFactory(competition=CompetitionFactory(is_public=False))
+    assert _connect(f"/ws/events/{private.pk}/") == (False, 4403)
+
+
+def test_leaderboard_socket_refuses_unknown_event():
+    assert _connect("/ws/events/999999/") == (False, 4403)
+
+
+def test_spectator_socket_cannot_send(event):
+    async def scenario():
+        sender, watcher = socket(f"/ws/events/{event.pk}/"), socket(f"/ws/events/{event.pk}/")
+        await sender.connect()
+        await watcher.connect()
+        await sender.send_to(text_data=json.dumps({"type": "standings.delta", "rows": [{"entry": 1, "rank": 1}]}))
+        reply = await sender.receive_json_from()
+        # Nothing the spectator sent reached anyone else.
+        silent = await watcher.receive_nothing(timeout=0.2)
+        await sender.disconnect()
+        await watcher.disconnect()
+        return reply, silent
+
+    reply, silent = run(scenario)
+    assert reply == {"type": "error", "code": "read_only", "detail": "This socket is read-only."}
+    assert silent is True
+
+
+def test_hub_sends_one_frame_to_every_socket(event):
     group = group_name(EVENT, event.pk)
-    assert len(get_channel_layer().groups[group]) == 2
-    await _publish(group, {"type": "standings.delta", "version": 3})
-    assert await stock.receive_from() == '{"type":"standings.delta","version":3}'
-    assert await hub.receive_from() == '{"type":"standings.delta","version":3}'
-    await stock.disconnect()
-    await hub.disconnect()
+
+    async def scenario():
+        sockets = [socket(f"/ws/events/{event.pk}/") for _ in range(3)]
+        for communicator in sockets:
+            await communicator.connect()
+        # One layer subscription for the whole process, however many sockets.
+        subscribed = (await group_size(group), len(get_hub().groups[group]))
+        published = await _publish(group, {"type": "standings.delta", "version": 7})
+        frames = [await communicator.receive_from() for communicator in sockets]
+        for communicator in sockets:
+            await communicator.disconnect()
+        return subscribed, published, frames, await group_size(group), group in get_hub().groups
+
+    subscribed, published, frames, left, still_local = run(scenario)
+    assert subscribed == (1, 3)
+    assert published is True
+    assert frames == ['{"type":"standings.delta","version":7}'] * 3
+    assert (left, still_local) == (0, False)
 
 
-async def test_event_socket_does_not_receive_other_events_frames(event):
-    other = await sync_to_async(EventFactory)(competition=event.competition)
-    communicator = socket(f"/ws/events/{event.pk}/")
-    await communicator.connect()
-    await _publish(group_name(EVENT, other.pk), {"type": "standings.delta", "version": 1})
-    assert await communicator.receive_nothing(timeout=0.2) is True
-    await communicator.disconnect()
+def test_stock_fanout_socket_receives_its_own_copy(event):
+    group = group_name(EVENT, event.pk)
+
+    async def scenario():
+        stock = socket(f"/ws/events/{event.pk}/?fanout=stock")
+        hub = socket(f"/ws/events/{event.pk}/")
+        await stock.connect()
+        await hub.connect()
+        size = await group_size(group)
+        await _publish(group, {"type": "standings.delta", "version": 3})
+        frames = [await stock.receive_from(), await hub.receive_from()]
+        await stock.disconnect()
+        await hub.disconnect()
+        return size, frames
+
+    size, frames = run(scenario)
+    assert size == 2
+    assert frames == ['{"type":"standings.delta","version":3}'] * 2
 
 
-async def test_competition_socket_receives_overview_frames(event):
-    communicator = socket(f"/ws/competitions/{event.competition_id}/")
-    assert (await communicator.connect())[0] is True
-    await _publish(group_name(COMPETITION, event.competition_id), {"type": "overview.event", "event": event.pk})
-    assert await communicator.receive_json_from() == {"type": "overview.event", "event": event.pk}
-    await communicator.disconnect()
+def test_event_socket_does_not_receive_other_events_frames(event):
+    other = EventFactory(competition=event.competition)
+
+    async def scenario():
+        communicator = socket(f"/ws/events/{event.pk}/")
+        await communicator.connect()
+        await _publish(group_name(EVENT, other.pk), {"type": "standings.delta", "version": 1})
+        silent = await communicator.receive_nothing(timeout=0.2)
+        await communicator.disconnect()
+        return silent
+
+    assert run(scenario) is True
 
 
-async def test_monitor_refuses_anonymous(event):
-    connected, code = await socket(f"/ws/events/{event.pk}/monitor/").connect()
-    assert (connected, code) == (False, 4403)
+def test_competition_socket_receives_overview_frames(event):
+    async def scenario():
+        communicator = socket(f"/ws/competitions/{event.competition_id}/")
+        connected, _ = await communicator.connect()
+        await _publish(group_name(COMPETITION, event.competition_id), {"type": "overview.event", "event": event.pk})
+        frame = await communicator.receive_json_from()
+        await communicator.disconnect()
+        return connected, frame
+
+    assert run(scenario) == (True, {"type": "overview.event", "event": event.pk})
+
+
+def test_monitor_refuses_anonymous(event):
+    assert _connect(f"/ws/events/{event.pk}/monitor/") == (False, 4403)
 
 
 @pytest.mark.parametrize("role", [None, Role.JUDGE])
-async def test_monitor_refuses_non_chief_users(event, role):
-    user = await sync_to_async(UserFactory)()
+def test_monitor_refuses_non_chief_users(event, role):
+    user = UserFactory()
     if role:
-        await sync_to_async(JudgeAssignmentFactory)(user=user, competition=event.competition, event=event, role=role)
-    connected, code = await socket(f"/ws/events/{event.pk}/monitor/", user).connect()
-    assert (connected, code) == (False, 4403)
+        JudgeAssignmentFactory(user=user, competition=event.competition, event=event, role=role)
+    assert _connect(f"/ws/events/{event.pk}/monitor/", user) == (False, 4403)
 
 
-async def test_monitor_refuses_chief_judge_of_another_event(event):
-    other = await sync_to_async(EventFactory)(competition=event.competition)
-    user = await sync_to_async(UserFactory)()
-    await sync_to_async(JudgeAssignmentFactory)(
-        user=user, competition=event.competition, event=other, role=Role.CHIEF_JUDGE
-    )
-    connected, code = await socket(f"/ws/events/{event.pk}/monitor/", user).connect()
-    assert (connected, code) == (False, 4403)
+def test_monitor_refuses_chief_judge_of_another_event(event):
+    other = EventFactory(competition=event.competition)
+    user = UserFactory()
+    JudgeAssignmentFactory(user=user, competition=event.competition, event=other, role=Role.CHIEF_JUDGE)
+    assert _connect(f"/ws/events/{event.pk}/monitor/", user) == (False, 4403)
 
 
 @pytest.mark.parametrize(("role", "event_scoped"), [(Role.CHIEF_JUDGE, True), (Role.ORGANISER, False)])
-async def test_monitor_accepts_chief_judge_and_organiser(event, role, event_scoped):
-    user = await sync_to_async(UserFactory)()
-    await sync_to_async(JudgeAssignmentFactory)(
-        user=user, competition=event.competition, event=event if event_scoped else None, role=role
-    )
-    communicator = socket(f"/ws/events/{event.pk}/monitor/", user)
-    assert (await communicator.connect())[0] is True
-    await _publish(group_name(MONITOR, event.pk), {"type": "monitor.changed", "event": event.pk, "version": 4})
-    assert await communicator.receive_json_from() == {"type": "monitor.changed", "event": event.pk, "version": 4}
-    await communicator.send_to(text_data="{}")
-    assert (await communicator.receive_json_from())["code"] == "read_only"
-    await communicator.disconnect()
+def test_monitor_accepts_chief_judge_and_organiser(event, role, event_scoped):
+    user = UserFactory()
+    JudgeAssignmentFactory(user=user, competition=event.competition, event=event if event_scoped else None, role=role)
+
+    async def scenario():
+        communicator = socket(f"/ws/events/{event.pk}/monitor/", user)
+        connected, _ = await communicator.connect()
+        await _publish(group_name(MONITOR, event.pk), {"type": "monitor.changed", "event": event.pk, "version": 4})
+        frame = await communicator.receive_json_from()
+        await communicator.send_to(text_data="{}")
+        reply = await communicator.receive_json_from()
+        await communicator.disconnect()
+        return connected, frame, reply["code"]
+
+    assert run(scenario) == (True, {"type": "monitor.changed", "event": event.pk, "version": 4}, "read_only")
