@@ -168,6 +168,9 @@ class EventViewSet(SetupViewSet):
     def get_queryset(self):
         return Event.objects.filter(competition__in=selectors.competitions_visible_to(self.request.user))
 
+    def save(self, instance, data):
+        return setup_services.event_save(event=instance, **data)
+
 
 @io_schema("teams", serializers.TeamInputSerializer, serializers.TeamSerializer)
 class TeamViewSet(SetupViewSet):

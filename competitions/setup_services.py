@@ -40,6 +40,18 @@ def organisation_save(*, organisation: Organisation | None = None, **fields) -> 
     return organisation
 
 
+@transaction.atomic
+def event_save(*, event: Event | None = None, **fields) -> Event:
+    """Create or update an event. Its kind cannot change once it has entries: they would hold the wrong kind."""
+    if event is not None and "kind" in fields and fields["kind"] != event.kind and event.entries.exists():
+        raise DomainError(_("项目已有参赛登记，不能更改类型。"), code="event_has_entries", field="kind")
+    event = event or Event()
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.save()
+    return event
+
+
 def entry_check_holder(entry: Entry) -> None:
     """An individual event takes a contestant, a team event a team, from the event's competition."""
     event = entry.event

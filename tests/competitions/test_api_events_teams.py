@@ -5,6 +5,7 @@ from competitions.models import Event, JudgeAssignment, Team
 from tests.factories import (
     CompetitionFactory,
     ContestantFactory,
+    EntryFactory,
     EventFactory,
     JudgeAssignmentFactory,
     OrganisationFactory,
@@ -211,3 +212,27 @@ def test_team_update_by_judge_is_403():
     response = client_for(judge).patch(f"/api/v1/teams/{team.pk}/", {"name": "x"}, format="json")
 
     assert response.status_code == 403
+
+
+def test_event_kind_cannot_change_once_it_has_entries():
+    entry = EntryFactory()
+    event = entry.event
+
+    response = client_for(organiser_of(event.competition)).patch(
+        f"/api/v1/events/{event.pk}/", {"kind": "team"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["field"]) == ("event_has_entries", "kind")
+    event.refresh_from_db()
+    assert event.kind == "individual"
+
+
+def test_event_kind_may_change_without_entries():
+    event = EventFactory()
+
+    response = client_for(organiser_of(event.competition)).patch(
+        f"/api/v1/events/{event.pk}/", {"kind": "team"}, format="json"
+    )
+
+    assert (response.status_code, response.json()["kind"]) == (200, "team")
