@@ -160,6 +160,17 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "kind"; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "competitions.models.Organisation.Kind",
+        "CompetitionStatusEnum": "competitions.models.Competition.Status",
+        "EventKindEnum": "competitions.models.Event.Kind",
+        "EntryStatusEnum": "competitions.models.Entry.Status",
+        "DrawKindEnum": "competitions.models.Draw.Kind",
+        "MarkStatusEnum": "scoring.models.Mark.Status",
+        "AppealStatusEnum": "scoring.models.Appeal.Status",
+        "CriterionKindEnum": "scoring.models.Criterion.Kind",
+    },
 }
 
 LOGGING = {
