@@ -333,3 +333,29 @@ class CertificateBatchFactory(factory.django.DjangoModelFactory):
 
     competition = factory.SubFactory(CompetitionFactory)
     event = None
+
+
+# --------------------------------------------------------------------------
+# live
+
+from django.utils import timezone  # noqa: E402 — appended section, keeps earlier factories untouched
+
+from live.models import FrozenBoard, RevealProgress  # noqa: E402
+
+
+class FrozenBoardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FrozenBoard
+
+    event = factory.SubFactory(EventFactory)
+    version = 0
+    rows = factory.LazyFunction(list)
+    frozen_at = factory.LazyFunction(timezone.now)
+
+
+class RevealProgressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RevealProgress
+
+    event = factory.SubFactory(EventFactory)
+    revealed = 0

@@ -6,7 +6,7 @@ from django.urls import reverse
 from competitions.models import Competition
 from live import services
 from scoring.services import marks_submit
-from tests.factories import UserFactory, judged_event_factory
+from tests.factories import FrozenBoardFactory, RevealProgressFactory, UserFactory, judged_event_factory
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +173,38 @@ def test_chief_judge_cannot_change_publication(client, judged):
     assert judged.competition.publication == Publication.LIVE
     page = client.get(reverse("live:monitor", args=[judged.event.pk])).content.decode()
     assert "只有组织者可以控制成绩公布。" in page
+
+
+def test_frozen_outside_the_live_control_shows_no_scores_rather_than_late_ones(client, judged):
+    judged.mark(0, 10, "k1")
+    Competition.objects.filter(pk=judged.competition.pk).update(publication=Publication.FROZEN, frozen_at=None)
+    data = standings(client, judged)
+    assert (data["policy"], data["rows"], data["version"]) == ("frozen", [], 1)
+
+
+def test_frozen_board_comes_from_its_snapshot(client, judged):
+    snapshot_row = {
+        "entry": judged.entries[1].pk,
+        "pos": 1,
+        "name": "甲",
+        "organisation": "乙",
+        "total": "3.00",
+        "rank": 1,
+        "award": 1,
+        "status": "ok",
+        "complete": True,
+    }
+    FrozenBoardFactory(event=judged.event, version=0, rows=[snapshot_row])
+    Competition.objects.filter(pk=judged.competition.pk).update(publication=Publication.FROZEN)
+    judged.mark(1, 10, "k1")
+    data = standings(client, judged)
+    assert data["rows"] == [{**snapshot_row, "pending": True}]
+
+
+def test_reveal_board_shows_revealed_count_from_last(client, judged):
+    judged.mark(0, 10, "k1")
+    judged.mark(1, 15, "k2")
+    Competition.objects.filter(pk=judged.competition.pk).update(publication=Publication.REVEAL)
+    RevealProgressFactory(event=judged.event, revealed=1)
+    data = standings(client, judged)
+    assert ([row["entry"] for row in data["rows"]], data["hidden"]) == ([judged.entries[0].pk], 1)
