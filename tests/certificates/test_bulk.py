@@ -1,0 +1,142 @@
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from certificates import bulk, rendering, selectors
+from certificates.models import Certificate, CertificateBatch
+from tests.factories import CertificateFactory, CompetitionFactory, MarkFactory, UserFactory, judged_event_factory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CERTIFICATE_WORKERS = 1
+
+
+def scored_event(names):
+    """An event whose award rows (from scoring) give 1st, 2nd, 2nd, 3rd to the entries in order."""
+    panel = judged_event_factory(
+        entries=len(names),
+        judges=1,
+        criteria=[{"code": "total", "title": "总分", "max_value": Decimal("100"), "aggregation": "single"}],
+    )
+    for index, (entry, name) in enumerate(zip(panel.entries, names, strict=True)):
+        entry.contestant.name = name
+        entry.contestant.save()
+        MarkFactory(entry=entry, criterion=panel.criteria[0], judge=panel.judges[0], value=Decimal(95 - 5 * index))
+    return panel
+
+
+def start_batch(client, panel, django_capture_on_commit_callbacks, **body):
+    client.force_login(panel.organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("certificates-api:batches", args=[panel.competition.pk]),
+            {"event": panel.event.pk, **body},
+            content_type="application/json",
+        )
+    assert response.status_code == 202
+    return CertificateBatch.objects.get(pk=response.json()["id"])
+
+
+def zip_names(batch):
+    with batch.zip_file.open("rb") as fh, zipfile.ZipFile(fh) as archive:
+        return sorted(archive.namelist())
+
+
+def print_pages(batch, tmp_path):
+    from tests.certificates.test_rendering import run
+
+    path = tmp_path / "print.pdf"
+    path.write_bytes(batch.print_file.read())
+    info = run("pdfinfo", str(path))
+    return int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
+
+
+def test_batch_issues_awards_from_scoring_and_produces_zip_and_print_pdf(
+    client, django_capture_on_commit_callbacks, tmp_path
+):
+    panel = scored_event(["张伟", "李娜", "王芳", "赵磊"])
+    batch = start_batch(client, panel, django_capture_on_commit_callbacks)
+    batch.refresh_from_db()
+    assert (batch.status, batch.total, batch.done, batch.failed, batch.progress_text) == ("done", 4, 4, 0, "4 / 4")
+    certificates = list(Certificate.objects.order_by("sequence"))
+    assert [(c.holder_name, c.award_title) for c in certificates] == [
+        ("张伟", "一等奖"),
+        ("李娜", "二等奖"),
+        ("王芳", "二等奖"),
+        ("赵磊", "三等奖"),
+    ]
+    assert zip_names(batch) == sorted(selectors.pdf_filename(c) for c in certificates)
+    assert print_pages(batch, tmp_path) == 4
+    progress = client.get(reverse("certificates-api:batch", args=[batch.pk])).json()
+    assert (progress["progress"], progress["status"]) == ("4 / 4", "done")
+
+
+def test_batch_twice_creates_no_duplicates(client, django_capture_on_commit_callbacks):
+    panel = scored_event(["张伟", "李娜"])
+    first = start_batch(client, panel, django_capture_on_commit_callbacks)
+    serials = list(Certificate.objects.order_by("sequence").values_list("serial", flat=True))
+    second = start_batch(client, panel, django_capture_on_commit_callbacks)
+    assert second.pk != first.pk
+    assert list(Certificate.objects.order_by("sequence").values_list("serial", flat=True)) == serials
+    second.refresh_from_db()
+    assert (second.status, second.total, second.done) == ("done", 2, 2)
+
+
+def test_batch_reports_one_failing_certificate_and_produces_the_others(client, django_capture_on_commit_callbacks):
+    panel = scored_event(["张伟", " ", "王芳"])
+    batch = start_batch(client, panel, django_capture_on_commit_callbacks)
+    batch.refresh_from_db()
+    assert (batch.status, batch.total, batch.done, batch.failed) == ("done", 3, 2, 1)
+    assert [e["code"] for e in batch.errors] == ["holder_name_missing"]
+    assert len(zip_names(batch)) == 2
+
+
+def test_batch_includes_manually_issued_certificates_of_the_scope(client, django_capture_on_commit_callbacks):
+    panel = scored_event(["张伟"])
+    CertificateFactory(
+        competition=panel.competition, event=panel.event, kind="participation", holder_contestant__name="观摩选手"
+    )
+    batch = start_batch(client, panel, django_capture_on_commit_callbacks)
+    batch.refresh_from_db()
+    assert (batch.total, batch.done) == (2, 2)
+
+
+def test_batch_api_only_organisers(client):
+    competition = CompetitionFactory()
+    client.force_login(UserFactory(password="!"))
+    url = reverse("certificates-api:batches", args=[competition.pk])
+    assert client.post(url, {}, content_type="application/json").status_code == 403
+    assert CertificateBatch.objects.count() == 0
+
+
+def test_batch_progress_page_for_organiser_only(client):
+    panel = judged_event_factory(entries=1, judges=1)
+    batch = CertificateBatch.objects.create(competition=panel.competition, total=1514, done=412)
+    client.force_login(UserFactory(password="!"))
+    assert client.get(reverse("certificates:batch", args=[batch.pk])).status_code == 404
+    client.force_login(panel.organiser)
+    response = client.get(reverse("certificates:batch", args=[batch.pk]))
+    assert response.status_code == 200
+    assert "412 / 1514" in response.content.decode()
+
+
+def test_render_pdfs_in_a_recycled_process_pool(tmp_path):
+    competition = CompetitionFactory()
+    certificates = [CertificateFactory(competition=competition, holder_contestant__name=n) for n in ["甲", "乙", "丙"]]
+    specs = [selectors.page_spec_for(c) for c in certificates]
+    broken = rendering.PageSpec(
+        key="BROKEN", template_key="custom:0", context={}, template_html="{% if %}", template_css=""
+    )
+    seen = []
+    paths, errors = bulk.render_pdfs(
+        [*specs, broken], workdir=tmp_path, workers=2, chunk_size=2, on_progress=seen.append
+    )
+    assert sorted(paths) == sorted(c.serial for c in certificates)
+    assert list(errors) == ["BROKEN"]
+    assert sorted(seen) == [2, 2]
