@@ -1,0 +1,154 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    CompetitionFactory,
+    ContestantFactory,
+    CriterionFactory,
+    EntryFactory,
+    EventFactory,
+    JudgeAssignmentFactory,
+    MarkingSchemeFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _competition_with_data(**kwargs):
+    competition = CompetitionFactory(**kwargs)
+    event = EventFactory(competition=competition)
+    team = TeamFactory(competition=competition)
+    ContestantFactory(competition=competition, organisation=team.organisation, team=team)
+    EntryFactory(event=event)
+    return competition
+
+
+def test_home_lists_public_competitions_with_counts(client):
+    competition = _competition_with_data(title="2026年全市应急救援无人机操作职业技能竞赛", venue="训练基地")
+    CompetitionFactory(title="内部筹备的比赛", is_public=False)
+    response = client.get("/")
+    assert response.status_code == 200
+    listed = list(response.context["competitions"])
+    assert [c.title for c in listed] == ["2026年全市应急救援无人机操作职业技能竞赛"]
+    assert (listed[0].event_count, listed[0].team_count, listed[0].contestant_count) == (1, 1, 2)
+    html = response.content.decode()
+    assert "内部筹备的比赛" not in html
+    assert reverse("competition-detail", args=[competition.slug]) in html
+    assert "训练基地" in html
+
+
+def test_home_shows_an_empty_state(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "还没有公开的比赛。" in response.content.decode()
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_home_query_count_does_not_grow(client, django_assert_num_queries, n):
+    for _ in range(n):
+        _competition_with_data()
+    with django_assert_num_queries(1):
+        response = client.get("/")
+    assert len(response.context["competitions"]) == n
+
+
+def test_competition_detail_shows_events_and_units(client):
+    competition = CompetitionFactory(slug="DRONE")
+    EventFactory(competition=competition, code="team", title="团体赛", kind="team", position=1)
+    EventFactory(competition=competition, code="individual", title="个人赛", position=2)
+    team = TeamFactory(competition=competition, name="渝中区一队", organisation__name="渝中区总工会")
+    TeamFactory(competition=competition, name="渝中区二队", organisation=team.organisation)
+    ContestantFactory(competition=competition, organisation=team.organisation, team=team)
+    response = client.get("/competitions/DRONE/")
+    assert response.status_code == 200
+    assert [e.title for e in response.context["events"]] == ["团体赛", "个人赛"]
+    units = list(response.context["units"])
+    assert [(u.name, [t.name for t in u.unit_teams], u.contestant_count) for u in units] == [
+        ("渝中区总工会", ["渝中区一队", "渝中区二队"], 1)
+    ]
+    assert reverse("event-detail", args=["DRONE", "team"]) in response.content.decode()
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_competition_detail_query_count_does_not_grow(client, django_assert_num_queries, n):
+    competition = CompetitionFactory()
+    for _ in range(n):
+        event = EventFactory(competition=competition)
+        team = TeamFactory(competition=competition)
+        EntryFactory(event=event, contestant__organisation=team.organisation)
+    # competition, events, units, their teams
+    with django_assert_num_queries(4):
+        response = client.get(f"/competitions/{competition.slug}/")
+    assert len(response.context["units"]) == n
+
+
+def test_competition_detail_hides_non_public_competitions(client):
+    competition = CompetitionFactory(is_public=False)
+    assert client.get(f"/competitions/{competition.slug}/").status_code == 404
+    assert client.get(f"/competitions/{competition.slug}/events/x/").status_code == 404
+    judge = JudgeAssignmentFactory(competition=competition).user
+    client.force_login(judge)
+    assert client.get(f"/competitions/{competition.slug}/").status_code == 200
+
+
+def test_competition_detail_unknown_slug_is_404(client):
+    assert client.get("/competitions/NOPE/").status_code == 404
+
+
+def test_event_detail_lists_entries_without_personal_data(client):
+    entry = EntryFactory(
+        code="A01",
+        station=3,
+        start_order=1,
+        contestant__name="王建国",
+        contestant__phone="13912345678",
+        contestant__id_number="11010519491231002X",
+        contestant__organisation__name="渝中区总工会",
+    )
+    event = entry.event
+    response = client.get(f"/competitions/{event.competition.slug}/events/{event.code}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "A01" in html
+    assert "王建国" in html
+    assert "渝中区总工会" in html
+    assert "13912345678" not in html
+    assert "11010519491231002X" not in html
+
+
+def test_event_detail_summarises_the_scheme(client):
+    scheme = MarkingSchemeFactory()
+    CriterionFactory(scheme=scheme, title="味感", max_value=40, position=2)
+    CriterionFactory(scheme=scheme, title="观感", max_value=20, position=1)
+    event = scheme.event
+    response = client.get(f"/competitions/{event.competition.slug}/events/{event.code}/")
+    assert [(c.title, int(c.max_value)) for c in response.context["criteria"]] == [("观感", 20), ("味感", 40)]
+
+
+def test_event_detail_unknown_event_is_404(client):
+    competition = CompetitionFactory()
+    assert client.get(f"/competitions/{competition.slug}/events/nope/").status_code == 404
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_event_detail_query_count_does_not_grow(client, django_assert_num_queries, n):
+    event = EventFactory()
+    for _ in range(n):
+        EntryFactory(event=event)
+    # competition, event (+scheme), entries, criteria are skipped without a scheme
+    with django_assert_num_queries(3):
+        response = client.get(f"/competitions/{event.competition.slug}/events/{event.code}/")
+    assert len(response.context["entries"]) == n
+
+
+def test_login_page_logs_a_user_in(client):
+    UserFactory(username="organiser", password="demo12345")
+    page = client.get("/accounts/login/")
+    assert page.status_code == 200
+    assert 'name="username"' in page.content.decode()
+    response = client.post("/accounts/login/", {"username": "organiser", "password": "demo12345"})
+    assert (response.status_code, response.url) == (302, "/")
+    wrong = client.post("/accounts/login/", {"username": "organiser", "password": "nope"})
+    assert "用户名或密码不正确，请重试。" in wrong.content.decode()

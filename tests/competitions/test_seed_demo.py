@@ -1,0 +1,142 @@
+import time
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from competitions.demo import DEMO_PASSWORD, id_number_check_char, is_valid_id_number
+from competitions.models import Competition, Contestant, Draw, Entry, Event, JudgeAssignment, Organisation, Team
+from competitions.selectors import is_chief_judge, is_organiser, judge_assignment
+from competitions.services import draw_replay
+from scoring.models import Criterion
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - closed with the process
+
+
+def test_id_number_check_char_matches_gb11643_example():
+    # The worked example of GB 11643-1999: 11010519491231002X.
+    assert id_number_check_char("11010519491231002") == "X"
+    assert is_valid_id_number("11010519491231002X") is True
+    assert is_valid_id_number("110105194912310021") is False
+    assert is_valid_id_number("11010519491331002X") is False  # month 13
+
+
+def test_seed_demo_builds_drone_competition(seeded):
+    drone = Competition.objects.get(slug="DRONE")
+    assert drone.status == Competition.Status.RUNNING
+    assert drone.is_public is True
+    assert drone.host.name == "重庆市总工会"
+    assert Organisation.objects.filter(kind=Organisation.Kind.DISTRICT, parent=drone.host).count() == 11
+    assert Team.objects.filter(competition=drone).count() == 18
+    assert Team.objects.filter(competition=drone).values("organisation").distinct().count() == 11
+    assert Contestant.objects.filter(competition=drone).count() == 36
+    assert all(team.members.count() == 2 for team in Team.objects.filter(competition=drone))
+    assert list(drone.events.values_list("code", "kind")) == [("team", "team"), ("individual", "individual")]
+    assert Entry.objects.filter(event__code="team", event__competition=drone).count() == 18
+    assert Entry.objects.filter(event__code="individual", event__competition=drone).count() == 36
+
+
+def test_seed_demo_contestants_have_valid_unique_personal_data(seeded):
+    contestants = list(Contestant.objects.all())
+    assert len(contestants) == 56
+    assert all(is_valid_id_number(c.id_number) for c in contestants)
+    assert len({c.id_number for c in contestants}) == 56
+    assert all(len(c.phone) == 11 and c.phone.startswith("1") for c in contestants)
+    # The 17th digit is odd for men and even for women.
+    assert all(int(c.id_number[16]) % 2 == (1 if c.gender == "M" else 0) for c in contestants)
+    assert all(2 <= len(c.name) <= 3 for c in contestants)
+
+
+def test_seed_demo_draws_codes_and_stations(seeded):
+    for event in Event.objects.filter(competition__slug__in=["DRONE", "COOKING"]):
+        entries = list(event.entries.all())
+        codes = [e.code for e in entries]
+        assert len(set(codes)) == len(entries)
+        assert all(code != "" for code in codes)
+        slots = {(e.station, e.start_order) for e in entries}
+        assert len(slots) == len(entries)
+        assert all(1 <= e.station <= event.stations for e in entries)
+        assert {e.status for e in entries} == {Entry.Status.CHECKED_IN}
+        assert sorted(event.draws.values_list("kind", flat=True)) == [Draw.Kind.CODE, Draw.Kind.STATION]
+        assert [draw_replay(draw=draw)["matches"] for draw in event.draws.all()] == [True, True]
+
+
+def test_seed_demo_marking_schemes_follow_the_rules(seeded):
+    individual = Event.objects.get(competition__slug="DRONE", code="individual")
+    assert individual.scheme.theory_weight == Decimal("0.3000")
+    criteria = {c.code: c for c in individual.scheme.criteria.all()}
+    assert list(criteria) == ["theory", "preflight", "drop", "rescue"]
+    assert criteria["theory"].part == Criterion.Part.THEORY
+    assert criteria["preflight"].kind == Criterion.Kind.JUDGEMENT
+    assert (criteria["preflight"].aggregation, criteria["preflight"].trim) == (Criterion.Aggregation.TRIMMED_MEAN, 1)
+    assert criteria["drop"].kind == Criterion.Kind.MEASUREMENT
+    assert (criteria["rescue"].kind, criteria["rescue"].penalty_per_unit) == (Criterion.Kind.TIME, Decimal("5.000"))
+
+    hot_dish = Event.objects.get(competition__slug="COOKING", code="hot-dish")
+    dish = [(c.title, c.max_value, c.kind) for c in hot_dish.scheme.criteria.all()]
+    assert dish == [
+        ("观感", Decimal("20.000"), "judgement"),
+        ("味感", Decimal("40.000"), "judgement"),
+        ("营养卫生", Decimal("20.000"), "judgement"),
+        ("实用性", Decimal("20.000"), "judgement"),
+        ("超时扣分", Decimal("30.000"), "deduction"),
+    ]
+    assert hot_dish.scheme.criteria.get(code="overtime").penalty_per_unit == Decimal("0.500")
+    assert Entry.objects.filter(event=hot_dish).count() == 20
+
+
+def test_seed_demo_users_have_their_roles(seeded):
+    users = get_user_model().objects
+    drone = Competition.objects.get(slug="DRONE")
+    individual = drone.events.get(code="individual")
+    admin = users.get(username="admin")
+    assert (admin.is_superuser, admin.check_password(DEMO_PASSWORD)) == (True, True)
+    organiser = users.get(username="organiser")
+    assert (organiser.is_staff, is_organiser(organiser, drone)) == (True, True)
+    assert is_chief_judge(users.get(username="chief"), individual) is True
+    assert is_chief_judge(users.get(username="judge1"), individual) is False
+    assert judge_assignment(users.get(username="judge1"), individual).role == JudgeAssignment.Role.JUDGE
+    panel = JudgeAssignment.objects.filter(event=individual, role=JudgeAssignment.Role.JUDGE)
+    assert panel.count() == 5
+    assert panel.values("organisation").distinct().count() == 5  # at most one judge per unit
+    # Conflict of interest is real: a judge's unit also fields a team.
+    assert Team.objects.filter(competition=drone, organisation__in=panel.values("organisation")).exists() is True
+
+
+def test_seed_demo_twice_does_not_duplicate(seeded):
+    first = sorted(Contestant.objects.values_list("name", "id_number"))
+    organisations = Organisation.objects.count()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Competition.objects.filter(slug__in=["DRONE", "COOKING"]).count() == 2
+    assert sorted(Contestant.objects.values_list("name", "id_number")) == first
+    assert Organisation.objects.count() == organisations
+    assert get_user_model().objects.filter(username__startswith="judge").count() == 10
+
+
+def test_seed_demo_prints_the_logins(capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "演示账号 Demo logins" in out
+    assert f"密码 password（全部 all）: {DEMO_PASSWORD}" in out
+    lines = [line.split()[0] for line in out.splitlines() if line.startswith("  judge")]
+    assert lines == [f"judge{n}" for n in range(1, 11)]
+
+
+def test_seed_demo_scale_builds_the_district_contest():
+    started = time.perf_counter()
+    call_command("seed_demo", "--scale", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    elapsed = time.perf_counter() - started
+    district = Competition.objects.get(slug="DISTRICT")
+    assert district.events.count() == 14
+    assert Contestant.objects.filter(competition=district).count() == 1514
+    assert Entry.objects.filter(event__competition=district).count() == 1514
+    assert Entry.objects.filter(event__competition=district, code="").count() == 0
+    assert Draw.objects.filter(event__competition=district).count() == 28
+    assert Criterion.objects.filter(scheme__event__competition=district).count() == 28
+    assert elapsed < 20
