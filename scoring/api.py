@@ -29,6 +29,7 @@ from scoring.serializers import (
     OrganisationAwardRowSerializer,
     ProgressSerializer,
     ReasonSerializer,
+    SchemeCheckSerializer,
     SchemeReviseSerializer,
     SchemeSerializer,
     SchemeUpdateSerializer,
@@ -92,6 +93,8 @@ class SchemeViewSet(viewsets.ModelViewSet):
             return SchemeUpdateSerializer
         if self.action == "revise":
             return SchemeReviseSerializer
+        if self.action == "validate":
+            return SchemeCheckSerializer
         return SchemeSerializer
 
     def create(self, request, *args, **kwargs):
@@ -112,11 +115,11 @@ class SchemeViewSet(viewsets.ModelViewSet):
         services.scheme_delete(user=request.user, scheme=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=SchemeSerializer, responses=SchemeValidationSerializer)
+    @extend_schema(request=SchemeCheckSerializer, responses=SchemeValidationSerializer)
     @action(detail=False, methods=["post"])
     def validate(self, request):
         """Check a scheme against the rules without saving it; 400 lists every problem."""
-        serializer = SchemeSerializer(data=request.data)
+        serializer = SchemeCheckSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         event = data.pop("event")
@@ -142,7 +145,7 @@ class SchemeViewSet(viewsets.ModelViewSet):
         serializer = SchemeReviseSerializer(scheme, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        reason = data.pop("reason")
+        reason = data.pop("reason", "")
         scheme = services.scheme_revise(user=request.user, scheme=scheme, data=data, reason=reason)
         return Response(SchemeSerializer(scheme).data)
 

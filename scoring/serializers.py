@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from competitions.models import Event
 from scoring.models import Appeal, Criterion, Mark, MarkingScheme, Sheet
 from scoring.selectors import CRITERION_FIELDS, SCHEME_FIELDS
 
@@ -42,6 +43,12 @@ class SchemeSerializer(serializers.ModelSerializer):
         if len(codes) != len(set(codes)):
             raise serializers.ValidationError(_("评分项代号不能重复。"))
         return value
+
+
+class SchemeCheckSerializer(SchemeSerializer):
+    """A scheme to validate without saving: the event may already have one."""
+
+    event = serializers.PrimaryKeyRelatedField(queryset=Event.objects.all())
 
 
 class SchemeUpdateSerializer(SchemeSerializer):
