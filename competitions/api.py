@@ -11,6 +11,7 @@ do not organise.
 from functools import cached_property
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -89,7 +90,7 @@ class SetupViewSet(viewsets.ModelViewSet):
         data = serializer.validated_data
         parent = self.parent_field
         if parent and parent in data and data[parent] != getattr(instance, parent):
-            raise DomainError("不能移到其他比赛或项目。", code="parent_immutable", field=parent)
+            raise DomainError(_("不能移到其他比赛或项目。"), code="parent_immutable", field=parent)
         instance = self.save(instance, data)
         return Response(self.output(instance))
 
@@ -199,38 +200,31 @@ class ContestantViewSet(SetupViewSet):
         return setup_services.contestant_save(contestant=instance, **data)
 
 
-ENTRY_VIEW = PolymorphicProxySerializer(
-    component_name="EntryView",
-    serializers=[
-        serializers.EntryOrganiserSerializer,
-        serializers.EntryPublicSerializer,
-        serializers.EntryJudgeSerializer,
-    ],
-    resource_type_field_name=None,
-)
-ENTRY_VIEWS = PolymorphicProxySerializer(
-    component_name="EntryView",
-    serializers=[
-        serializers.EntryOrganiserSerializer,
-        serializers.EntryPublicSerializer,
-        serializers.EntryJudgeSerializer,
-    ],
-    resource_type_field_name=None,
-    many=True,
-)
+def entry_views(*, many=False):
+    """The schema of an entry as read: one of its three views (see ``serializers.EntryOutputSerializer``)."""
+    return PolymorphicProxySerializer(
+        component_name="EntryView",
+        serializers=[
+            serializers.EntryOrganiserSerializer,
+            serializers.EntryPublicSerializer,
+            serializers.EntryJudgeSerializer,
+        ],
+        resource_type_field_name=None,
+        many=many,
+    )
 
 
 @io_schema(
     "entries",
     serializers.EntryInputSerializer,
-    ENTRY_VIEW,
+    entry_views(),
     list=extend_schema(
         tags=["entries"],
-        responses=ENTRY_VIEWS,
+        responses=entry_views(many=True),
         description="Organisers see every field; judges see entries blind (code, station, start order, "
         "status); everybody else sees code, station, holder name and organisation.",
     ),
-    retrieve=extend_schema(tags=["entries"], responses=ENTRY_VIEW),
+    retrieve=extend_schema(tags=["entries"], responses=entry_views()),
 )
 class EntryViewSet(SetupViewSet):
     input_serializer_class = serializers.EntryInputSerializer

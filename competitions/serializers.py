@@ -11,6 +11,7 @@ organisation).
 """
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from competitions import selectors
@@ -98,7 +99,7 @@ class CompetitionInputSerializer(serializers.ModelSerializer):
         starts_on = attrs.get("starts_on", getattr(self.instance, "starts_on", None))
         ends_on = attrs.get("ends_on", getattr(self.instance, "ends_on", None))
         if starts_on and ends_on and ends_on < starts_on:
-            raise serializers.ValidationError({"ends_on": ["结束日期不能早于开始日期。"]})
+            raise serializers.ValidationError({"ends_on": [_("结束日期不能早于开始日期。")]})
         return attrs
 
 
