@@ -1,4 +1,4 @@
-"""Admin: schemes are edited with their criteria inline; marks and their history are read-only."""
+"""Admin: schemes are edited with their criteria inline until marks exist; marks, history and audits are read-only."""
 
 from django.contrib import admin
 
@@ -15,9 +15,25 @@ from scoring.models import (
 )
 
 
+def _scheme_has_marks(scheme) -> bool:
+    return scheme is not None and scheme.pk is not None and Mark.objects.filter(criterion__scheme=scheme).exists()
+
+
 class CriterionInline(admin.TabularInline):
+    """Criteria are edited with their scheme, until the first mark; then only a revision (API) changes them."""
+
     model = Criterion
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not _scheme_has_marks(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _scheme_has_marks(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _scheme_has_marks(obj)
+
     fields = ["position", "code", "title", "kind", "min_value", "max_value", "weight", "step", "aggregation", "trim"]
     fields += ["attempts", "attempt_multipliers", "attempts_combine", "part", "penalty_per_unit"]
 
@@ -28,6 +44,12 @@ class MarkingSchemeAdmin(admin.ModelAdmin):
     list_select_related = ["event"]
     readonly_fields = ["revision"]
     inlines = [CriterionInline]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _scheme_has_marks(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _scheme_has_marks(obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

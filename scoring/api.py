@@ -344,8 +344,9 @@ class EventStandingsView(GenericAPIView):
     def get(self, request, event_id: int):
         event = _visible_event(request, event_id)
         result = selectors.event_standings(event=event)
+        show_codes, show_names = selectors.standings_labels_for(request.user, event)
         names = {}
-        if selectors.show_names_to(request.user, event):
+        if show_names:
             for entry in Entry.objects.filter(event=event).select_related(
                 "contestant__organisation", "team__organisation"
             ):
@@ -354,7 +355,9 @@ class EventStandingsView(GenericAPIView):
         rows = []
         for row in result.standings.rows:
             info = result.entries[row.entry_id]
-            item = {"entry": row.entry_id, "code": info["code"], "station": info["station"]}
+            item = {"entry": row.entry_id}
+            if show_codes:
+                item["code"], item["station"] = info["code"], info["station"]
             if row.entry_id in names:
                 item["name"], item["organisation"] = names[row.entry_id]
             item.update(

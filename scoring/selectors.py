@@ -372,9 +372,17 @@ def standings_visible_to(*, user, event: Event) -> bool:
     return event_is_published(event)
 
 
-def show_names_to(user, event: Event) -> bool:
-    """Judges and chief judges of the competition only ever see codes and stations (unless they organise it)."""
-    return not roles_of(user).judges_blind(event.competition_id)
+def standings_labels_for(user, event: Event) -> tuple[bool, bool]:
+    """(show codes, show names) on standings rows.
+
+    Judges and chief judges of the competition see codes and stations, never names
+    (unless they organise it); the public sees names, never codes, so nobody can pair
+    a code with a name; organisers see both.
+    """
+    blind = roles_of(user).judges_blind(event.competition_id)
+    if blind:
+        return True, False
+    return is_chief(user, event), True
 
 
 # --------------------------------------------------------------------------

@@ -167,10 +167,12 @@ class AppealDecideSerializer(serializers.Serializer):
 
 
 class StandingsRowSerializer(serializers.Serializer):
+    """Judges get codes and stations, the public names and units, organisers both."""
+
     entry = serializers.IntegerField()
-    code = serializers.CharField()
-    station = serializers.IntegerField(allow_null=True)
-    name = serializers.CharField(required=False, help_text="Absent for judges, who only see codes.")
+    code = serializers.CharField(required=False)
+    station = serializers.IntegerField(allow_null=True, required=False)
+    name = serializers.CharField(required=False)
     organisation = serializers.CharField(required=False)
     rank = serializers.IntegerField(allow_null=True)
     award = serializers.IntegerField(allow_null=True, help_text="1, 2, 3 = first, second, third prize.")

@@ -94,10 +94,11 @@ def scheme_save(*, user, event: Event, data: dict) -> MarkingScheme:
     ``data`` holds scheme fields and optionally ``criteria``: a list of dicts,
     matched to existing criteria by ``code``. Once any mark exists the scheme
     is frozen (409 ``scheme_has_marks``): change it with ``scheme_revise``.
-    Locks the scheme row so a mark batch cannot slip in between the check and
-    the write.
+    Takes the event's standings lock (as mark batches do) and the scheme row
+    lock, so no mark can slip in between the check and the write.
     """
     _require_organiser(user, event)
+    _lock_standings_version(event)
     scheme = MarkingScheme.objects.select_for_update().filter(event=event).first() or MarkingScheme(event=event)
     if _scheme_has_marks(scheme):
         raise Conflict(_("评分方案已有评分，只能通过修订变更。"), code="scheme_has_marks")

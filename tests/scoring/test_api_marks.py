@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from scoring.models import IdempotencyRecord, Mark, MarkHistory, Sheet
@@ -350,3 +352,19 @@ def test_marks_get_outsider_is_403(panel):
 
     assert response.status_code == 403
     assert response.json()["code"] == "not_assigned"
+
+
+@pytest.mark.parametrize("url", ["marks", "sheets"])
+def test_marks_and_sheets_lists_do_not_grow_queries_with_entries(url):
+    counts = []
+    for size in (1, 3):
+        panel = judged_event_factory(entries=size)
+        for judge in panel.judges:
+            post_marks(judge, panel.event, [mark(e) for e in panel.entries], key=f"k{panel.event.pk}-{judge.pk}")
+        client = client_for(panel.chief)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/api/v1/events/{panel.event.pk}/{url}/")
+        assert len(response.json()) == size * 3
+        counts.append(len(captured))
+
+    assert counts[0] == counts[1]

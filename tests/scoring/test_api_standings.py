@@ -71,29 +71,26 @@ def test_standings_equal_a_full_recompute_by_the_pure_engine(panel):
         (row.entry_id, str(row.total), row.rank, row.award) for row in expected.rows
     ]
     # By hand: entry 3 = (19.5+19+12)/3 + (38+37+39)/3 = 16.83 + 38.00; entry 1 = 17.83 + 35.00.
-    assert [(r["code"], r["total"], r["award"]) for r in body["rows"]] == [
+    codes = {e.pk: e.code for e in panel.entries}
+    assert [(codes[r["entry"]], r["total"], r["award"]) for r in body["rows"]] == [
         ("A03", "54.83", 1),
         ("A01", "52.83", 2),
         ("A02", "45.67", 2),
     ]
 
 
-def test_standings_show_names_to_the_public_but_not_to_judges(panel):
-    public = client_for().get(f"/api/v1/events/{panel.event.pk}/standings/").json()["rows"][0]
-    judge = client_for(panel.judges[0]).get(f"/api/v1/events/{panel.event.pk}/standings/").json()["rows"][0]
+def test_standings_never_pair_a_code_with_a_name_outside_organisers(panel):
+    url = f"/api/v1/events/{panel.event.pk}/standings/"
+    public = client_for().get(url).json()["rows"][0]
+    judge = client_for(panel.judges[0]).get(url).json()["rows"][0]
+    chief = client_for(panel.chief).get(url).json()["rows"][0]
+    organiser = client_for(panel.organiser).get(url).json()["rows"][0]
 
+    common = ["award", "complete", "criterion_scores", "entry", "rank", "status", "total"]
+    assert sorted(public) == sorted([*common, "name", "organisation"])
     assert public["name"] == panel.entries[2].contestant.name
-    assert sorted(judge) == [
-        "award",
-        "code",
-        "complete",
-        "criterion_scores",
-        "entry",
-        "rank",
-        "station",
-        "status",
-        "total",
-    ]
+    assert sorted(judge) == sorted(chief) == sorted([*common, "code", "station"])
+    assert sorted(organiser) == sorted([*common, "code", "station", "name", "organisation"])
 
 
 def test_standings_hidden_policy_is_404_to_the_public_until_published(panel):

@@ -355,3 +355,22 @@ def test_scheme_revise_cannot_drop_a_marked_criterion(panel):
 
     assert (response.status_code, response.json()["code"]) == (409, "criterion_has_marks")
     assert SchemeRevision.objects.count() == 0
+
+
+def test_scheme_admin_is_read_only_once_marks_exist(panel, admin_client):
+    before = admin_client.get(f"/admin/scoring/markingscheme/{panel.scheme.pk}/change/")
+    marked_sheet(panel)
+    after = admin_client.get(f"/admin/scoring/markingscheme/{panel.scheme.pk}/change/")
+
+    assert (before.status_code, after.status_code) == (200, 200)
+    assert (before.context["has_change_permission"], after.context["has_change_permission"]) == (True, False)
+
+
+def test_mark_history_admin_refuses_changes(panel, admin_client):
+    marked_sheet(panel)
+    row = MarkHistory.objects.get()
+
+    response = admin_client.post(f"/admin/scoring/markhistory/{row.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    assert MarkHistory.objects.filter(pk=row.pk).count() == 1
