@@ -58,6 +58,7 @@ DEFAULT_TEMPLATES = {
 }
 BASE_CSS_TEMPLATE = "certificates/pdf/certificate.css"
 SUBSET_FAMILY = "CertCJK"
+SUBSET_RECIPE = "v2-nolayout-desubr-nohint"  # part of the cache key: change it when the subset options change
 PREFERRED_FAMILY = "Noto Serif CJK SC"
 # Always in every subset: ASCII, digits and the characters of dates in Chinese numerals.
 ALWAYS_CHARS = "".join(chr(c) for c in range(0x20, 0x7F)) + "〇一二三四五六七八九十年月日：，。、（）《》“”·—"
@@ -167,7 +168,8 @@ def subset_font(source: tuple[str, int], chars: str) -> Path:
 
     path, index = source
     charset = "".join(sorted(set(chars) | set(ALWAYS_CHARS)))
-    digest = hashlib.sha256(f"{path}|{index}|{os.path.getmtime(path)}|{charset}".encode()).hexdigest()[:24]
+    recipe = f"{SUBSET_RECIPE}|{path}|{index}|{os.path.getmtime(path)}|{charset}"
+    digest = hashlib.sha256(recipe.encode()).hexdigest()[:24]
     target = font_cache_dir() / f"cjk-{digest}.otf"
     if target.exists():
         return target
@@ -176,6 +178,8 @@ def subset_font(source: tuple[str, int], chars: str) -> Path:
     options.layout_features = []  # the SC face maps SC glyphs directly; GSUB closure costs seconds
     options.name_IDs = ["*"]
     options.notdef_outline = True
+    options.desubroutinize = True  # WeasyPrint desubroutinizes every PDF's subset otherwise
+    options.hinting = False  # print at 300+ dpi: hints only add bytes
     subsetter = ft_subset.Subsetter(options)
     subsetter.populate(text=charset)
     subsetter.subset(font)
@@ -210,6 +214,9 @@ def _default_template_source(kind: str) -> str:
     sources = [template.template.source]
     base = get_template("certificates/pdf/base.html")
     sources.append(base.template.source)
+    # Generated content (``content: "◆"``) must be in the subset too, or it falls back to the
+    # 20 MB system font and every PDF pays for subsetting that.
+    sources.append(get_template(BASE_CSS_TEMPLATE).template.source)
     return "".join(sources)
 
 
@@ -261,11 +268,41 @@ def validate_custom_template(html: str) -> None:
     _custom_engine().from_string(html)
 
 
-def qr_svg(url: str, *, size_mm: float = 25) -> str:
-    """The QR code as inline SVG, exactly ``size_mm`` wide (vector: sharp at any print resolution)."""
+def qr_svg(url: str, *, size_mm: float = 25, dark: str = "#3a1f0f") -> str:
+    """segno's QR code as inline SVG, exactly ``size_mm`` wide: vector, sharp at any print resolution.
+
+    The whole symbol is ONE stroked line snaking through the rows (left to right, one
+    step down in the quiet zone, right to left, …) whose ``stroke-dasharray`` spells
+    the dark and light runs. WeasyPrint's SVG code costs per path point and per
+    element; segno's own SVG (one segment per run, ~900 points) doubled the PDF
+    writing time of a certificate, this has two points per row and one element.
+    """
     qr = segno.make(url, error="m")
-    modules = qr.symbol_size(scale=1, border=0)[0]
-    return qr.svg_inline(scale=size_mm / modules, border=0, unit="mm", dark="#3a1f0f")
+    rows = [[bool(m) for m in row] for row in qr.matrix_iter(scale=1, border=0)]
+    size = len(rows)
+    dashes: list[int] = []  # alternating dark, light lengths along the line, starting with dark
+
+    def add(dark_run: bool, length: int) -> None:
+        if (len(dashes) % 2 == 0) == dark_run:
+            dashes.append(length)
+        else:
+            dashes[-1] += length
+
+    path = []
+    for y, row in enumerate(rows):
+        ordered = row if y % 2 == 0 else row[::-1]
+        for module in ordered:
+            add(module, 1)
+        if y < size - 1:
+            add(False, 1)  # the step down to the next row: a gap, never painted
+        path.append(f"H{size if y % 2 == 0 else 0}" + (f"V{y + 1.5}" if y < size - 1 else ""))
+    if len(dashes) % 2:
+        dashes.append(size)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size_mm}mm" height="{size_mm}mm" '
+        f'viewBox="0 0 {size} {size}" class="qr-code"><path d="M0 0.5{"".join(path)}" fill="none" '
+        f'stroke="{dark}" stroke-width="1" stroke-dasharray="{" ".join(map(str, dashes))}"/></svg>'
+    )
 
 
 # --- rendering -------------------------------------------------------------------------

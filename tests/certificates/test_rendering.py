@@ -140,3 +140,21 @@ def test_sample_certificate_in_docs_is_current():
     # The sample is committed (docs/certificates/); regenerate with `python -m bench.certificates --sample`.
     assert (DOCS / "sample.pdf").stat().st_size > 10_000
     assert (DOCS / "sample.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_qr_svg_draws_exactly_segnos_modules(tmp_path):
+    import segno
+    from PIL import Image
+
+    url = "http://127.0.0.1:8000/verify/CQ-2026-DRONE-0001.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG/"
+    html = f"<style>@page {{ size: 25mm 25mm; margin: 0 }} body {{ margin: 0 }}</style>{rendering.qr_svg(url)}"
+    (tmp_path / "qr.pdf").write_bytes(rendering.HTML(string=html).write_pdf())
+    run("pdftoppm", "-png", "-r", "300", "-gray", "-singlefile", str(tmp_path / "qr.pdf"), str(tmp_path / "qr"))
+    image = Image.open(tmp_path / "qr.png").convert("L")
+    matrix = [[bool(m) for m in row] for row in segno.make(url, error="m").matrix_iter(scale=1, border=0)]
+    size, pixels = len(matrix), image.size[0]
+    drawn = [
+        [image.getpixel((int((x + 0.5) * pixels / size), int((y + 0.5) * pixels / size))) < 128 for x in range(size)]
+        for y in range(size)
+    ]
+    assert drawn == matrix
