@@ -201,7 +201,7 @@ def _normalise_marks(marks: list[dict]) -> list[dict]:
                     "attempt": _as_int(item.get("attempt"), 1),
                     "value": item.get("value"),
                     "penalty": item.get("penalty") if item.get("penalty") not in (None, "") else 0,
-                    "status": item.get("status") or Mark.Status.OK,
+                    "status": str(item.get("status") or Mark.Status.OK),
                     "version": _as_int(item.get("version")),
                 }
             )
