@@ -35,27 +35,33 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def build_world(*, is_public):
+def build_world(*, is_public, users=None):
+    """A competition with one of everything, and the users of each role in it.
+
+    ``users`` lets two worlds share their people: the judge judges in both, and so on.
+    """
+    if users is None:
+        users = {"anonymous": None, **{role: UserFactory() for role in ROLES[1:]}}
+        JudgeAssignmentFactory(user=users["other_organiser"], role=Role.ORGANISER, organisation=None)
     competition = CompetitionFactory(is_public=is_public)
     event = EventFactory(competition=competition)
     team = TeamFactory(competition=competition)
-    contestant = ContestantFactory(competition=competition, team=team)
+    contestant = ContestantFactory(competition=competition, team=team, organisation=team.organisation)
     entry = EntryFactory(event=event, contestant=contestant, code="001")
-    users = {
-        "anonymous": None,
-        "judge": JudgeAssignmentFactory(competition=competition, event=event, role=Role.JUDGE).user,
-        "chief_judge": JudgeAssignmentFactory(competition=competition, role=Role.CHIEF_JUDGE).user,
-        "other_organiser": JudgeAssignmentFactory(role=Role.ORGANISER).user,
-        "organiser": JudgeAssignmentFactory(competition=competition, role=Role.ORGANISER).user,
-    }
+    for role, assigned_event, user in [
+        (Role.JUDGE, event, users["judge"]),
+        (Role.CHIEF_JUDGE, None, users["chief_judge"]),
+        (Role.ORGANISER, None, users["organiser"]),
+    ]:
+        JudgeAssignmentFactory(user=user, competition=competition, event=assigned_event, role=role, organisation=None)
     return {
         "competition": competition,
         "event": event,
         "team": team,
         "contestant": contestant,
-        "spare": ContestantFactory(competition=competition),
+        "spare": ContestantFactory(competition=competition, organisation=team.organisation),
         "entry": entry,
-        "assignment": JudgeAssignmentFactory(competition=competition, event=event, role=Role.JUDGE),
+        "assignment": JudgeAssignmentFactory(competition=competition, event=event, role=Role.JUDGE, organisation=None),
         "users": users,
     }
 
@@ -148,8 +154,9 @@ def test_authz_unsafe_action(endpoint, role, action):
     if action == "create" and create_payload is None:
         pytest.skip("competitions are created by staff, tested in test_api_competitions")
     outcomes = {}
-    for is_public in (True, False):
-        world = build_world(is_public=is_public)
+    public = build_world(is_public=True)
+    worlds = {True: public, False: build_world(is_public=False, users=public["users"])}
+    for is_public, world in worlds.items():
         before = snapshot(model)
 
         response = attempt(client_for(world["users"][role]), endpoint, action, world)
