@@ -1,7 +1,10 @@
 """Public pages: the competition list, one competition, one event.
 
-Only public data is shown: names, units, codes and stations — never a
-contestant's phone or ID number (the queries do not even load them). A
+Only public data is shown — never a contestant's phone or ID number (the
+queries do not even load them). Entry lists keep judging blind: the public sees
+names and units but no codes or stations, a judge of the competition sees codes
+and stations but no names, and only organisers see both (``Roles``), so nobody
+outside the organisers can pair a code with a name. A
 non-public competition is a 404 unless the user has a role in it, exactly as
 ``competitions_visible_to`` decides. Counts are annotated with subqueries so a
 page costs a fixed number of queries however many competitions it lists.
@@ -12,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
 from competitions.models import Contestant, Entry, Event, Organisation, Team
-from competitions.selectors import competitions_visible_to
+from competitions.selectors import competitions_visible_to, roles_of
 from scoring.models import Criterion
 
 PRIVATE_CONTESTANT_FIELDS = ("contestant__phone", "contestant__id_number")
@@ -37,7 +40,7 @@ def _visible_competitions(user):
 
 
 def home(request):
-    competitions = _visible_competitions(request.user).order_by("-year", "-starts_on", "title")
+    competitions = _visible_competitions(request.user).order_by("-year", "starts_on", "title")
     return render(request, "competitions/home.html", {"competitions": competitions})
 
 
@@ -53,7 +56,7 @@ def competition_detail(request, slug):
         .prefetch_related(
             Prefetch("teams", queryset=Team.objects.filter(competition=competition), to_attr="unit_teams")
         )
-        .order_by("name")
+        .order_by("pk")  # registration order: a federation lists its districts in its own order
     )
     return render(
         request,
@@ -65,11 +68,17 @@ def competition_detail(request, slug):
 def event_detail(request, slug, code):
     competition = get_object_or_404(competitions_visible_to(request.user).select_related("host"), slug=slug)
     event = get_object_or_404(Event.objects.select_related("scheme"), competition=competition, code=code)
-    entries = (
-        event.entries.select_related("contestant__organisation", "team__organisation")
-        .defer(*PRIVATE_CONTESTANT_FIELDS)
-        .order_by("station", "start_order", "code", "id")
+    roles = roles_of(request.user)
+    show_names = not roles.judges_blind(competition.pk)
+    show_codes = roles.manages(competition.pk) or not show_names
+    entries = event.entries.select_related("contestant__organisation", "team__organisation").defer(
+        *PRIVATE_CONTESTANT_FIELDS
     )
+    if show_codes:
+        entries = entries.order_by("start_order", "station", "code", "id")
+    else:
+        # Not in draw order: the row order must not give the start order away.
+        entries = entries.order_by("contestant__organisation", "team__organisation", "contestant__name", "team__name")
     scheme = getattr(event, "scheme", None)
     criteria = (
         Criterion.objects.filter(scheme=scheme).order_by("position", "id") if scheme else Criterion.objects.none()
@@ -77,5 +86,13 @@ def event_detail(request, slug, code):
     return render(
         request,
         "competitions/event_detail.html",
-        {"competition": competition, "event": event, "entries": entries, "scheme": scheme, "criteria": criteria},
+        {
+            "competition": competition,
+            "event": event,
+            "entries": entries,
+            "show_codes": show_codes,
+            "show_names": show_names,
+            "scheme": scheme,
+            "criteria": criteria,
+        },
     )

@@ -4,6 +4,7 @@ With nothing set, it runs embedded: SQLite, the in-memory channel layer, in-proc
 tasks. ``DATABASE_URL`` and ``REDIS_URL`` switch the same code to PostgreSQL and Redis.
 """
 
+import tempfile
 from pathlib import Path
 
 import environ
@@ -79,6 +80,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # The test database is a file, not memory, so a real server subprocess
+    # (tests/live_server.py) sees it; pytest appends a per-process suffix.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env.str("SQLITE_TEST_FILE", default=str(Path(tempfile.gettempdir()) / "skillcontest-test.sqlite3"))
     }
 
 REDIS_URL = env.str("REDIS_URL", default="")

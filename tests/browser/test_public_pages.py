@@ -1,0 +1,100 @@
+"""The public pages in a real browser: Chinese by default, English on request, no console errors.
+
+Screenshots (1280×800 and 390×844) go to a temporary directory; with
+``SCREENSHOTS=1`` they go to docs/screenshots/ instead, to refresh the docs.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from competitions.demo import DEMO_PASSWORD, build_demo
+from tests.browser.conftest import DESKTOP, PHONE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DRONE_TITLE = "2026年全市应急救援无人机操作职业技能竞赛"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    return DOCS_SCREENSHOTS if os.environ.get("SCREENSHOTS") == "1" else tmp_path
+
+
+@pytest.fixture
+def demo(daphne_server):
+    build_demo()
+    return daphne_server
+
+
+def _shoot(page, directory: Path, name: str) -> None:
+    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        page.screenshot(path=directory / f"{name}-{label}.png", full_page=label == "desktop")
+    page.set_viewport_size(DESKTOP)
+
+
+def test_public_pages_render_in_chinese_without_errors(browse, demo, screenshots):
+    def scenario(page):
+        page.goto(demo.url + "/")
+        assert page.locator("html").get_attribute("lang") == "zh-hans"
+        assert page.get_by_role("link", name=DRONE_TITLE).is_visible() is True
+        # The CJK font is really there: the text is not drawn as boxes from a fallback.
+        assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '劳动和技能竞赛')") is True
+        _shoot(page, screenshots, "home")
+
+        page.get_by_role("link", name=DRONE_TITLE).click()
+        page.wait_for_url(demo.url + "/competitions/DRONE/")
+        assert page.locator("h1").inner_text() == DRONE_TITLE
+        assert page.locator(".table tbody tr").count() == 11  # the 11 district unions
+        _shoot(page, screenshots, "competition")
+
+        page.get_by_role("link", name="个人赛：无人机应急救援操作").click()
+        page.wait_for_url(demo.url + "/competitions/DRONE/events/individual/")
+        assert page.locator("table.entries tbody tr").count() == 36
+        _shoot(page, screenshots, "event")
+        assert page.errors == []
+
+    browse(scenario)
+
+
+def test_language_switcher_shows_english(browse, demo):
+    def scenario(page):
+        page.goto(demo.url + "/competitions/DRONE/")
+        with page.expect_navigation():
+            page.get_by_label("语言").select_option("en")
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.url == demo.url + "/competitions/DRONE/"
+        assert page.locator("h2.section-title").all_inner_texts() == ["Events", "Participating organisations"]
+        assert page.get_by_role("link", name="Log in").is_visible() is True
+        assert page.errors == []
+
+    browse(scenario)
+
+
+def test_login_page_logs_in_a_demo_user(browse, demo):
+    def scenario(page):
+        page.goto(demo.url + "/accounts/login/")
+        page.get_by_label("用户名").fill("organiser")
+        page.get_by_label("密码").fill(DEMO_PASSWORD)
+        with page.expect_navigation():
+            page.get_by_role("button", name="登录").click()
+        assert page.url == demo.url + "/"
+        assert page.get_by_role("button", name="退出（周文斌）").is_visible() is True
+        assert page.errors == []
+
+    browse(scenario)
+
+
+def test_login_page_rejects_a_wrong_password(browse, demo):
+    def scenario(page):
+        page.goto(demo.url + "/accounts/login/")
+        page.get_by_label("用户名").fill("organiser")
+        page.get_by_label("密码").fill("wrong-password")
+        with page.expect_navigation():
+            page.get_by_role("button", name="登录").click()
+        assert page.get_by_role("alert").inner_text() == "用户名或密码不正确，请重试。"
+
+    browse(scenario)
