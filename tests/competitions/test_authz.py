@@ -7,9 +7,14 @@ non-owner never gets a 2xx, and the data never changes; a visible object answers
 an invisible one 404.
 """
 
+import functools
+import io
 import json
+import re
 
+import openpyxl
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation, Team
@@ -298,3 +303,59 @@ def test_authz_judge_never_sees_holder_names(role):
 
     assert [sorted(row) for row in entries] == [["code", "event", "id", "start_order", "station", "status"]]
     assert world["entry"].code in text
+
+
+@functools.cache
+def api_get_paths():
+    """Every GET path of the whole API (all apps), with its path parameters, from the OpenAPI schema."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths = []
+    for path, operations in schema["paths"].items():
+        parameters = operations.get("get", {}).get("parameters", [])
+        if "get" in operations and not any(p["in"] == "query" and p.get("required") for p in parameters):
+            paths.append(path)
+    return paths
+
+
+def body_text(response):
+    if "spreadsheet" in response.get("Content-Type", ""):
+        workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row)
+    return response.content.decode(errors="replace")
+
+
+def crawl_whole_api(client, world):
+    """GET every path of the API, filling ``{id}``-like parameters from the world; the 200 bodies."""
+    ids = {
+        "competitions": world["competition"].pk,
+        "events": world["event"].pk,
+        "entries": world["entry"].pk,
+        "teams": world["team"].pk,
+        "contestants": world["contestant"].pk,
+        "judge-assignments": world["assignment"].pk,
+        "organisations": world["team"].organisation_id,
+        "competition_id": world["competition"].pk,
+        "event_id": world["event"].pk,
+    }
+    bodies, reached = [], []
+    for path in api_get_paths():
+        resource = path.split("/")[3]
+        names = re.findall(r"{(\w+)}", path)
+        values = {name: ids.get(resource if name == "id" else name) for name in names}
+        if any(value is None for value in values.values()):
+            continue
+        response = client.get(path.format(**values))
+        if response.status_code == 200 and not response.streaming:
+            reached.append(path)
+            bodies.append(body_text(response))
+    return reached, "\n".join(bodies)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "judge", "chief_judge", "other_organiser"])
+def test_authz_personal_data_never_leaks_from_any_endpoint_of_the_api(role):
+    world = build_world(is_public=True)
+
+    reached, text = crawl_whole_api(client_for(world["users"][role]), world)
+
+    assert "/api/v1/entries/{id}/" in reached
+    assert sorted(value for value in personal_data(world) if value in text) == []
