@@ -15,8 +15,9 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from competitions.models import Entry, Event
+from competitions.models import Entry, Event, JudgeAssignment
 from competitions.selectors import is_chief_judge, is_organiser, judge_assignment
 from config.errors import Conflict, DomainError, Forbidden
 from scoring import hooks
@@ -247,16 +248,17 @@ class _Errors:
         raise DomainError(message, code=code, field=field, extra={"errors": errors})
 
 
+# The engine's MarkValueError codes, as the judge reads them.
 MARK_VALUE_MESSAGES = {
-    "out_of_range": "超出评分范围",
-    "off_step": "不符合评分步长",
-    "too_precise": "小数位数过多",
-    "not_a_number": "不是有效的数字",
-    "value_required": "必须填写分值",
-    "unknown_status": "状态无效",
-    "status_not_allowed": "该评分项不能使用此状态",
-    "penalty_negative": "罚分不能为负数",
-    "penalty_not_allowed": "该评分项不能填写罚分",
+    "out_of_range": gettext_lazy("超出评分范围"),
+    "off_step": gettext_lazy("不符合评分步长"),
+    "too_precise": gettext_lazy("小数位数过多"),
+    "not_a_number": gettext_lazy("不是有效的数字"),
+    "value_required": gettext_lazy("必须填写分值"),
+    "unknown_status": gettext_lazy("状态无效"),
+    "status_not_allowed": gettext_lazy("该评分项不能使用此状态"),
+    "penalty_negative": gettext_lazy("罚分不能为负数"),
+    "penalty_not_allowed": gettext_lazy("该评分项不能填写罚分"),
 }
 
 
@@ -295,8 +297,7 @@ def marks_submit(
         raise DomainError(_("缺少幂等键。"), code="idempotency_key_required", field="idempotency_key")
     if len(key) > 100:
         raise DomainError(_("幂等键过长。"), code="idempotency_key_invalid", field="idempotency_key")
-    assignment = judge_assignment(judge, event)
-    if assignment is None:
+    if judge_assignment(judge, event) is None:
         raise Forbidden(_("您不是本项目的裁判。"), code="not_assigned")
     rows = _normalise_marks(marks)
     fingerprint = _fingerprint(
@@ -325,8 +326,14 @@ def marks_submit(
     scheme = MarkingScheme.objects.filter(event=event).first()
     criteria = {c.code: c for c in scheme.criteria.all()} if scheme else {}
     competition = event.competition
+    # Every unit the judge is recorded under in this competition, whichever assignment it is on.
+    judge_units = set(
+        JudgeAssignment.objects.filter(user=judge, competition=competition, organisation__isnull=False).values_list(
+            "organisation_id", flat=True
+        )
+    )
     seen = set()
-    checked = []  # (row, entry, criterion, value)
+    checked = []  # (row, criterion, value, penalty)
     for index, row in enumerate(rows):
         here = f"marks[{index}]"
         entry = entries.get(row["entry"])
@@ -334,11 +341,7 @@ def marks_submit(
             errors.add(f"{here}.entry", "entry_not_in_event", _("该参赛登记不属于本项目。"))
             continue
         entry_org = entry["contestant__organisation_id"] or entry["team__organisation_id"]
-        if (
-            competition.forbid_conflict_of_interest
-            and assignment.organisation_id is not None
-            and entry_org == assignment.organisation_id
-        ):
+        if competition.forbid_conflict_of_interest and entry_org in judge_units:
             raise Forbidden(_("裁判不得为本单位的参赛者评分。"), code="conflict_of_interest", field=f"{here}.entry")
         criterion = criteria.get(row["criterion"])
         if criterion is None:
@@ -357,7 +360,7 @@ def marks_submit(
                 criterion_to_pure(criterion, scheme.decimals), row["value"], row["penalty"], row["status"]
             )
         except MarkValueError as exc:
-            errors.add(f"{here}.{exc.field}", exc.code, _(MARK_VALUE_MESSAGES.get(exc.code, exc.message)))
+            errors.add(f"{here}.{exc.field}", exc.code, MARK_VALUE_MESSAGES.get(exc.code, exc.message))
             continue
         penalty = to_decimal(row["penalty"])
         checked.append((row, criterion, value, penalty))
