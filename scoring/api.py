@@ -125,16 +125,7 @@ class SchemeViewSet(viewsets.ModelViewSet):
         event = data.pop("event")
         if not is_organiser(request.user, event.competition):
             raise Forbidden(_("只有组织者可以设置评分方案。"), code="not_organiser")
-        scheme, criteria = selectors.scheme_build(data, MarkingScheme(event=event))
-        problems = selectors.scheme_problems(scheme, criteria)
-        if problems:
-            first = problems[0]
-            raise DomainError(
-                first.message,
-                code=first.code,
-                field=first.field,
-                extra={"errors": {p.field: [p.message] for p in problems}},
-            )
+        selectors.scheme_check(*selectors.scheme_build(data, MarkingScheme(event=event)))
         return Response({"valid": True})
 
     @extend_schema(request=SchemeReviseSerializer, responses=SchemeSerializer)

@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from competitions.models import Competition, Entry, Event, JudgeAssignment, Organisation, Team
 from competitions.selectors import is_chief_judge, judge_assignment, roles_of
+from config.errors import DomainError
 from scoring import standings as engine
 from scoring.aggregation import Criterion as PureCriterion
 from scoring.aggregation import MarkValue
@@ -152,6 +153,19 @@ def scheme_problems(scheme: MarkingScheme, criteria: list[Criterion]) -> list[Sc
     """Every problem the pure rules find with a (possibly unsaved) scheme and its policy."""
     pure = scheme_to_pure(scheme, criteria)
     return validate_scheme(pure) + validate_policy(scheme_policy(scheme), pure)
+
+
+def scheme_check(scheme: MarkingScheme, criteria: list[Criterion]) -> None:
+    """Raise one 400 listing every problem (the first names ``code`` and ``field``), or return."""
+    problems = scheme_problems(scheme, criteria)
+    if problems:
+        first = problems[0]
+        raise DomainError(
+            first.message,
+            code=first.code,
+            field=first.field,
+            extra={"errors": {p.field: [p.message] for p in problems}},
+        )
 
 
 def _json_value(value):

@@ -24,7 +24,6 @@ from scoring import hooks
 from scoring.decimal_rules import NotANumberError, to_decimal
 from scoring.models import (
     Appeal,
-    Criterion,
     EventStandingsVersion,
     IdempotencyRecord,
     Mark,
@@ -34,7 +33,7 @@ from scoring.models import (
     Sheet,
     SheetAudit,
 )
-from scoring.selectors import criterion_to_pure, scheme_build, scheme_problems, scheme_snapshot
+from scoring.selectors import criterion_to_pure, scheme_build, scheme_check, scheme_snapshot
 from scoring.validation import MarkValueError, validate_mark_value
 
 
@@ -54,23 +53,10 @@ def _require_organiser(user, event: Event) -> None:
         raise Forbidden(_("只有组织者可以设置评分方案。"), code="not_organiser")
 
 
-def _raise_scheme_problems(scheme: MarkingScheme, criteria: list[Criterion]) -> None:
-    """One 400 listing every problem the pure rules find; the first one names the field."""
-    problems = scheme_problems(scheme, criteria)
-    if problems:
-        first = problems[0]
-        raise DomainError(
-            first.message,
-            code=first.code,
-            field=first.field,
-            extra={"errors": {p.field: [p.message] for p in problems}},
-        )
-
-
 def _apply_scheme(scheme: MarkingScheme, data: dict) -> MarkingScheme:
     existing = {c.code: c for c in scheme.criteria.all()} if scheme.pk else {}
     scheme, criteria = scheme_build(data, scheme)
-    _raise_scheme_problems(scheme, criteria)
+    scheme_check(scheme, criteria)
     kept = {c.code for c in criteria}
     removed = [c for code, c in existing.items() if code not in kept]
     if removed and Mark.objects.filter(criterion__in=removed).exists():
