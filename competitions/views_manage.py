@@ -155,6 +155,11 @@ def event_draw(request, pk):
         "entries": event.entries.select_related("contestant__organisation", "team__organisation").order_by(
             "start_order", "code", "id"
         ),
-        "draws": event.draws.select_related("drawn_by").order_by("-drawn_at", "-id"),
+        # A handful of draws per event; each replay is one query, and tells the organiser
+        # at a glance that the entries still carry what the latest draw gave them.
+        "history": [
+            (draw, services.draw_replay(draw=draw))
+            for draw in event.draws.select_related("drawn_by", "event").order_by("-drawn_at", "-id")
+        ],
     }
     return render(request, "competitions/manage/draw.html", context, status=status)

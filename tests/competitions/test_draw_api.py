@@ -175,6 +175,16 @@ def test_draw_page_shows_entries_and_history(client, event, organiser):
     assert html.count("<td>A0") == 4
 
 
+def test_draw_page_history_shows_replay_check(client, event, organiser):
+    services.draw_codes(event=event, drawn_by=organiser, seed="one")
+    services.draw_codes(event=event, drawn_by=organiser, seed="two", reason="抽签箱故障")
+    client.force_login(organiser)
+    html = client.get(reverse("manage-event-draw", args=[event.pk])).content.decode()
+    assert html.count('<td class="replay">与当前结果一致</td>') == 1
+    assert html.count('<td class="replay">与当前登记不一致（已重抽或登记有变）</td>') == 1
+    assert "<td>抽签箱故障</td>" in html
+
+
 def test_draw_page_post_draws_and_redirects(client, event, organiser):
     client.force_login(organiser)
     url = reverse("manage-event-draw", args=[event.pk])
