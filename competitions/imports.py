@@ -306,10 +306,12 @@ def build_preview(*, competition: Competition, raw_rows: list[dict]) -> ImportPr
     org_names = {row.values["organisation"] for row in rows if row.values["organisation"]}
     existing_orgs = set(Organisation.objects.filter(name__in=org_names).values_list("name", flat=True))
     teams = {team.name: team for team in competition.teams.all()}
+    # Rows carry the check character upper-cased; a contestant typed in elsewhere may have "x".
+    id_numbers = {row.values["id_number"] for row in rows}
     contestants = {
-        contestant.id_number: contestant
+        contestant.id_number.upper(): contestant
         for contestant in competition.contestants.select_related("organisation", "team").filter(
-            id_number__in=[row.values["id_number"] for row in rows]
+            id_number__in=id_numbers | {number.lower() for number in id_numbers}
         )
     }
     entries = Entry.objects.filter(event__competition=competition)

@@ -169,6 +169,14 @@ def test_import_updates_existing_contestant_matched_by_id_number(api, competitio
     assert (row["status"], row["changes"]) == ("updated", ["单位", "队名", "姓名", "岗位/工种", "项目代号"])
 
 
+def test_import_matches_an_existing_lowercase_x_id_number(api, competition):
+    ContestantFactory(competition=competition, id_number="11010519491231002x", name="张伟")
+    rows = [["渝中区总工会", "", "张伟", "男", "11010519491231002X", "", "", ""]]
+    response = post_import(api, competition, rows)
+    assert [row["status"] for row in response.json()["rows"]] == ["updated"]
+    assert list(Contestant.objects.values_list("id_number", flat=True)) == ["11010519491231002x"]
+
+
 def test_import_reports_errors_row_by_row(api, competition):
     rows = [
         ["渝中区总工会", "", "", "男", valid_id(1), "", "", "assembly"],
