@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from competitions.models import Competition, Entry, Event, Team
 from competitions.selectors import competitions_managed_by, is_chief_judge, is_organiser
@@ -150,6 +151,7 @@ class EventMarksView(_ScoringView):
     """A judge's batch of marks (POST) and the marks they may read (GET, blind marking)."""
 
     serializer_class = MarkBatchSerializer
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
 
     @extend_schema(
         parameters=[OpenApiParameter("entry", OpenApiTypes.INT, description="Only this entry's marks.")],
@@ -163,7 +165,8 @@ class EventMarksView(_ScoringView):
         marks = selectors.marks_visible_to(user=request.user, event=event, entry_id=int(entry) if entry else None)
         if marks is None:
             raise Forbidden(_("您不是本项目的裁判。"), code="not_assigned")
-        return Response(MarkSerializer(marks, many=True).data)
+        page = self.paginate_queryset(marks)
+        return self.get_paginated_response(MarkSerializer(page, many=True).data)
 
     @extend_schema(
         request=MarkBatchSerializer,
@@ -203,13 +206,16 @@ class EventSheetsView(_ScoringView):
     """Sheets of an event: judges see their own, chief judges all."""
 
     serializer_class = SheetSerializer
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
 
+    @extend_schema(responses=SheetSerializer(many=True))
     def get(self, request, event_id: int):
         event = _event(event_id)
         sheets = selectors.sheets_visible_to(user=request.user, event=event)
         if sheets is None:
             raise Forbidden(_("您不是本项目的裁判。"), code="not_assigned")
-        return Response(SheetSerializer(sheets, many=True).data)
+        page = self.paginate_queryset(sheets)
+        return self.get_paginated_response(SheetSerializer(page, many=True).data)
 
 
 @extend_schema(tags=["scoring"])

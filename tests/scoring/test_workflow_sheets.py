@@ -152,8 +152,8 @@ def test_sheet_list_judge_sees_own_chief_sees_all(panel):
     marked_sheet(panel)
     post_marks(panel.judges[1], panel.event, [{"entry": panel.entries[0].pk, "criterion": "look", "value": "9"}], "x")
 
-    own = client_for(panel.judges[0]).get(f"/api/v1/events/{panel.event.pk}/sheets/").json()
-    every = client_for(panel.chief).get(f"/api/v1/events/{panel.event.pk}/sheets/").json()
+    own = client_for(panel.judges[0]).get(f"/api/v1/events/{panel.event.pk}/sheets/").json()["results"]
+    every = client_for(panel.chief).get(f"/api/v1/events/{panel.event.pk}/sheets/").json()["results"]
 
     assert [s["judge"] for s in own] == [panel.judges[0].pk]
     assert sorted(s["judge"] for s in every) == sorted([panel.judges[0].pk, panel.judges[1].pk])
