@@ -2,7 +2,8 @@
 
 ``build_demo()`` is idempotent by *wipe and recreate*: the demo competitions are
 found by slug (DRONE, COOKING and, with ``scale``, DISTRICT), deleted with
-everything under them, and built again. Organisations and users are kept and
+everything under them, and built again — except one that has been used (it has
+marks, or certificates protect it), which is kept as it is. Organisations and users are kept and
 updated in place (get_or_create by name / username), so ids of the federation
 and of the demo logins stay stable across runs.
 
@@ -24,7 +25,8 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import ProtectedError, RestrictedError
 
 from competitions.models import (
     Competition,
@@ -200,6 +202,7 @@ class DemoLogin:
 @dataclass
 class DemoSummary:
     competitions: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # already used (marks…), so not rebuilt
     logins: list[DemoLogin] = field(default_factory=list)
     password: str = DEMO_PASSWORD
 
@@ -379,10 +382,45 @@ SKILL_CRITERIA = [
 # ---------------------------------------------------------------- competitions
 
 
-def _wipe(slugs) -> None:
-    """Delete demo competitions and everything under them (marks first: they PROTECT their criterion)."""
-    Mark.objects.filter(entry__event__competition__slug__in=slugs).delete()
-    Competition.objects.filter(slug__in=slugs).delete()
+def _wipe(slug: str) -> Competition | None:
+    """Delete the demo competition ``slug`` and everything under it, unless it has been used.
+
+    A competition with marks is kept as it is (mark history is append-only, and a
+    demo someone has scored in is worth keeping), and so is one that other data
+    protects from deletion (e.g. certificates). Returns the kept competition, if any.
+    """
+    competition = Competition.objects.filter(slug=slug).first()
+    if competition is None:
+        return None
+    if Mark.objects.filter(entry__event__competition=competition).exists():
+        return competition
+    try:
+        with transaction.atomic():
+            competition.delete()
+    except (ProtectedError, RestrictedError, DatabaseError):
+        return competition
+    return None
+
+
+ROLE_LABELS = {
+    JudgeAssignment.Role.ORGANISER: "组织者 Organiser",
+    JudgeAssignment.Role.CHIEF_JUDGE: "裁判长 Chief judge",
+    JudgeAssignment.Role.JUDGE: "裁判 Judge",
+}
+
+
+def _keep(competition: Competition, users: "_Users") -> None:
+    """Refresh the logins of a kept competition (password reset, listed in the summary)."""
+    for assignment in competition.assignments.select_related("user").order_by("role", "user_id"):
+        user = assignment.user
+        users.get(
+            user.username,
+            user.first_name,
+            role=ROLE_LABELS[assignment.role],
+            scope=competition.title,
+            staff=user.is_staff,
+            superuser=user.is_superuser,
+        )
 
 
 def _drone(units, users: _Users, people: PersonGenerator, rng: random.Random) -> Competition:
@@ -448,13 +486,15 @@ def _drone(units, users: _Users, people: PersonGenerator, rng: random.Random) ->
     scope = competition.title
     assignments = [
         JudgeAssignment(
-            user=users.get("organiser", "周文斌", role="组织者 Organiser", scope=scope, staff=True),
+            user=users.get(
+                "organiser", "周文斌", role=ROLE_LABELS[JudgeAssignment.Role.ORGANISER], scope=scope, staff=True
+            ),
             competition=competition,
             role=role.ORGANISER,
             organisation=units[FEDERATION[1]],
         ),
         JudgeAssignment(
-            user=users.get("chief", "陈国平", role="裁判长 Chief judge", scope=scope),
+            user=users.get("chief", "陈国平", role=ROLE_LABELS[JudgeAssignment.Role.CHIEF_JUDGE], scope=scope),
             competition=competition,
             role=role.CHIEF_JUDGE,
             organisation=units["技能鉴定中心"],
@@ -470,7 +510,7 @@ def _drone(units, users: _Users, people: PersonGenerator, rng: random.Random) ->
         ("judge5", "赵雪梅", "应急管理工会"),
     ]
     for username, name, unit in panel:
-        user = users.get(username, name, role="裁判 Judge", scope=scope)
+        user = users.get(username, name, role=ROLE_LABELS[JudgeAssignment.Role.JUDGE], scope=scope)
         assignments += [
             JudgeAssignment(user=user, competition=competition, event=event, role=role.JUDGE, organisation=units[unit])
             for event in (team_event, individual_event)
@@ -523,13 +563,15 @@ def _cooking(units, users: _Users, people: PersonGenerator, rng: random.Random) 
     scope = competition.title
     assignments = [
         JudgeAssignment(
-            user=users.get("organiser", "周文斌", role="组织者 Organiser", scope=scope, staff=True),
+            user=users.get(
+                "organiser", "周文斌", role=ROLE_LABELS[JudgeAssignment.Role.ORGANISER], scope=scope, staff=True
+            ),
             competition=competition,
             role=role.ORGANISER,
             organisation=units[FEDERATION[1]],
         ),
         JudgeAssignment(
-            user=users.get("chief2", "黄德明", role="裁判长 Chief judge", scope=scope),
+            user=users.get("chief2", "黄德明", role=ROLE_LABELS[JudgeAssignment.Role.CHIEF_JUDGE], scope=scope),
             competition=competition,
             role=role.CHIEF_JUDGE,
             organisation=units["烹饪协会"],
@@ -543,7 +585,7 @@ def _cooking(units, users: _Users, people: PersonGenerator, rng: random.Random) 
         ("judge10", "邓志刚", "两江国际饭店"),
     ]
     for username, name, unit in panel:
-        user = users.get(username, name, role="裁判 Judge", scope=scope)
+        user = users.get(username, name, role=ROLE_LABELS[JudgeAssignment.Role.JUDGE], scope=scope)
         assignments.append(
             JudgeAssignment(user=user, competition=competition, event=event, role=role.JUDGE, organisation=units[unit])
         )
@@ -621,19 +663,32 @@ def _district(units, users: _Users, people: PersonGenerator, rng: random.Random)
         ]
         start += count
     Entry.objects.bulk_create(entries, batch_size=500)
-    _draw_all(events, users.get("organiser", "周文斌", role="组织者 Organiser", scope=competition.title, staff=True))
+    _draw_all(
+        events,
+        users.get(
+            "organiser", "周文斌", role=ROLE_LABELS[JudgeAssignment.Role.ORGANISER], scope=competition.title, staff=True
+        ),
+    )
 
     role = JudgeAssignment.Role
     JudgeAssignment.objects.bulk_create(
         [
             JudgeAssignment(
-                user=users.get("organiser", "周文斌", role="组织者 Organiser", scope=competition.title, staff=True),
+                user=users.get(
+                    "organiser",
+                    "周文斌",
+                    role=ROLE_LABELS[JudgeAssignment.Role.ORGANISER],
+                    scope=competition.title,
+                    staff=True,
+                ),
                 competition=competition,
                 role=role.ORGANISER,
                 organisation=host,
             ),
             JudgeAssignment(
-                user=users.get("chief", "陈国平", role="裁判长 Chief judge", scope=competition.title),
+                user=users.get(
+                    "chief", "陈国平", role=ROLE_LABELS[JudgeAssignment.Role.CHIEF_JUDGE], scope=competition.title
+                ),
                 competition=competition,
                 role=role.CHIEF_JUDGE,
                 organisation=units["技能鉴定中心"],
@@ -649,13 +704,18 @@ def build_demo(*, scale: bool = False) -> DemoSummary:
     rng = random.Random(SEED)  # noqa: S311 - synthetic demo data, deterministic on purpose
     people = PersonGenerator(rng)
     builders = {"DRONE": _drone, "COOKING": _cooking} | ({"DISTRICT": _district} if scale else {})
-    # Only what is rebuilt is wiped: a plain run keeps an earlier --scale contest.
-    _wipe(list(builders))
     units = _organisations()
     users = _Users()
     users.get("admin", "系统管理员", role="超级管理员 Superuser", scope="全部 All", superuser=True)
     summary = DemoSummary()
-    for build in builders.values():
-        summary.competitions.append(build(units, users, people, rng).slug)
+    # Only what is rebuilt is wiped: a plain run keeps an earlier --scale contest.
+    for slug, build in builders.items():
+        kept = _wipe(slug)
+        if kept:
+            _keep(kept, users)
+            summary.kept.append(slug)
+        else:
+            build(units, users, people, rng)
+        summary.competitions.append(slug)
     summary.logins = list(users.logins.values())
     return summary

@@ -9,7 +9,8 @@ from competitions.demo import DEMO_PASSWORD, id_number_check_char, is_valid_id_n
 from competitions.models import Competition, Contestant, Draw, Entry, Event, JudgeAssignment, Organisation, Team
 from competitions.selectors import is_chief_judge, is_organiser, judge_assignment
 from competitions.services import draw_replay
-from scoring.models import Criterion
+from scoring.models import Criterion, Mark
+from tests.factories import MarkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +141,19 @@ def test_seed_demo_scale_builds_the_district_contest():
     assert Draw.objects.filter(event__competition=district).count() == 28
     assert Criterion.objects.filter(scheme__event__competition=district).count() == 28
     assert elapsed < 20
+
+
+def test_seed_demo_keeps_a_competition_that_has_marks(seeded, capsys):
+    drone, cooking = Competition.objects.get(slug="DRONE"), Competition.objects.get(slug="COOKING")
+    entry = Entry.objects.filter(event__competition=drone, event__code="individual").first()
+    judge = get_user_model().objects.get(username="judge1")
+    mark = MarkFactory(entry=entry, criterion=entry.event.scheme.criteria.get(code="preflight"), judge=judge)
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert Competition.objects.get(slug="DRONE").pk == drone.pk
+    assert Mark.objects.filter(pk=mark.pk).exists() is True
+    assert Competition.objects.get(slug="COOKING").pk != cooking.pk
+    assert "DRONE" in next(line for line in out.splitlines() if "has marks, kept" in line)
+    assert [line.split()[0] for line in out.splitlines() if line.startswith("  judge")][:5] == [
+        f"judge{n}" for n in range(1, 6)
+    ]

@@ -35,9 +35,11 @@ class Command(BaseCommand):
         }
         for slug in summary.competitions:
             competition = counts[slug]
+            kept = "  （已有评分，保留未重建 / has marks, kept）" if slug in summary.kept else ""
             out.write(
                 f"  {slug:<9} {competition.title}  "
                 f"项目 events {len(competition.events.all())} · 选手 contestants {len(competition.contestants.all())}"
+                + kept
             )
         out.write("")
         out.write(self.style.MIGRATE_HEADING("演示账号 Demo logins  (http://127.0.0.1:8000/accounts/login/)"))
