@@ -31,6 +31,8 @@ from openpyxl import load_workbook
 from competitions.models import Competition, Contestant, Entry, Event, Organisation
 
 DEFAULT_MAX_ROWS = 5000
+MAX_BLANK_RUN = 1000
+MAX_COLUMNS = 64  # far more than the layout has; bounds the work per row of a hostile file
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ def read_sheet(content: bytes, *, max_bytes: int | None = None, max_rows: int | 
 
 
 def _read_rows(sheet, max_rows: int) -> list[dict]:
-    rows = sheet.iter_rows(values_only=True)
+    rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
     header = next(rows, None)
     if header is None:
         raise ImportFileError(_("文件是空的：第1行应为列名。"), code="file_empty")
@@ -153,11 +155,16 @@ def _read_rows(sheet, max_rows: int) -> list[dict]:
             _("缺少列：%(columns)s。") % {"columns": "、".join(missing)},
             code="missing_columns",
         )
-    raw_rows = []
+    raw_rows, blank_run = [], 0
     for number, cells in enumerate(rows, start=2):
         values = {key: _cell_text(cells[index]) if index < len(cells) else "" for key, index in positions.items()}
         if not any(values.values()):
+            # Sheets are often formatted far below the data; a long blank run is the end of it.
+            blank_run += 1
+            if blank_run >= MAX_BLANK_RUN:
+                break
             continue
+        blank_run = 0
         if len(raw_rows) >= max_rows:
             raise ImportFileError(
                 _("行数过多：最多 %(limit)s 行。") % {"limit": max_rows},

@@ -236,6 +236,13 @@ def test_import_ignores_blank_rows_extra_columns_and_numeric_cells(api, competit
     assert Contestant.objects.get(name="李娜").id_number == valid_id(2).upper()
 
 
+def test_read_sheet_stops_after_a_long_blank_run():
+    rows = [["渝中区总工会", "", "张伟", "男", valid_id(1), "", "", ""]]
+    rows += [[None] * 8] * imports.MAX_BLANK_RUN
+    rows += [["渝中区总工会", "", "李娜", "女", valid_id(2), "", "", ""]]
+    assert [row["values"]["name"] for row in imports.read_sheet(xlsx_bytes(rows))] == ["张伟"]
+
+
 def test_import_missing_required_column_is_a_file_error(api, competition):
     response = post_import(api, competition, [["渝中区总工会", "张伟"]], headers=["单位", "姓名"])
     assert response.status_code == 400
