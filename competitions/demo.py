@@ -192,6 +192,13 @@ class PersonGenerator:
         }
 
 
+ROLE_LABELS = {
+    JudgeAssignment.Role.ORGANISER: "组织者 Organiser",
+    JudgeAssignment.Role.CHIEF_JUDGE: "裁判长 Chief judge",
+    JudgeAssignment.Role.JUDGE: "裁判 Judge",
+}
+
+
 @dataclass
 class DemoLogin:
     username: str
@@ -382,6 +389,31 @@ SKILL_CRITERIA = [
 # ---------------------------------------------------------------- competitions
 
 
+def _staff(competition, users: _Users, units, *, organiser_unit: str, chief: tuple, panel=(), events=()) -> None:
+    """Assign the organiser, a competition-wide chief judge and a judging panel on ``events``.
+
+    ``chief`` and each panel member are (username, full name, unit short name).
+    """
+    role = JudgeAssignment.Role
+    scope = competition.title
+    organiser = users.get("organiser", "周文斌", role=ROLE_LABELS[role.ORGANISER], scope=scope, staff=True)
+    chief_user = users.get(chief[0], chief[1], role=ROLE_LABELS[role.CHIEF_JUDGE], scope=scope)
+    assignments = [
+        JudgeAssignment(
+            user=organiser, competition=competition, role=role.ORGANISER, organisation=units[organiser_unit]
+        ),
+        JudgeAssignment(user=chief_user, competition=competition, role=role.CHIEF_JUDGE, organisation=units[chief[2]]),
+    ]
+    for username, name, unit in panel:
+        user = users.get(username, name, role=ROLE_LABELS[role.JUDGE], scope=scope)
+        assignments += [
+            JudgeAssignment(user=user, competition=competition, event=event, role=role.JUDGE, organisation=units[unit])
+            for event in events
+        ]
+    JudgeAssignment.objects.bulk_create(assignments)
+    _draw_all(list(competition.events.all()), organiser)
+
+
 def _wipe(slug: str) -> Competition | None:
     """Delete the demo competition ``slug`` and everything under it, unless it has been used.
 
@@ -402,14 +434,7 @@ def _wipe(slug: str) -> Competition | None:
     return None
 
 
-ROLE_LABELS = {
-    JudgeAssignment.Role.ORGANISER: "组织者 Organiser",
-    JudgeAssignment.Role.CHIEF_JUDGE: "裁判长 Chief judge",
-    JudgeAssignment.Role.JUDGE: "裁判 Judge",
-}
-
-
-def _keep(competition: Competition, users: "_Users") -> None:
+def _keep(competition: Competition, users: _Users) -> None:
     """Refresh the logins of a kept competition (password reset, listed in the summary)."""
     for assignment in competition.assignments.select_related("user").order_by("role", "user_id"):
         user = assignment.user
@@ -482,24 +507,6 @@ def _drone(units, users: _Users, people: PersonGenerator, rng: random.Random) ->
         + [Entry(event=individual_event, contestant=c, status=checked_in) for c in contestants]
     )
 
-    role = JudgeAssignment.Role
-    scope = competition.title
-    assignments = [
-        JudgeAssignment(
-            user=users.get(
-                "organiser", "周文斌", role=ROLE_LABELS[JudgeAssignment.Role.ORGANISER], scope=scope, staff=True
-            ),
-            competition=competition,
-            role=role.ORGANISER,
-            organisation=units[FEDERATION[1]],
-        ),
-        JudgeAssignment(
-            user=users.get("chief", "陈国平", role=ROLE_LABELS[JudgeAssignment.Role.CHIEF_JUDGE], scope=scope),
-            competition=competition,
-            role=role.CHIEF_JUDGE,
-            organisation=units["技能鉴定中心"],
-        ),
-    ]
     # At most one judge per unit; judges 2 and 4 come from districts that field teams,
     # so conflict of interest (回避) is real in the demo.
     panel = [
@@ -509,14 +516,15 @@ def _drone(units, users: _Users, people: PersonGenerator, rng: random.Random) ->
         ("judge4", "李志强", "北碚区"),
         ("judge5", "赵雪梅", "应急管理工会"),
     ]
-    for username, name, unit in panel:
-        user = users.get(username, name, role=ROLE_LABELS[JudgeAssignment.Role.JUDGE], scope=scope)
-        assignments += [
-            JudgeAssignment(user=user, competition=competition, event=event, role=role.JUDGE, organisation=units[unit])
-            for event in (team_event, individual_event)
-        ]
-    JudgeAssignment.objects.bulk_create(assignments)
-    _draw_all(list(competition.events.all()), assignments[0].user)
+    _staff(
+        competition,
+        users,
+        units,
+        organiser_unit=FEDERATION[1],
+        chief=("chief", "陈国平", "技能鉴定中心"),
+        panel=panel,
+        events=(team_event, individual_event),
+    )
     return competition
 
 
@@ -559,24 +567,6 @@ def _cooking(units, users: _Users, people: PersonGenerator, rng: random.Random) 
     contestants = Contestant.objects.bulk_create(contestants)
     Entry.objects.bulk_create(Entry(event=event, contestant=c, status=Entry.Status.CHECKED_IN) for c in contestants)
 
-    role = JudgeAssignment.Role
-    scope = competition.title
-    assignments = [
-        JudgeAssignment(
-            user=users.get(
-                "organiser", "周文斌", role=ROLE_LABELS[JudgeAssignment.Role.ORGANISER], scope=scope, staff=True
-            ),
-            competition=competition,
-            role=role.ORGANISER,
-            organisation=units[FEDERATION[1]],
-        ),
-        JudgeAssignment(
-            user=users.get("chief2", "黄德明", role=ROLE_LABELS[JudgeAssignment.Role.CHIEF_JUDGE], scope=scope),
-            competition=competition,
-            role=role.CHIEF_JUDGE,
-            organisation=units["烹饪协会"],
-        ),
-    ]
     panel = [
         ("judge6", "蒋大勇", "烹饪协会"),
         ("judge7", "罗春兰", "山城大酒店"),  # the hotel also fields contestants: recusal applies
@@ -584,13 +574,15 @@ def _cooking(units, users: _Users, people: PersonGenerator, rng: random.Random) 
         ("judge9", "彭晓燕", "商贸金融工会"),
         ("judge10", "邓志刚", "两江国际饭店"),
     ]
-    for username, name, unit in panel:
-        user = users.get(username, name, role=ROLE_LABELS[JudgeAssignment.Role.JUDGE], scope=scope)
-        assignments.append(
-            JudgeAssignment(user=user, competition=competition, event=event, role=role.JUDGE, organisation=units[unit])
-        )
-    JudgeAssignment.objects.bulk_create(assignments)
-    _draw_all(list(competition.events.all()), assignments[0].user)
+    _staff(
+        competition,
+        users,
+        units,
+        organiser_unit=FEDERATION[1],
+        chief=("chief2", "黄德明", "烹饪协会"),
+        panel=panel,
+        events=(event,),
+    )
     return competition
 
 
@@ -663,38 +655,7 @@ def _district(units, users: _Users, people: PersonGenerator, rng: random.Random)
         ]
         start += count
     Entry.objects.bulk_create(entries, batch_size=500)
-    _draw_all(
-        events,
-        users.get(
-            "organiser", "周文斌", role=ROLE_LABELS[JudgeAssignment.Role.ORGANISER], scope=competition.title, staff=True
-        ),
-    )
-
-    role = JudgeAssignment.Role
-    JudgeAssignment.objects.bulk_create(
-        [
-            JudgeAssignment(
-                user=users.get(
-                    "organiser",
-                    "周文斌",
-                    role=ROLE_LABELS[JudgeAssignment.Role.ORGANISER],
-                    scope=competition.title,
-                    staff=True,
-                ),
-                competition=competition,
-                role=role.ORGANISER,
-                organisation=host,
-            ),
-            JudgeAssignment(
-                user=users.get(
-                    "chief", "陈国平", role=ROLE_LABELS[JudgeAssignment.Role.CHIEF_JUDGE], scope=competition.title
-                ),
-                competition=competition,
-                role=role.CHIEF_JUDGE,
-                organisation=units["技能鉴定中心"],
-            ),
-        ]
-    )
+    _staff(competition, users, units, organiser_unit=DISTRICT_CONTEST_HOST, chief=("chief", "陈国平", "技能鉴定中心"))
     return competition
 
 
