@@ -10,7 +10,9 @@ do not organise.
 
 from functools import cached_property
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -234,9 +236,41 @@ class EntryViewSet(SetupViewSet):
 
     def get_queryset(self):
         visible = selectors.competitions_visible_to(self.request.user)
-        return Entry.objects.filter(event__competition__in=visible).select_related(
+        entries = Entry.objects.filter(event__competition__in=visible).select_related(
             "event", "contestant__organisation", "team__organisation"
         )
+        return entries.order_by(*self.ordering_for(self.roles))
+
+    @staticmethod
+    def ordering_for(roles):
+        """Draw order where the viewer sees codes; elsewhere by unit and name.
+
+        Were the public list in draw order too, its n-th name and a judge's n-th code
+        would be the same entry.
+        """
+        unit = Coalesce("contestant__organisation__name", "team__organisation__name")
+        name = Coalesce("contestant__name", "team__name")
+        if roles.is_admin:
+            return ["event", "start_order", "id"]
+        sees_codes = roles.organiser_of | roles.judge_in
+        if not sees_codes:
+            return ["event", unit, name, "id"]
+        coded = Q(event__competition__in=sees_codes)
+        return [
+            "event",
+            Case(When(coded, then=F("start_order"))),
+            Case(When(coded, then=Value("")), default=unit),
+            Case(When(coded, then=Value("")), default=name),
+            "id",
+        ]
+
+    def retrieve(self, request, *args, **kwargs):
+        entry = self.get_object()
+        competition_id = entry.event.competition_id
+        if not (self.roles.manages(competition_id) or self.roles.judges_blind(competition_id)):
+            # An entry's id is what judges know it by: naming its holder by id would decode it.
+            raise Http404
+        return Response(self.output_serializer_class(entry, context=self.get_serializer_context()).data)
 
     def competition_of(self, obj):
         return obj.event.competition

@@ -5,9 +5,11 @@ one (what it reads back). Personal data of contestants (``phone``, ``id_number``
 lives only in ``ContestantSerializer``, served to the competition's organisers.
 
 Entries have three views, picked per entry from the viewer's roles (``Roles`` in the
-context): organisers see everything, judges see the entry blind (code, station,
-start order, status), everybody else the public view (code, station, holder name and
-organisation).
+context): organisers see everything, judges see the entry blind (id, code, station,
+start order, status), everybody else the public view (holder name and organisation).
+Nobody but organisers can pair a code with a name: the public view carries no id,
+code, station or start order, and is listed in another order (see ``EntryViewSet``).
+The public pages (``competitions.views``) draw the same line.
 """
 
 from django.contrib.auth import get_user_model
@@ -187,13 +189,15 @@ class EntryJudgeSerializer(serializers.ModelSerializer):
 
 
 class EntryPublicSerializer(serializers.ModelSerializer):
+    """Who takes part, without anything a judge sees (id, code, station, start order)."""
+
     holder_name = serializers.CharField(source="holder.name", read_only=True)
     organisation = serializers.IntegerField(source="organisation_id", read_only=True)
     organisation_name = serializers.CharField(source="holder.organisation.name", read_only=True)
 
     class Meta:
         model = Entry
-        fields = ["id", "event", "code", "station", "holder_name", "organisation", "organisation_name"]
+        fields = ["event", "holder_name", "organisation", "organisation_name"]
 
 
 class EntryOrganiserSerializer(EntryPublicSerializer):

@@ -44,20 +44,39 @@ def entry():
     )
 
 
-def test_entry_public_view_shows_code_station_holder_and_organisation(entry):
+def test_entry_public_view_shows_holder_and_organisation_only(entry):
     response = client_for().get("/api/v1/entries/", {"event": entry.event_id})
 
     assert response.json()["results"] == [
         {
-            "id": entry.pk,
             "event": entry.event_id,
-            "code": "007",
-            "station": 3,
             "holder_name": "王强",
             "organisation": entry.contestant.organisation_id,
             "organisation_name": "甲区总工会",
         }
     ]
+
+
+def test_entry_public_detail_is_404(entry):
+    # Judges know an entry by its id: the public may not look a name up by it.
+    response = client_for().get(f"/api/v1/entries/{entry.pk}/")
+
+    assert response.status_code == 404
+
+
+def test_entry_public_list_is_by_unit_and_judge_list_by_draw():
+    event = EventFactory()
+    for unit, code, start_order in [("B区", "B1", 1), ("A区", "A2", 2)]:
+        contestant = ContestantFactory(competition=event.competition, organisation=OrganisationFactory(name=unit))
+        EntryFactory(event=event, contestant=contestant, code=code, start_order=start_order)
+    judge = JudgeAssignmentFactory(competition=event.competition, event=event).user
+
+    public = client_for().get("/api/v1/entries/", {"event": event.pk}).json()["results"]
+    blind = client_for(judge).get("/api/v1/entries/", {"event": event.pk}).json()["results"]
+
+    # Were both in draw order, the n-th name and the n-th code would be the same entry.
+    assert [row["organisation_name"] for row in public] == ["A区", "B区"]
+    assert [row["code"] for row in blind] == ["B1", "A2"]
 
 
 def test_entry_organiser_view_shows_every_field(entry):
@@ -115,16 +134,17 @@ def test_entry_blind_judge_cannot_filter_by_organisation(entry):
     as_public = client_for().get("/api/v1/entries/", {"organisation": organisation})
 
     assert as_judge.json()["results"] == []
-    assert [row["id"] for row in as_public.json()["results"]] == [entry.pk]
+    assert [row["holder_name"] for row in as_public.json()["results"]] == ["王强"]
 
 
 def test_entry_team_public_view_names_team():
     team = TeamFactory(name="乙区代表队")
     entry = TeamEntryFactory(event__competition=team.competition, team=team, code="T01")
 
-    response = client_for().get(f"/api/v1/entries/{entry.pk}/")
+    response = client_for().get("/api/v1/entries/", {"event": entry.event_id})
 
-    assert (response.json()["holder_name"], response.json()["organisation"]) == ("乙区代表队", team.organisation_id)
+    row = response.json()["results"][0]
+    assert (row["holder_name"], row["organisation"]) == ("乙区代表队", team.organisation_id)
 
 
 def test_entry_private_competition_is_404_for_anonymous():
@@ -137,7 +157,10 @@ def test_entry_filter_by_competition_and_status(entry):
     EntryFactory()
     EntryFactory(event=entry.event, status=Entry.Status.DNS)
 
-    response = client_for().get("/api/v1/entries/", {"competition": entry.event.competition_id, "status": "registered"})
+    organiser = organiser_of(entry.event.competition)
+    params = {"competition": entry.event.competition_id, "status": "registered"}
+
+    response = client_for(organiser).get("/api/v1/entries/", params)
 
     assert [row["id"] for row in response.json()["results"]] == [entry.pk]
 
