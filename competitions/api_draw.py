@@ -1,7 +1,6 @@
 """API for the draws by lot and the roster import/export. Organisers only, except the
 draw list and replay, which the event's chief judges may read too."""
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -104,20 +103,6 @@ class ImportInputSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-def read_upload(upload) -> list[dict]:
-    """Raw rows from an uploaded file, or a DomainError on the ``file`` field (400)."""
-    if upload.size > settings.IMPORT_MAX_BYTES:
-        raise DomainError(
-            _("文件过大：最大 %(limit)s MB。") % {"limit": f"{settings.IMPORT_MAX_BYTES / 1024 / 1024:g}"},
-            code="file_too_large",
-            field="file",
-        )
-    try:
-        return imports.read_sheet(upload.read())
-    except imports.ImportFileError as exc:
-        raise DomainError(exc.message, code=exc.code, field="file") from exc
-
-
 class CompetitionImportView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
@@ -133,7 +118,10 @@ class CompetitionImportView(APIView):
         _require_organiser(request.user, competition)
         data = ImportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        raw_rows = read_upload(data.validated_data["file"])
+        try:
+            raw_rows = imports.read_upload(data.validated_data["file"])
+        except imports.ImportFileError as exc:
+            raise DomainError(exc.message, code=exc.code, field="file") from exc
         if request.query_params.get("dry_run") in ("1", "true", "yes"):
             preview = imports.build_preview(competition=competition, raw_rows=raw_rows)
             return Response({"dry_run": True, **preview.as_dict()})

@@ -110,6 +110,19 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _too_large(max_bytes: int) -> ImportFileError:
+    return ImportFileError(
+        _("文件过大：最大 %(limit)s MB。") % {"limit": f"{max_bytes / 1024 / 1024:g}"}, code="file_too_large"
+    )
+
+
+def read_upload(upload) -> list[dict]:
+    """``read_sheet`` for an uploaded file, refused on its declared size before it is read into memory."""
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise _too_large(settings.IMPORT_MAX_BYTES)
+    return read_sheet(upload.read())
+
+
 def read_sheet(content: bytes, *, max_bytes: int | None = None, max_rows: int | None = None) -> list[dict]:
     """Raw rows of the first sheet: ``[{"row": 2, "values": {"name": "张三", …}}, …]``.
 
@@ -120,9 +133,7 @@ def read_sheet(content: bytes, *, max_bytes: int | None = None, max_rows: int | 
     max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     max_rows = getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS) if max_rows is None else max_rows
     if len(content) > max_bytes:
-        raise ImportFileError(
-            _("文件过大：最大 %(limit)s MB。") % {"limit": f"{max_bytes / 1024 / 1024:g}"}, code="file_too_large"
-        )
+        raise _too_large(max_bytes)
     if content.startswith(OLE_MAGIC):
         raise ImportFileError(_("这是旧版 .xls 文件：请在 Excel 中另存为 .xlsx 后上传。"), code="file_invalid")
     try:

@@ -9,7 +9,6 @@ preview.
 import secrets
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,13 +39,8 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("文件过大：最大 %(limit)s MB。") % {"limit": f"{settings.IMPORT_MAX_BYTES / 1024 / 1024:g}"},
-                code="file_too_large",
-            )
         try:
-            self.raw_rows = imports.read_sheet(upload.read())
+            self.raw_rows = imports.read_upload(upload)
         except imports.ImportFileError as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from exc
         if not self.raw_rows:

@@ -259,6 +259,12 @@ def test_import_file_over_size_limit_is_refused(api, competition, settings):
     assert Contestant.objects.count() == 0
 
 
+def test_read_sheet_refuses_content_over_the_limit():
+    with pytest.raises(imports.ImportFileError) as excinfo:
+        imports.read_sheet(xlsx_bytes(roster_rows()), max_bytes=1024 * 1024 // 1000)
+    assert (excinfo.value.code, excinfo.value.message) == ("file_too_large", "文件过大：最大 0.000999451 MB。")
+
+
 def test_import_too_many_rows_is_refused(api, competition, settings):
     settings.IMPORT_MAX_ROWS = 2
     response = post_import(api, competition, roster_rows())
