@@ -95,6 +95,10 @@ def _contestant_fields(values: dict, organisations: dict, teams: dict) -> dict:
 
 
 def _event_prefix(event: Event) -> str:
+    """The prefix of the event's last code draw, so a redraw keeps it; else the event's letter."""
+    last = Draw.objects.filter(event=event, kind=Draw.Kind.CODE).order_by("-drawn_at", "-id").first()
+    if last and last.result.get("params", {}).get("prefix"):
+        return last.result["params"]["prefix"]
     events = list(Event.objects.filter(competition_id=event.competition_id).values_list("id", flat=True))
     return draws.event_prefix(events.index(event.id))
 
@@ -143,9 +147,9 @@ def _draw(*, event: Event, kind: str, drawn_by, seed: str | None, reason: str, p
 def draw_codes(*, event: Event, drawn_by, seed: str | None = None, reason: str = "", prefix: str | None = None) -> Draw:
     """Draw entry codes (参赛号) for every entry of ``event`` and record the Draw.
 
-    ``seed`` defaults to ``secrets.token_hex(16)``. ``prefix`` defaults to the event's
-    letter (see ``competitions.draws``). A redraw needs a ``reason`` and is refused once
-    scoring has started. Locks the event row.
+    ``seed`` defaults to ``secrets.token_hex(16)``. ``prefix`` defaults to the prefix of
+    the event's previous code draw, else to the event's letter (see ``competitions.draws``).
+    A redraw needs a ``reason`` and is refused once scoring has started. Locks the event row.
     """
     return _draw(event=event, kind=Draw.Kind.CODE, drawn_by=drawn_by, seed=seed, reason=reason, prefix=prefix)
 

@@ -120,6 +120,12 @@ def export_xlsx(request, pk):
 class DrawForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Draw.Kind.choices)
     reason = forms.CharField(label=_("重新抽签原因"), max_length=200, required=False)
+    prefix = forms.RegexField(
+        label=_("参赛号前缀"),
+        regex=r"^[A-Za-z0-9]{1,4}$",
+        required=False,
+        help_text=_("仅用于参赛号抽签；留空则沿用上次前缀或按项目顺序取字母"),
+    )
 
 
 @login_required
@@ -132,9 +138,12 @@ def event_draw(request, pk):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            draw = services.draw_codes if form.cleaned_data["kind"] == Draw.Kind.CODE else services.draw_stations
+            args = {"event": event, "drawn_by": request.user, "reason": form.cleaned_data["reason"]}
             try:
-                draw(event=event, drawn_by=request.user, reason=form.cleaned_data["reason"])
+                if form.cleaned_data["kind"] == Draw.Kind.CODE:
+                    services.draw_codes(**args, prefix=form.cleaned_data["prefix"] or None)
+                else:
+                    services.draw_stations(**args)
             except DomainError as exc:
                 form.add_error("reason" if exc.field == "reason" else None, exc.message)
                 status = exc.status

@@ -194,6 +194,12 @@ def test_draw_page_post_draws_and_redirects(client, event, organiser):
     assert Draw.objects.get().kind == Draw.Kind.STATION
 
 
+def test_draw_page_post_code_draw_with_prefix(client, event, organiser):
+    client.force_login(organiser)
+    client.post(reverse("manage-event-draw", args=[event.pk]), {"kind": "code", "reason": "", "prefix": "UA"})
+    assert sorted(Entry.objects.filter(event=event).values_list("code", flat=True)) == ["UA01", "UA02", "UA03", "UA04"]
+
+
 def test_draw_page_redraw_without_reason_shows_error(client, event, organiser):
     services.draw_codes(event=event, drawn_by=organiser)
     client.force_login(organiser)

@@ -58,6 +58,13 @@ def test_draw_codes_prefix_can_be_given(event):
     assert sorted(code for (code,) in entry_values(event, "code"))[0] == "UAV01"
 
 
+def test_redraw_keeps_the_prefix_of_the_previous_code_draw(event):
+    services.draw_codes(event=event, drawn_by=None, seed="s", prefix="UAV")
+    redraw = services.draw_codes(event=event, drawn_by=None, seed="t", reason="重抽")
+    assert redraw.result["params"] == {"prefix": "UAV"}
+    assert sorted(code for (code,) in entry_values(event, "code"))[0] == "UAV01"
+
+
 def test_draw_stations_cover_1_to_n_without_station_count(event):
     draw = services.draw_stations(event=event, drawn_by=None, seed="st")
     rows = entry_values(event, "station", "start_order")
