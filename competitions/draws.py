@@ -13,7 +13,8 @@ Two draws happen at a real competition:
 - **Entry codes (参赛号)**, before the event: ``A01``, ``A02``, … The prefix is one
   letter per event, taken from the event's place in the competition (A for the first
   event, B for the second, …, then AA, AB after Z). So a code names its event too, and
-  a judge who marks two events never sees the same code twice. The number has at
+  a judge who marks two events never sees the same code twice. An organiser may pick
+  another prefix for an event (``UAV01``), and a redraw keeps it. The number has at
   least two digits, and more if there are 100 or more entries: ``A001``.
 - **Stations and start order (赛位号 / 出场顺序)**, at check-in. ``start_order`` is
   the drawn order, 1..N. With ``stations == 0`` each entry gets its own station, equal
