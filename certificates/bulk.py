@@ -1,8 +1,8 @@
 """Bulk issue: plan from the award rows, issue idempotently, render in a recycled process pool.
 
 WeasyPrint's memory grows across documents, so bulk rendering runs in a
-``ProcessPoolExecutor`` whose workers are replaced after ``max_tasks_per_child``
-chunks: memory stays bounded however large the batch. Workers get plain data
+``ProcessPoolExecutor`` whose workers are replaced after ``MAX_CHUNKS_PER_WORKER``
+chunks (a new pool per generation): memory stays bounded however large the batch. Workers get plain data
 (``PageSpec``) and never touch the database; the parent writes every PDF into the
 ZIP as chunks come back, updates the batch's progress, and finally concatenates
 the PDFs into one print file. A failure on one certificate is recorded in the
@@ -26,7 +26,7 @@ from certificates.selectors import certificate_queryset, page_spec_for, pdf_file
 from certificates.services import IssueRequest, certificates_issue_many
 
 CHUNK_SIZE = 40
-MAX_CHUNKS_PER_WORKER = 6
+MAX_CHUNKS_PER_WORKER = 8
 
 
 def requests_for_event(event, *, include_participation: bool) -> list[IssueRequest]:
@@ -96,17 +96,22 @@ def render_pdfs(
     CertificateRenderer(charset=charset, roots=[Path(r) for r in roots])
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["certificates.rendering"])
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=worker_init, max_tasks_per_child=MAX_CHUNKS_PER_WORKER
-    ) as pool:
-        futures = {pool.submit(render_chunk, chunk, charset, roots): chunk for chunk in chunks}
-        for future in as_completed(futures):
-            chunk = futures[future]
-            try:
-                result = future.result()
-            except Exception as exc:
-                result = _failed(chunk, exc)
-            collect(chunk, result)
+    # Workers are recycled by generations: a fresh pool every ``workers * MAX_CHUNKS_PER_WORKER``
+    # chunks. Not ``max_tasks_per_child``: with a queued backlog it deadlocks on the Python 3.13.0
+    # used here (CPython gh-115634, fixed in later releases): exited workers are never replaced.
+    generation = workers * MAX_CHUNKS_PER_WORKER
+    for start in range(0, len(chunks), generation):
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init) as pool:
+            futures = {
+                pool.submit(render_chunk, chunk, charset, roots): chunk for chunk in chunks[start : start + generation]
+            }
+            for future in as_completed(futures):
+                chunk = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # a crashed worker fails its chunk only
+                    result = _failed(chunk, exc)
+                collect(chunk, result)
     return paths, errors
 
 

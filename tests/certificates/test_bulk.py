@@ -126,9 +126,13 @@ def test_batch_progress_page_for_organiser_only(client):
     assert "412 / 1514" in response.content.decode()
 
 
-def test_render_pdfs_in_a_recycled_process_pool(tmp_path):
+def test_render_pdfs_in_a_recycled_process_pool(tmp_path, monkeypatch):
+    # One chunk per worker per generation: 3 chunks on 2 workers need two pools.
+    monkeypatch.setattr(bulk, "MAX_CHUNKS_PER_WORKER", 1)
     competition = CompetitionFactory()
-    certificates = [CertificateFactory(competition=competition, holder_contestant__name=n) for n in ["甲", "乙", "丙"]]
+    certificates = [
+        CertificateFactory(competition=competition, holder_contestant__name=n) for n in ["甲", "乙", "丙", "丁"]
+    ]
     specs = [selectors.page_spec_for(c) for c in certificates]
     broken = rendering.PageSpec(
         key="BROKEN", template_key="custom:0", context={}, template_html="{% if %}", template_css=""
@@ -138,5 +142,6 @@ def test_render_pdfs_in_a_recycled_process_pool(tmp_path):
         [*specs, broken], workdir=tmp_path, workers=2, chunk_size=2, on_progress=seen.append
     )
     assert sorted(paths) == sorted(c.serial for c in certificates)
+    assert [path.read_bytes()[:5] for path in paths.values()] == [b"%PDF-"] * 4
     assert list(errors) == ["BROKEN"]
-    assert sorted(seen) == [2, 2]
+    assert sorted(seen) == [1, 2, 2]

@@ -182,3 +182,18 @@ def test_list_api_hidden_from_non_organisers(client, certificate):
     assert client.get(reverse("certificates-api:list", args=[certificate.competition_id])).status_code == 403
     assert client.get(reverse("certificates-api:detail", args=[certificate.pk])).status_code == 403
     assert client.get(reverse("certificates-api:pdf", args=[certificate.pk])).status_code == 403
+
+
+def test_template_upload_only_organisers_and_validated(client):
+    competition = CompetitionFactory()
+    url = reverse("certificates-api:templates", args=[competition.pk])
+    body = {"kind": "individual", "name": "蓝色模板", "html": "<h1>{{ holder_name }}</h1>", "css": "h1 { color: blue }"}
+    client.force_login(UserFactory(password="!"))
+    assert client.post(url, body, content_type="application/json").status_code == 403
+    client.force_login(organiser_of(competition))
+    broken = client.post(url, {**body, "html": "{% if %}"}, content_type="application/json")
+    assert (broken.status_code, broken.json()["code"], broken.json()["field"]) == (400, "template_invalid", "html")
+    created = client.post(url, body, content_type="application/json")
+    assert (created.status_code, created.json()["is_active"]) == (201, True)
+    certificate = CertificateFactory(competition=competition)
+    assert certificate.template_id == created.json()["id"]
