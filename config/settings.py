@@ -176,6 +176,9 @@ SPECTACULAR_SETTINGS = {
         "MarkStatusEnum": "scoring.models.Mark.Status",
         "AppealStatusEnum": "scoring.models.Appeal.Status",
         "CriterionKindEnum": "scoring.models.Criterion.Kind",
+        "CertificateKindEnum": "certificates.models.CertificateKind",
+        "CertificateStatusEnum": "certificates.models.Certificate.Status",
+        "CertificateBatchStatusEnum": "certificates.models.CertificateBatch.Status",
     },
 }
 
