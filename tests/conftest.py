@@ -1,5 +1,8 @@
 import os
 
+# Inherited by the real Daphne servers the tests start; in-process settings are set below.
+os.environ.setdefault("FAST_PASSWORD_HASHER", "1")
+
 import pytest
 from pytest_django.fixtures import _set_suffix_to_test_databases
 
@@ -15,3 +18,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 def _plain_http(settings):
     # Tests talk plain HTTP to the test client; production redirects to HTTPS.
     settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
