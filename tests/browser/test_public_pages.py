@@ -30,10 +30,25 @@ def demo(daphne_server):
 
 
 def _shoot(page, directory: Path, name: str) -> None:
+    """Screenshots at both sizes; on the phone the page itself must not scroll sideways."""
     for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(viewport)
+        assert page.evaluate("document.documentElement.scrollWidth") == viewport["width"]
         page.screenshot(path=directory / f"{name}-{label}.png", full_page=label == "desktop")
     page.set_viewport_size(DESKTOP)
+
+
+def test_nav_touch_targets_are_at_least_48px(browse, demo):
+    def scenario(page):
+        page.set_viewport_size(PHONE)
+        page.goto(demo.url + "/")
+        heights = page.eval_on_selector_all(
+            ".topbar a, .nav button, .nav select", "els => els.map(e => e.getBoundingClientRect().height)"
+        )
+        assert len(heights) == 4  # brand, competitions, language, log in
+        assert min(heights) >= 48
+
+    browse(scenario)
 
 
 def test_public_pages_render_in_chinese_without_errors(browse, demo, screenshots):
