@@ -15,6 +15,9 @@ from competitions.models import Competition, Contestant, Draw, Entry, Event, Jud
 from competitions.selectors import competitions_managed_by
 from config.errors import DomainError
 
+# Filter choices from the (scoped) list only: the plain filter would name every competition.
+ONLY_LISTED = admin.RelatedOnlyFieldListFilter
+
 
 def _check(service, instance, form):
     """Run a setup service's rule check on a form, turning a DomainError into a field error."""
@@ -117,7 +120,7 @@ class CompetitionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 @admin.register(Event)
 class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "code", "competition", "kind", "stations", "position"]
-    list_filter = ["kind", "competition"]
+    list_filter = ["kind", ("competition", ONLY_LISTED)]
     search_fields = ["title", "code", "competition__title"]
     list_select_related = ["competition"]
 
@@ -131,7 +134,7 @@ class ContestantInline(ScopedInline):
 @admin.register(Team)
 class TeamAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "competition", "organisation"]
-    list_filter = ["competition"]
+    list_filter = [("competition", ONLY_LISTED)]
     search_fields = ["name", "organisation__name"]
     autocomplete_fields = ["organisation"]
     list_select_related = ["competition", "organisation"]
@@ -162,7 +165,7 @@ class ContestantForm(forms.ModelForm):
 class ContestantAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = ContestantForm
     list_display = ["name", "competition", "organisation", "team", "gender", "job_title"]
-    list_filter = ["competition", "gender"]
+    list_filter = [("competition", ONLY_LISTED), "gender"]
     search_fields = ["name", "id_number", "phone", "organisation__name"]
     autocomplete_fields = ["organisation"]
     raw_id_fields = ["team"]
@@ -187,7 +190,7 @@ class EntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = EntryForm
     competition_path = "event__competition"
     list_display = ["__str__", "event", "contestant", "team", "station", "start_order", "status"]
-    list_filter = ["status", "event__competition", "event"]
+    list_filter = ["status", ("event__competition", ONLY_LISTED), ("event", ONLY_LISTED)]
     search_fields = ["code", "contestant__name", "team__name"]
     raw_id_fields = ["contestant", "team"]
     list_select_related = ["event", "contestant", "team"]
@@ -197,7 +200,7 @@ class EntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class JudgeAssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     form = JudgeAssignmentForm
     list_display = ["user", "competition", "event", "role", "organisation"]
-    list_filter = ["role", "competition"]
+    list_filter = ["role", ("competition", ONLY_LISTED)]
     search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
     list_select_related = ["user", "competition", "event", "organisation"]
@@ -209,7 +212,7 @@ class DrawAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     competition_path = "event__competition"
     list_display = ["event", "kind", "seed", "drawn_by", "drawn_at", "reason"]
-    list_filter = ["kind", "event__competition"]
+    list_filter = ["kind", ("event__competition", ONLY_LISTED)]
     search_fields = ["seed", "event__title"]
     list_select_related = ["event", "drawn_by"]
     readonly_fields = ["event", "kind", "seed", "result", "reason", "drawn_by", "drawn_at"]

@@ -213,3 +213,17 @@ def test_admin_draws_are_read_only(client, two_competitions):
     response = client.get(reverse("admin:competitions_draw_add"))
 
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("model", [Event, Team, Entry, JudgeAssignment, Draw], ids=lambda model: model.__name__)
+def test_admin_changelist_never_names_another_competition(client, two_competitions, model):
+    mine, theirs = two_competitions
+    url = reverse(f"admin:competitions_{model._meta.model_name}_changelist")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    as_superuser = client.get(url).content.decode()
+    client.force_login(staff_organiser_of(mine))
+
+    as_organiser = client.get(url).content.decode()
+
+    # The sidebar filters too: a plain related filter would list every competition.
+    assert (theirs.title in as_superuser, theirs.title in as_organiser) == (True, False)
