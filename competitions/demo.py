@@ -3,15 +3,16 @@
 ``build_demo()`` is idempotent by *wipe and recreate*: the demo competitions are
 found by slug (DRONE, COOKING and, with ``scale``, DISTRICT), deleted with
 everything under them, and built again — except one that has been used (it has
-marks, or certificates protect it), which is kept as it is. Organisations and users are kept and
-updated in place (get_or_create by name / username), so ids of the federation
-and of the demo logins stay stable across runs.
+marks, or certificates protect it), which is kept as it is. Organisations and
+users are updated in place (update_or_create by name / username), so the ids of
+the federation and of the demo logins stay stable across runs.
 
-Everything random comes from one ``random.Random(SEED)``, and the draws go through
-``competitions.services.draw_codes`` / ``draw_stations`` with fixed recorded seeds:
-two runs produce the same names, ID numbers, phone numbers, codes and stations. Personal data is
-synthetic; ID numbers are nevertheless valid GB 11643-1999 numbers (region code,
-birth date, sequence, checksum), so imports and validators see realistic input.
+Everything random comes from one ``random.Random(SEED)``, and the draws go
+through ``competitions.services.draw_codes`` / ``draw_stations`` with fixed,
+recorded seeds: two runs produce the same names, ID numbers, phone numbers,
+codes and stations. Personal data is synthetic; ID numbers are nevertheless
+valid GB 11643-1999 numbers (region code, birth date, sequence, checksum), so
+imports and validators see realistic input.
 
 The large district contest (``scale=True``: 14 events, 1514 contestants) is
 written with ``bulk_create``; the draws update entries with ``bulk_update``.
@@ -273,7 +274,8 @@ class _Users:
         )
         login = self.logins.get(username)
         if login:
-            login.scope = f"{login.scope}；{scope}"
+            if scope not in login.scope.split("；"):
+                login.scope = f"{login.scope}；{scope}"
         else:
             self.logins[username] = DemoLogin(username, role, scope)
         return user

@@ -4,9 +4,10 @@ Only public data is shown — never a contestant's phone or ID number (the
 queries do not even load them). Entry lists keep judging blind: the public sees
 names and units but no codes or stations, a judge of the competition sees codes
 and stations but no names, and only organisers see both (``Roles``), so nobody
-outside the organisers can pair a code with a name. A
-non-public competition is a 404 unless the user has a role in it, exactly as
-``competitions_visible_to`` decides. Counts are annotated with subqueries so a
+outside the organisers can pair a code with a name.
+
+A non-public competition is a 404 unless the user has a role in it, exactly as
+``competitions_visible_to`` decides. Counts are annotated with subqueries, so a
 page costs a fixed number of queries however many competitions it lists.
 """
 
