@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import Q
 
 from competitions.models import Competition, Entry, Event, JudgeAssignment, Organisation, Team
@@ -18,6 +19,7 @@ from config.errors import DomainError
 from scoring import standings as engine
 from scoring.aggregation import Criterion as PureCriterion
 from scoring.aggregation import MarkValue
+from scoring.decimal_rules import to_decimal
 from scoring.models import Criterion, EventStandingsVersion, Mark, MarkingScheme, Sheet
 from scoring.validation import SchemeError, validate_policy, validate_scheme
 
@@ -228,6 +230,24 @@ def _scheme_of(event: Event) -> MarkingScheme | None:
     return MarkingScheme.objects.filter(event=event).prefetch_related("criteria").first()
 
 
+def _raw_rows(queryset) -> list[tuple]:
+    """The rows of a ``values_list`` queryset straight from the driver.
+
+    Django's per-value converters build each SQLite decimal through a float and a
+    quantize; for the 100,000 marks of a large event that was most of the time.
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _as_decimal(raw):
+    # Decimal on PostgreSQL; int or float on SQLite, where stored values have at most
+    # three decimals, which a float's shortest repr gives back exactly.
+    return raw if raw is None or isinstance(raw, Decimal) else to_decimal(raw)
+
+
 def event_standings(*, event: Event) -> EventStandings:
     """Full recompute of ``event``'s standings from the database (no rows without a scheme).
 
@@ -245,12 +265,19 @@ def event_standings(*, event: Event) -> EventStandings:
         engine.EntryInfo(entry_id, info["status"], info["organisation_id"], info["team_id"])
         for entry_id, info in entries.items()
     ]
+    codes = {pk: c.code for pk, c in by_id.items()}
+    attempts = {pk: c.attempts for pk, c in by_id.items()}
+    rows = _raw_rows(
+        Mark.objects.filter(criterion_id__in=codes).values_list(
+            "entry_id", "criterion_id", "judge_id", "attempt", "value", "penalty", "status"
+        )
+    )
+    # Marks take few distinct values: convert each once.
+    decimal = {raw: _as_decimal(raw) for raw in {row[4] for row in rows} | {row[5] for row in rows}}
     marks = [
-        MarkValue(entry_id, by_id[criterion_id].code, judge_id, attempt, value, penalty, status)
-        for entry_id, criterion_id, judge_id, attempt, value, penalty, status in Mark.objects.filter(
-            entry__event=event, criterion__scheme=scheme
-        ).values_list("entry_id", "criterion_id", "judge_id", "attempt", "value", "penalty", "status")
-        if attempt <= by_id[criterion_id].attempts  # a revision may have dropped attempts
+        MarkValue(entry_id, codes[criterion_id], judge_id, attempt, decimal[value], decimal[penalty], status)
+        for entry_id, criterion_id, judge_id, attempt, value, penalty, status in rows
+        if attempt <= attempts[criterion_id]  # a revision may have dropped attempts
     ]
     standings = engine.compute_standings(scheme_to_pure(scheme, criteria), infos, marks, scheme_policy(scheme))
     return EventStandings(event, scheme, standings, version, entries)
