@@ -140,6 +140,9 @@ def test_seed_demo_scale_builds_the_district_contest():
     assert Entry.objects.filter(event__competition=district, code="").count() == 0
     assert Draw.objects.filter(event__competition=district).count() == 28
     assert Criterion.objects.filter(scheme__event__competition=district).count() == 28
+    electricians = district.events.get(code="electrician")
+    assert electricians.entries.count() == 148
+    assert [draw_replay(draw=draw)["matches"] for draw in electricians.draws.all()] == [True, True]
     assert elapsed < 20
 
 
