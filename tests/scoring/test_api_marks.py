@@ -368,3 +368,28 @@ def test_marks_and_sheets_lists_do_not_grow_queries_with_entries(url):
         counts.append(len(captured))
 
     assert counts[0] == counts[1]
+
+
+def test_marks_unknown_appeal_is_400(panel):
+    response = post_marks(panel.judges[0], panel.event, [mark(panel.entries[0])], appeal=999999)
+
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (
+        400,
+        "unknown_appeal",
+        "appeal",
+    )
+
+
+def test_marks_overlong_key_is_400(panel):
+    response = post_marks(panel.judges[0], panel.event, [mark(panel.entries[0])], key="k" * 101)
+
+    assert (response.status_code, response.json()["code"]) == (400, "idempotency_key_invalid")
+
+
+def test_marks_anonymous_post_is_refused(panel):
+    response = APIClient().post(
+        f"/api/v1/events/{panel.event.pk}/marks/", {"marks": [mark(panel.entries[0])]}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert Mark.objects.count() == 0

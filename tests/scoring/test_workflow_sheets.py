@@ -374,3 +374,23 @@ def test_mark_history_admin_refuses_changes(panel, admin_client):
 
     assert response.status_code == 403
     assert MarkHistory.objects.filter(pk=row.pk).count() == 1
+
+
+def test_appeal_list_for_chief_judge(panel):
+    appeal = AppealFactory(entry=panel.entries[0], filed_by=panel.chief)
+
+    response = client_for(panel.chief).get(f"/api/v1/events/{panel.event.pk}/appeals/")
+
+    assert [(a["id"], a["status"]) for a in response.json()] == [(appeal.pk, "open")]
+
+
+def test_scheme_delete_before_marks_and_refused_after(panel):
+    other = judged_event_factory(competition=panel.competition)
+    marked_sheet(panel)
+
+    refused = client_for(panel.organiser).delete(f"/api/v1/schemes/{panel.scheme.pk}/")
+    deleted = client_for(panel.organiser).delete(f"/api/v1/schemes/{other.scheme.pk}/")
+
+    assert (refused.status_code, refused.json()["code"]) == (409, "scheme_has_marks")
+    assert deleted.status_code == 204
+    assert sorted(MarkingScheme.objects.values_list("pk", flat=True)) == [panel.scheme.pk]
