@@ -16,7 +16,9 @@ Keys of the one JSON line:
 - ``peak_rss_mb``: the largest resident set of the parent or any worker;
 - ``bytes_per_pdf``: mean size of one certificate PDF;
 - ``naive_per_s``: the obvious way: one WeasyPrint document per certificate, system Noto CJK, nothing reused;
-- ``ratio``: ``naive_per_s / (total_s / certificates)``, how many times faster the batch is per certificate.
+- ``ratio``: ``naive_per_s / (total_s / certificates)``, how many times faster the batch is per certificate;
+- extra: ``render_cpu_s`` / ``cpu_per_cert_s`` (CPU seconds the workers spent rendering: what the batch
+  costs on an idle machine, whatever else runs) and ``load_avg`` (1-minute load when it finished).
 
 ``--sample`` writes docs/certificates/sample.pdf and sample.png instead.
 """
@@ -178,7 +180,8 @@ def main() -> None:
         out = tmp_path / "pdf"
         out.mkdir()
         started = time.perf_counter()
-        paths, errors = render_pdfs(specs, workdir=out, workers=args.workers)
+        stats = {}
+        paths, errors = render_pdfs(specs, workdir=out, workers=args.workers, stats=stats)
         rendered_s = time.perf_counter() - started
         write_outputs(
             [(f"{s.key}.pdf", paths[s.key]) for s in specs if s.key in paths],
@@ -194,12 +197,15 @@ def main() -> None:
         "per_s_1proc": round(per_s_1proc, 4),
         "per_s_2proc": round(rendered_s / len(specs), 4),
         "total_s": round(total_s, 2),
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": max(peak_rss_mb(), round(stats["peak_rss_kb"] / 1024, 1)),
         "bytes_per_pdf": round(sum(sizes) / len(sizes)),
         "max_bytes_pdf": max(sizes),
         "naive_per_s": round(naive_per_s, 4),
         "ratio": round(naive_per_s / (total_s / len(specs)), 1),
         "failed": len(errors),
+        "render_cpu_s": round(stats["cpu_s"], 1),
+        "cpu_per_cert_s": round(stats["cpu_s"] / len(specs), 4),
+        "load_avg": round(os.getloadavg()[0], 1),
     }
     print(json.dumps(result))
 

@@ -62,8 +62,14 @@ def render_pdfs(
     workers: int,
     on_progress: Callable[[int], None] = lambda n: None,
     chunk_size: int = CHUNK_SIZE,
+    stats: dict | None = None,
 ) -> tuple[dict[str, Path], dict[str, str]]:
-    """Render every spec to ``workdir/<key>.pdf``; returns (paths by key, errors by key)."""
+    """Render every spec to ``workdir/<key>.pdf``; returns (paths by key, errors by key).
+
+    ``stats``, if given, receives the rendering CPU seconds and the workers' peak RSS.
+    """
+    stats = {} if stats is None else stats
+    stats.update(cpu_s=0.0, peak_rss_kb=0)
     from certificates.rendering import charset_of, render_chunk, sandbox_roots, worker_init
 
     charset = charset_of(specs)
@@ -73,6 +79,8 @@ def render_pdfs(
     errors: dict[str, str] = {}
 
     def collect(chunk_specs, result):
+        stats["cpu_s"] += result.cpu_s
+        stats["peak_rss_kb"] = max(stats["peak_rss_kb"], result.peak_rss_kb)
         for spec in chunk_specs:
             if spec.key in result.pdfs:
                 path = workdir / f"{spec.key}.pdf"

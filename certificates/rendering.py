@@ -26,9 +26,11 @@ import functools
 import hashlib
 import logging
 import os
+import resource
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +99,8 @@ class RenderedChunk:
     pdfs: dict[str, bytes] = field(default_factory=dict)  # key -> PDF bytes
     merged: list[bytes] = field(default_factory=list)  # print-PDF parts, in page order
     errors: dict[str, str] = field(default_factory=dict)  # key -> message
+    cpu_s: float = 0.0  # CPU time the chunk took in its process (for the benchmark)
+    peak_rss_kb: int = 0  # the rendering process's peak resident set so far
 
 
 # --- environment checks ------------------------------------------------------------
@@ -466,4 +470,8 @@ def render_chunk(specs: list[PageSpec], charset: str, roots: list[str]) -> Rende
     if renderer is None:
         _worker_renderers.clear()
         renderer = _worker_renderers[key] = CertificateRenderer(charset=charset, roots=[Path(r) for r in roots])
-    return renderer.render(specs, merged=False)
+    started = time.process_time()
+    chunk = renderer.render(specs, merged=False)
+    chunk.cpu_s = time.process_time() - started
+    chunk.peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return chunk
