@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Q
 
@@ -236,7 +237,10 @@ def _raw_rows(queryset) -> list[tuple]:
     Django's per-value converters build each SQLite decimal through a float and a
     quantize; for the 100,000 marks of a large event that was most of the time.
     """
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. ``__in`` an empty list: the ORM would not query either
+        return []
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

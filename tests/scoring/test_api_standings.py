@@ -236,3 +236,15 @@ def test_variance_alerts_are_403_to_judges(panel):
     response = client_for(QuickUserFactory()).get(f"/api/v1/events/{panel.event.pk}/variance-alerts/")
 
     assert (response.status_code, response.json()["code"]) == (403, "not_chief_judge")
+
+
+def test_standings_of_a_scheme_without_criteria_list_entries_unscored():
+    panel = judged_event_factory(entries=2)
+    panel.scheme.criteria.all().delete()
+
+    result = selectors.event_standings(event=panel.event)
+
+    assert [(row.entry_id, row.total, row.rank) for row in result.standings.rows] == [
+        (panel.entries[0].pk, None, None),
+        (panel.entries[1].pk, None, None),
+    ]
