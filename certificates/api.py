@@ -210,6 +210,8 @@ class BatchFile(APIView):
 
     def get(self, request, pk, which):
         batch = _organised_batch(request, pk)
+        if which not in ("zip", "print"):
+            raise NotFound("没有这种文件。", code="not_found")
         field = batch.zip_file if which == "zip" else batch.print_file
         if not field:
             raise NotFound("文件尚未生成。", code="file_not_ready")

@@ -145,3 +145,16 @@ def test_render_pdfs_in_a_recycled_process_pool(tmp_path, monkeypatch):
     assert [path.read_bytes()[:5] for path in paths.values()] == [b"%PDF-"] * 4
     assert list(errors) == ["BROKEN"]
     assert sorted(seen) == [1, 2, 2]
+
+
+def test_batch_files_download_for_organiser_only(client, django_capture_on_commit_callbacks):
+    panel = scored_event(["张伟"])
+    batch = start_batch(client, panel, django_capture_on_commit_callbacks)
+    zip_url = reverse("certificates-api:batch-file", args=[batch.pk, "zip"])
+    print_url = reverse("certificates-api:batch-file", args=[batch.pk, "print"])
+    response = client.get(print_url)
+    assert (response.status_code, b"".join(response.streaming_content)[:5]) == (200, b"%PDF-")
+    assert client.get(zip_url).status_code == 200
+    assert client.get(reverse("certificates-api:batch-file", args=[batch.pk, "other"])).status_code == 404
+    client.force_login(UserFactory(password="!"))
+    assert client.get(zip_url).status_code == 403
