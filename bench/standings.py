@@ -1,0 +1,103 @@
+"""Benchmark the pure scoring engine on a synthetic event.
+
+Builds ENTRIES entries × CRITERIA criteria × JUDGES judges (panels that drop
+the high and the low mark and average the rest, as in Chinese practice), then
+times
+
+- ``full_ms``: one ``compute_standings`` over every mark;
+- ``incremental_ms``: one ``IncrementalStandings.apply`` of a changed mark,
+  which rescores that entry and re-ranks the event (what the live board does
+  after each save).
+
+Prints one JSON line with the medians over ``--repeat`` runs.
+"""
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scoring.aggregation import Criterion, MarkValue
+from scoring.standings import EntryInfo, IncrementalStandings, Policy, Scheme, compute_standings
+
+
+def build_event(entries: int, criteria: int, judges: int, seed: int = 2024):
+    rng = random.Random(seed)
+    trim = 1 if judges >= 3 else 0
+    scheme_criteria = [
+        Criterion(
+            f"c{index}",
+            f"criterion {index}",
+            "judgement",
+            Decimal(20),
+            step=Decimal("0.5"),
+            aggregation="trimmed_mean" if trim else "mean",
+            trim=trim,
+            panel_size=judges,
+        )
+        for index in range(criteria)
+    ]
+    scheme = Scheme(tuple(scheme_criteria))
+    infos = [EntryInfo(entry_id, organisation_id=entry_id % 40) for entry_id in range(1, entries + 1)]
+    marks = []
+    for info in infos:
+        for criterion in scheme_criteria:
+            for judge in range(judges):
+                # A fresh Decimal per mark, as rows from the database would be.
+                marks.append(MarkValue(info.entry_id, criterion.code, judge, 1, Decimal(rng.randint(20, 40)) / 2))
+    return scheme, infos, marks
+
+
+def median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=2000)
+    parser.add_argument("--criteria", type=int, default=10)
+    parser.add_argument("--judges", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    scheme, infos, marks = build_event(args.entries, args.criteria, args.judges)
+    policy = Policy(award_mode="percent")
+
+    full = []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        compute_standings(scheme, infos, marks, policy)
+        full.append(time.perf_counter() - started)
+
+    live = IncrementalStandings(scheme, infos, policy, marks)
+    rng = random.Random(7)
+    incremental = []
+    for _ in range(args.repeat):
+        mark = rng.choice(marks)
+        changed = MarkValue(
+            mark.entry_id, mark.criterion_code, mark.judge_id, mark.attempt, Decimal(rng.randint(0, 40)) / 2
+        )
+        started = time.perf_counter()
+        live.apply(changed)
+        incremental.append(time.perf_counter() - started)
+
+    print(
+        json.dumps(
+            {
+                "entries": args.entries,
+                "marks": len(marks),
+                "full_ms": median_ms(full),
+                "incremental_ms": median_ms(incremental),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,767 @@
+"""Standings, ties, awards, team standings and excellent-organisation awards.
+
+Public API::
+
+    Scheme(criteria, theory_weight=0, practical_weight=1, decimals=2, ranking="score_desc"|"time_asc")
+    EntryInfo(entry_id, status="registered", organisation_id=None, team_id=None, attempt_multipliers={})
+    Policy(tie_break, rank_style, award_mode, award_counts, award_percents,
+           percent_rounding, min_entrants, min_score)                 # see Policy
+    compute_standings(scheme, entries, marks, policy=None) -> Standings
+    IncrementalStandings(scheme, entries, policy=None, marks=())
+        .apply(mark) / .apply_many(marks) / .discard(entry, criterion, judge, attempt=1)
+        .set_entry(entry_info) -> Standings;  .standings() -> Standings
+    team_standings(member_results, team_of_member, method="sum"|"best_n", n=None,
+                   policy=None, *, ranking="score_desc", decimals=2) -> Standings
+    organisation_placings(standings, organisation_of) -> [(organisation_id, rank)]
+    organisation_awards(placings, points_table, count=8) -> tuple[OrganisationResult, ...]
+    Standings(rows, entrants, award_counts, complete).row(entry_id) -> EntryResult
+    EntryResult(entry_id, total, criterion_scores, status, rank, award, finisher,
+                tiebreak_key, complete)
+
+Standings are a pure function of (scheme, entries, marks, policy): the same
+data gives the same rows in the same order, whatever order the marks came in.
+``IncrementalStandings`` keeps the per-entry state so the live board can apply
+one mark, rescore one entry and re-rank, and is tested to equal
+``compute_standings`` on the same marks.
+
+Design decisions
+----------------
+**Totals.** With ``ranking="score_desc"`` the total is
+``theory_part × theory_weight + practical_part × practical_weight``, each part
+the sum of its criteria's scores (deductions are negative); with
+``theory_weight`` 0 (the default) there is no split and the total is the plain
+sum. Rounding: criterion scores are rounded (``aggregation.py``), their
+weighted sum is rounded once more to ``Scheme.decimals``. Weights are
+multipliers: a criterion's ``weight`` defaults to 1 and its maximum carries
+the points (the cooking rule 20/40/20/20 sums to 100 with weight 1 each);
+the part weights must add up to 1, and theory may count for at most 30%
+(see ``validation.py``). Time criteria do not add to a score total; they
+break ties under ``countback_time``. With ``ranking="time_asc"`` the total is
+the sum of the time criteria (seconds, penalties included), lower wins, and
+an entry appears only once every time criterion has its runs in (a partial
+time would look fast).
+
+**Provisional totals.** An entry with missing marks is scored from what
+exists and flagged ``complete=False``; an entry with no score at all has
+``total=None`` and no rank. Rows come ranked entries first (best first, equal
+places by entry id), then entries with nothing scored yet, then non-finishers.
+
+**Ties** (``Policy.tie_break``): ``shared`` — equal totals share the place;
+``countback_criteria`` — compare criterion scores in scheme order (time
+lower-is-better, everything else higher); ``countback_time`` — the lower sum
+of time criteria wins. Entries still equal after countback share the place.
+Rank style ``standard`` gives 1, 2, 2, 4 and ``dense`` gives 1, 2, 2, 3.
+
+**Non-finishers.** DNS, DNF and DSQ (from the entry's status or from a
+mark's status) get no rank, no total and no award, and are listed after all
+finishers: DNF, then DSQ, then DNS, each by entry id. They still count as
+entrants, except DNS (they never took part).
+
+**Awards** come from fixed counts (``award_counts``, default 1/2/3) or from
+percentages of entrants (``award_percents``, default 10/20/30, each rounded
+by ``percent_rounding``: 36 entrants → 4/7/11 half-up, 3/7/10 floor). Awards
+follow the *competition* position (standard rank) even when ranks are shown
+dense. Ties at an award boundary all get the higher award, and the places
+they use up are not given again (counts 1/2/3 with three tied seconds: 1
+first, 3 seconds, 2 thirds). Fewer entrants than ``min_entrants`` → no
+awards. ``min_score`` is a quality bar: an entry below it (for time events:
+slower than it) gets no award and its award is not passed down.
+
+**Teams** (``team_standings``): ``sum`` adds every finishing member's total,
+``best_n`` the best ``n``. A team with no scoring member, or fewer than ``n``
+under ``best_n``, does not finish (``dns`` if all members were DNS, else
+``dnf``) — unless members are still waiting for marks, in which case it waits
+unranked too. Team countback compares the counting members' totals best first.
+
+**Excellent-organisation awards** (``organisation_awards``): points from a
+table over every placing of an organisation's teams or contestants; ties on
+points are broken by countback on the number of firsts, seconds, …; equal
+after that means a shared place, and everyone sharing a place within the
+award count gets the award (so more than ``count`` awards are possible, never
+fewer than the places allow). An organisation with no points gets no award.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from operator import attrgetter
+
+from scoring.aggregation import (
+    MARK_STATUSES,
+    Criterion,
+    CriterionResult,
+    CriterionScorer,
+    MarkValue,
+    ScoringError,
+)
+from scoring.decimal_rules import ZERO, quantize, round_count
+
+__all__ = [
+    "ENTRY_STATUSES",
+    "POLICY_CHOICES",
+    "EntryInfo",
+    "EntryResult",
+    "IncrementalStandings",
+    "OrganisationResult",
+    "Policy",
+    "Scheme",
+    "ScoringError",
+    "Standings",
+    "compute_standings",
+    "organisation_awards",
+    "organisation_placings",
+    "team_standings",
+]
+
+ENTRY_STATUSES = ("registered", "checked_in", "dns", "dnf", "dsq")
+NON_FINISHER_STATUSES = ("dns", "dnf", "dsq")
+
+_ONE = Decimal(1)
+_INF = Decimal("Infinity")
+_SEVERITY = {"ok": 0, "dns": 1, "dnf": 2, "dsq": 3}  # of a criterion result
+_ENTRY_SEVERITY = {"registered": 0, "checked_in": 0, "dns": 1, "dnf": 2, "dsq": 3}  # of an entry
+_STATUS_OF_SEVERITY = {0: "ok", 1: "dns", 2: "dnf", 3: "dsq"}
+# Listing order of non-finishers after the ranked rows.
+_NON_FINISHER_ORDER = {"dnf": 0, "dsq": 1, "dns": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    """A marking scheme: its criteria and how they add up (module docstring)."""
+
+    criteria: tuple[Criterion, ...]
+    theory_weight: Decimal = ZERO
+    practical_weight: Decimal = _ONE
+    decimals: int = 2
+    ranking: str = "score_desc"
+
+
+@dataclass(frozen=True, slots=True)
+class EntryInfo:
+    """An entry as the engine sees it.
+
+    ``attempt_multipliers`` maps a criterion code to this entry's declared
+    difficulty per attempt (a diver's dive list), overriding the criterion's.
+    """
+
+    entry_id: object
+    status: str = "registered"
+    organisation_id: object = None
+    team_id: object = None
+    attempt_multipliers: Mapping[str, tuple[Decimal, ...]] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How standings turn into ranks and awards.
+
+    - ``tie_break``: ``"shared"`` (equal totals share a place),
+      ``"countback_criteria"`` (criterion scores in scheme order decide) or
+      ``"countback_time"`` (the lower total time decides).
+    - ``rank_style``: ``"standard"`` (1, 2, 2, 4) or ``"dense"`` (1, 2, 2, 3).
+    - ``award_mode``: ``"counts"`` uses ``award_counts`` (firsts, seconds,
+      thirds…); ``"percent"`` uses ``award_percents`` of the entrants, each
+      tier rounded by ``percent_rounding`` (``"round_half_up"``, ``"floor"``
+      or ``"ceil"``).
+    - ``min_entrants``: with fewer entrants no awards are given.
+    - ``min_score``: no award below this total (for ``time_asc``: above it).
+    """
+
+    tie_break: str = "shared"
+    rank_style: str = "standard"
+    award_mode: str = "counts"
+    award_counts: tuple[int, ...] = (1, 2, 3)
+    award_percents: tuple[Decimal, ...] = (Decimal(10), Decimal(20), Decimal(30))
+    percent_rounding: str = "round_half_up"
+    min_entrants: int = 0
+    min_score: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryResult:
+    """One row of the standings.
+
+    ``status`` is ``"ok"`` or the reason the entry did not finish (``"dns"``,
+    ``"dnf"``, ``"dsq"``). ``award`` is 1, 2, 3… (first prize, …) or None.
+    ``tiebreak_key`` holds the countback values that ordered equal totals.
+    ``complete`` is False while marks are missing (the total is provisional).
+    """
+
+    entry_id: object
+    total: Decimal | None
+    criterion_scores: dict[str, Decimal]
+    status: str
+    rank: int | None
+    award: int | None
+    finisher: bool
+    tiebreak_key: tuple = ()
+    complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Standings:
+    """Ranked rows, best first, then unscored entries, then non-finishers.
+
+    ``entrants`` is the count used for percentage awards and ``min_entrants``;
+    ``award_counts`` the number of places per award actually offered.
+    """
+
+    rows: tuple[EntryResult, ...]
+    entrants: int
+    award_counts: tuple[int, ...]
+    complete: bool
+
+    def row(self, entry_id: object) -> EntryResult:
+        for row in self.rows:
+            if row.entry_id == entry_id:
+                return row
+        raise KeyError(entry_id)
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationResult:
+    """An organisation's excellent-organisation standing.
+
+    ``places`` counts its placings per place (index 0 = firsts), only for
+    the places the points table scores.
+    """
+
+    organisation_id: object
+    points: int
+    rank: int
+    awarded: bool
+    places: tuple[int, ...]
+
+
+# --------------------------------------------------------------------------
+# Internals shared by compute_standings, IncrementalStandings and teams.
+
+
+@dataclass(slots=True)
+class _Row:
+    """An entry's (or team's) scores before ranking, with its sort key precomputed."""
+
+    entry_id: object
+    total: Decimal | None
+    criterion_scores: dict
+    status: str
+    complete: bool
+    tiebreak: tuple = ()
+    key: tuple | None = None  # (primary, *countback), ascending = better; None = unranked
+    order: tuple = ()  # the entry id, for a stable order among equals
+
+
+def _row(
+    entry_id: object,
+    total: Decimal | None,
+    scores: dict,
+    status: str,
+    complete: bool,
+    lower_is_better: bool,
+    tiebreak: tuple = (),
+    tiebreak_norm: tuple = (),
+) -> _Row:
+    key = None
+    if status == "ok" and total is not None:
+        key = (total if lower_is_better else -total, *tiebreak_norm)
+    return _Row(entry_id, total, scores, status, complete, tiebreak, key, _id_key(entry_id))
+
+
+class _Plan:
+    """What the ranking needs to know about a scheme, computed once."""
+
+    __slots__ = (
+        "by_code",
+        "criteria",
+        "decimals",
+        "layout",
+        "lower_is_better",
+        "practical_weight",
+        "scorers",
+        "theory_weight",
+        "time_codes",
+    )
+
+    def __init__(self, scheme: Scheme):
+        self.criteria = tuple(scheme.criteria)
+        self.by_code = {c.code: c for c in self.criteria}
+        self.decimals = scheme.decimals
+        self.lower_is_better = scheme.ranking == "time_asc"
+        self.theory_weight = scheme.theory_weight
+        self.practical_weight = scheme.practical_weight
+        self.time_codes = tuple(c.code for c in self.criteria if c.kind == "time")
+        self.scorers = {c.code: CriterionScorer(c) for c in self.criteria}
+        # (code, is time, is theory, attempts summed) per criterion, for _entry_row's loop.
+        self.layout = tuple(
+            (c.code, c.kind == "time", c.part == "theory", c.attempts_combine == "sum") for c in self.criteria
+        )
+
+
+def _id_key(entry_id: object) -> tuple:
+    # Ids may be ints, strings or UUIDs; never compare across types.
+    if isinstance(entry_id, int):
+        return (0, entry_id, "")
+    return (1, 0, str(entry_id))
+
+
+def _entry_row(plan: _Plan, info: EntryInfo, results: Mapping[str, CriterionResult], tie_break: str) -> _Row:
+    try:
+        severity = _ENTRY_SEVERITY[info.status]
+    except KeyError:
+        raise ScoringError("unknown_entry_status", f"unknown entry status {info.status!r}") from None
+    complete = True
+    scores: dict[str, Decimal] = {}
+    theory = practical = ZERO
+    any_points = False
+    time_total = ZERO
+    times_in = True
+    for code, is_time, is_theory, summed in plan.layout:
+        result = results.get(code)
+        if result is None:
+            complete = False
+            if is_time:
+                times_in = False
+            continue
+        score, result_complete, status, attempt_scores = result
+        if not result_complete:
+            complete = False
+        if status != "ok":
+            severity = max(severity, _SEVERITY[status])
+            continue
+        if score is None:
+            if is_time:
+                times_in = False
+            continue
+        scores[code] = score
+        if is_time:
+            # A "sum" of runs with a run missing is not a comparable time.
+            if summed and None in attempt_scores:
+                times_in = False
+            else:
+                time_total += score
+        else:
+            any_points = True
+            if is_theory:
+                theory += score
+            else:
+                practical += score
+
+    if severity:
+        return _row(info.entry_id, None, scores, _STATUS_OF_SEVERITY[severity], True, plan.lower_is_better)
+
+    if plan.lower_is_better:
+        total = quantize(time_total, plan.decimals) if plan.time_codes and times_in else None
+    elif not any_points:
+        total = None
+    elif plan.theory_weight:
+        total = quantize(theory * plan.theory_weight + practical * plan.practical_weight, plan.decimals)
+    else:
+        total = quantize(theory + practical, plan.decimals)
+
+    if tie_break == "countback_criteria":
+        tiebreak = tuple(scores.get(c.code) for c in plan.criteria)
+        tiebreak_norm = tuple(
+            _INF if value is None else (value if c.kind == "time" else -value)
+            for c, value in zip(plan.criteria, tiebreak, strict=True)
+        )
+    elif tie_break == "countback_time" and plan.time_codes:
+        time = quantize(time_total, plan.decimals) if times_in else None
+        tiebreak = (time,)
+        tiebreak_norm = (_INF if time is None else time,)
+    else:
+        tiebreak = tiebreak_norm = ()
+    return _row(info.entry_id, total, scores, "ok", complete, plan.lower_is_better, tiebreak, tiebreak_norm)
+
+
+POLICY_CHOICES = {
+    "tie_break": ("shared", "countback_criteria", "countback_time"),
+    "rank_style": ("standard", "dense"),
+    "award_mode": ("counts", "percent"),
+    "percent_rounding": ("round_half_up", "floor", "ceil"),
+}
+
+
+def _check_policy(policy: Policy) -> Policy:
+    for name, choices in POLICY_CHOICES.items():
+        if getattr(policy, name) not in choices:
+            raise ValueError(f"Policy.{name} must be one of {choices}, not {getattr(policy, name)!r}")
+    return policy
+
+
+def _award_counts(policy: Policy, entrants: int) -> tuple[int, ...]:
+    if policy.award_mode == "percent":
+        counts = tuple(
+            round_count(Decimal(entrants) * Decimal(percent) / 100, policy.percent_rounding)
+            for percent in policy.award_percents
+        )
+    else:
+        counts = tuple(policy.award_counts)
+    if entrants < policy.min_entrants:
+        return (0,) * len(counts)
+    return counts
+
+
+_SORT_KEY = attrgetter("key", "order")
+_ORDER = attrgetter("order")
+
+
+def _rank(rows: Iterable[_Row], policy: Policy, lower_is_better: bool, memo: dict | None = None) -> Standings:
+    """Order, rank and award the rows.
+
+    ``memo`` (used by ``IncrementalStandings``) maps an entry to its last
+    ``(row, EntryResult)``: an unchanged row whose rank and award are unchanged
+    reuses its result instead of building a new one.
+    """
+    ranked: list[_Row] = []
+    unscored: list[_Row] = []
+    out: list[_Row] = []
+    entrants = 0
+    all_complete = True
+    for row in rows:
+        if row.status != "dns":
+            entrants += 1
+        if not row.complete:
+            all_complete = False
+        if row.key is not None:
+            ranked.append(row)
+        elif row.status == "ok":
+            unscored.append(row)
+        else:
+            out.append(row)
+    ranked.sort(key=_SORT_KEY)
+
+    counts = _award_counts(policy, entrants)
+    bounds = []
+    running = 0
+    for count in counts:
+        running += count
+        bounds.append(running)
+    min_score = policy.min_score
+    dense = policy.rank_style == "dense"
+
+    results: list[EntryResult] = []
+    previous_key = None
+    standard_rank = dense_rank = 0
+    for position, row in enumerate(ranked, start=1):
+        if row.key != previous_key:
+            standard_rank = position
+            dense_rank += 1
+            previous_key = row.key
+        award = None
+        for tier, bound in enumerate(bounds, start=1):
+            if standard_rank <= bound:
+                award = tier
+                break
+        if award is not None and min_score is not None:
+            below = row.total > min_score if lower_is_better else row.total < min_score
+            if below:
+                award = None
+        rank = dense_rank if dense else standard_rank
+        if memo is not None:
+            previous = memo.get(row.entry_id)
+            if previous is not None and previous[0] is row and previous[1].rank == rank and previous[1].award == award:
+                results.append(previous[1])
+                continue
+        result = EntryResult(
+            row.entry_id, row.total, row.criterion_scores, "ok", rank, award, True, row.tiebreak, row.complete
+        )
+        if memo is not None:
+            memo[row.entry_id] = (row, result)
+        results.append(result)
+    unscored.sort(key=_ORDER)
+    results.extend(
+        EntryResult(r.entry_id, None, r.criterion_scores, "ok", None, None, True, r.tiebreak, r.complete)
+        for r in unscored
+    )
+    out.sort(key=lambda r: (_NON_FINISHER_ORDER[r.status], r.order))
+    results.extend(
+        EntryResult(r.entry_id, None, r.criterion_scores, r.status, None, None, False, (), r.complete) for r in out
+    )
+    return Standings(tuple(results), entrants, counts, all_complete)
+
+
+def _check_mark(plan: _Plan, entries: Mapping, mark: MarkValue) -> Criterion:
+    if mark.entry_id not in entries:
+        raise ScoringError("unknown_entry", f"mark for unknown entry {mark.entry_id!r}")
+    criterion = plan.by_code.get(mark.criterion_code)
+    if criterion is None:
+        raise ScoringError("unknown_criterion", f"mark for unknown criterion {mark.criterion_code!r}")
+    if not 1 <= mark.attempt <= criterion.attempts:
+        raise ScoringError(
+            "attempt_out_of_range",
+            f"attempt {mark.attempt} of {criterion.code!r}, which has {criterion.attempts}",
+        )
+    if mark.status not in MARK_STATUSES:
+        raise ScoringError("unknown_status", f"unknown mark status {mark.status!r}")
+    return criterion
+
+
+def _score_entry(plan: _Plan, info: EntryInfo, cells_by_code: Mapping, all_ok: bool = False) -> dict:
+    declared = info.attempt_multipliers
+    scorers = plan.scorers
+    if declared:
+        return {code: scorers[code].score(cells, declared.get(code), all_ok) for code, cells in cells_by_code.items()}
+    return {code: scorers[code].score(cells, None, all_ok) for code, cells in cells_by_code.items()}
+
+
+# --------------------------------------------------------------------------
+# Public API
+
+
+def compute_standings(
+    scheme: Scheme,
+    entries: Iterable[EntryInfo],
+    marks: Iterable[MarkValue],
+    policy: Policy | None = None,
+) -> Standings:
+    """Rank every entry from the marks (pure and deterministic).
+
+    Marks are upserts on (entry, criterion, judge, attempt): when a key repeats,
+    the later mark wins. Raises ``ScoringError`` for marks of unknown entries or
+    criteria, attempts out of range and unknown statuses.
+    """
+    policy = _check_policy(policy or Policy())
+    plan = _Plan(scheme)
+    infos = {info.entry_id: info for info in entries}
+    by_code = plan.by_code
+    grouped: dict[object, dict[str, dict[int, dict[object, MarkValue]]]] = {}
+    flagged = set()  # entries with a DNF/DNS/DSQ mark: their cells take the careful path
+    # The loop below touches every mark, so it does as little as it can:
+    # keys are checked when their dict is first made, statuses only when not "ok".
+    for mark in marks:
+        entry_id = mark.entry_id
+        entry_cells = grouped.get(entry_id)
+        if entry_cells is None:
+            if entry_id not in infos:
+                _check_mark(plan, infos, mark)
+            entry_cells = grouped[entry_id] = {}
+        cells = entry_cells.get(mark.criterion_code)
+        if cells is None:
+            if mark.criterion_code not in by_code:
+                _check_mark(plan, infos, mark)
+            cells = entry_cells[mark.criterion_code] = {}
+        cell = cells.get(mark.attempt)
+        if cell is None:
+            cells[mark.attempt] = {mark.judge_id: mark}
+        else:
+            cell[mark.judge_id] = mark
+        if mark.status != "ok":
+            _check_mark(plan, infos, mark)
+            flagged.add(entry_id)
+
+    rows = []
+    tie_break = policy.tie_break
+    empty: dict = {}
+    for entry_id, info in infos.items():
+        results = _score_entry(plan, info, grouped.get(entry_id, empty), entry_id not in flagged)
+        rows.append(_entry_row(plan, info, results, tie_break))
+    return _rank(rows, policy, plan.lower_is_better)
+
+
+class IncrementalStandings:
+    """Live standings: apply one mark, rescore one entry, re-rank.
+
+    Holds ``{entry: {criterion: {attempt: {judge: mark}}}}`` plus each entry's
+    criterion results and row. ``apply`` upserts on the mark's natural key, so
+    a retried or replayed mark changes nothing; rescoring touches only the
+    mark's (entry, criterion); re-ranking sorts the rows (about 2,000 rows is
+    a few milliseconds). ``standings()`` always equals ``compute_standings``
+    over the current marks. Not thread-safe: one instance per event, fed by
+    one consumer.
+    """
+
+    def __init__(
+        self,
+        scheme: Scheme,
+        entries: Iterable[EntryInfo],
+        policy: Policy | None = None,
+        marks: Iterable[MarkValue] = (),
+    ):
+        self._plan = _Plan(scheme)
+        self._policy = _check_policy(policy or Policy())
+        self._entries: dict[object, EntryInfo] = {info.entry_id: info for info in entries}
+        self._cells: dict[object, dict[str, dict[int, dict[object, MarkValue]]]] = {e: {} for e in self._entries}
+        self._results: dict[object, dict[str, CriterionResult]] = {e: {} for e in self._entries}
+        self._rows: dict[object, _Row] = {}
+        self._memo: dict[object, tuple[_Row, EntryResult]] = {}
+        self._cached: Standings | None = None
+        self._upsert_all(marks)
+        for entry_id in self._entries:
+            self._rebuild_row(entry_id)
+
+    def apply(self, mark: MarkValue) -> Standings:
+        """Upsert one mark and return the new standings."""
+        self._store(mark)
+        self._rescore(mark.entry_id, mark.criterion_code)
+        self._rebuild_row(mark.entry_id)
+        return self.standings()
+
+    def apply_many(self, marks: Iterable[MarkValue]) -> Standings:
+        """Upsert several marks, re-ranking once."""
+        for entry_id in self._upsert_all(marks):
+            self._rebuild_row(entry_id)
+        return self.standings()
+
+    def discard(self, entry_id: object, criterion_code: str, judge_id: object, attempt: int = 1) -> Standings:
+        """Remove a mark (e.g. entered against the wrong entry); unknown keys are ignored."""
+        cells = self._cells.get(entry_id, {}).get(criterion_code, {})
+        cell = cells.get(attempt)
+        if cell and cell.pop(judge_id, None) is not None:
+            if not cell:
+                del cells[attempt]
+            self._rescore(entry_id, criterion_code)
+            self._rebuild_row(entry_id)
+        return self.standings()
+
+    def set_entry(self, info: EntryInfo) -> Standings:
+        """Add an entry or change its status (checked in, DNS, DSQ…)."""
+        if info.status not in _ENTRY_SEVERITY:
+            raise ScoringError("unknown_entry_status", f"unknown entry status {info.status!r}")
+        if info.entry_id not in self._entries:
+            self._cells[info.entry_id] = {}
+            self._results[info.entry_id] = {}
+        self._entries[info.entry_id] = info
+        self._results[info.entry_id] = _score_entry(self._plan, info, self._cells[info.entry_id])
+        self._rebuild_row(info.entry_id)
+        return self.standings()
+
+    def standings(self) -> Standings:
+        if self._cached is None:
+            self._cached = _rank(self._rows.values(), self._policy, self._plan.lower_is_better, self._memo)
+        return self._cached
+
+    def _upsert_all(self, marks: Iterable[MarkValue]) -> set:
+        """Store marks and rescore each touched (entry, criterion) once; return the entries."""
+        touched = set()
+        for mark in marks:
+            self._store(mark)
+            touched.add((mark.entry_id, mark.criterion_code))
+        for entry_id, code in touched:
+            self._rescore(entry_id, code)
+        return {entry_id for entry_id, _ in touched}
+
+    def _store(self, mark: MarkValue) -> None:
+        _check_mark(self._plan, self._entries, mark)
+        cells = self._cells[mark.entry_id].setdefault(mark.criterion_code, {})
+        cells.setdefault(mark.attempt, {})[mark.judge_id] = mark
+
+    def _rescore(self, entry_id: object, code: str) -> None:
+        cells = self._cells[entry_id].get(code)
+        results = self._results[entry_id]
+        if not cells:
+            results.pop(code, None)
+            self._cells[entry_id].pop(code, None)
+            return
+        declared = self._entries[entry_id].attempt_multipliers
+        multipliers = declared.get(code) if declared else None
+        results[code] = self._plan.scorers[code].score(cells, multipliers)
+
+    def _rebuild_row(self, entry_id: object) -> None:
+        info = self._entries[entry_id]
+        self._rows[entry_id] = _entry_row(self._plan, info, self._results[entry_id], self._policy.tie_break)
+        self._cached = None
+
+
+def team_standings(
+    member_results: Iterable[EntryResult],
+    team_of_member: Mapping[object, object],
+    method: str = "sum",
+    n: int | None = None,
+    policy: Policy | None = None,
+    *,
+    ranking: str = "score_desc",
+    decimals: int = 2,
+) -> Standings:
+    """Rank teams from their members' results (see the module docstring).
+
+    ``team_of_member`` maps a member's entry id to its team id; members not in
+    it are ignored. In the returned rows ``entry_id`` is the team id and
+    ``criterion_scores`` maps ``str(member entry id)`` to the member totals
+    that counted.
+    """
+    if method not in ("sum", "best_n"):
+        raise ValueError(f"unknown team method {method!r}")
+    if method == "best_n" and (n is None or n < 1):
+        raise ValueError("best_n needs n >= 1")
+    policy = _check_policy(policy or Policy())
+    lower_is_better = ranking == "time_asc"
+    members: dict[object, list[EntryResult]] = {}
+    for result in member_results:
+        team = team_of_member.get(result.entry_id)
+        if team is not None:
+            members.setdefault(team, []).append(result)
+
+    rows = []
+    for team, results in members.items():
+        scoring = [r for r in results if r.finisher and r.total is not None]
+        pending = any(r.finisher and r.total is None for r in results)
+        scoring.sort(key=lambda r: (r.total if lower_is_better else -r.total, _id_key(r.entry_id)))
+        needed = n if method == "best_n" else 1
+        counting = scoring[:n] if method == "best_n" else scoring
+        complete = all(r.complete for r in results) and not pending
+        if len(scoring) < needed:
+            if pending:
+                rows.append(_row(team, None, {}, "ok", False, lower_is_better))
+            else:
+                status = "dns" if all(r.status == "dns" for r in results) else "dnf"
+                rows.append(_row(team, None, {}, status, True, lower_is_better))
+            continue
+        total = quantize(sum((r.total for r in counting), ZERO), decimals)
+        scores = {str(r.entry_id): r.total for r in counting}
+        if policy.tie_break == "shared":
+            tiebreak = tiebreak_norm = ()
+        else:
+            tiebreak = tuple(r.total for r in counting)
+            tiebreak_norm = tuple(t if lower_is_better else -t for t in tiebreak)
+        rows.append(_row(team, total, scores, "ok", complete, lower_is_better, tiebreak, tiebreak_norm))
+    return _rank(rows, policy, lower_is_better)
+
+
+def organisation_placings(
+    standings: Standings, organisation_of: Mapping[object, object]
+) -> list[tuple[object, int | None]]:
+    """``(organisation_id, rank)`` for every row whose entry has an organisation."""
+    return [
+        (organisation_of[row.entry_id], row.rank)
+        for row in standings.rows
+        if organisation_of.get(row.entry_id) is not None
+    ]
+
+
+def organisation_awards(
+    placings: Iterable[tuple[object, int | None]],
+    points_table: Mapping[int, int],
+    count: int = 8,
+) -> tuple[OrganisationResult, ...]:
+    """Excellent-organisation awards from a points table (module docstring).
+
+    ``placings`` are ``(organisation_id, rank)`` pairs, one per team or
+    contestant placing in any event; ``rank=None`` (unplaced) scores nothing
+    but lists the organisation. Returns every organisation, best first.
+    """
+    deepest = max(points_table, default=0)
+    points: dict[object, int] = {}
+    places: dict[object, list[int]] = {}
+    for organisation, rank in placings:
+        points.setdefault(organisation, 0)
+        counts = places.setdefault(organisation, [0] * deepest)
+        if rank is None:
+            continue
+        points[organisation] += points_table.get(rank, 0)
+        if 1 <= rank <= deepest:
+            counts[rank - 1] += 1
+    ordered = sorted(
+        points,
+        key=lambda org: (-points[org], tuple(-c for c in places[org]), _id_key(org)),
+    )
+    results = []
+    previous = None
+    rank = 0
+    for position, organisation in enumerate(ordered, start=1):
+        key = (points[organisation], tuple(places[organisation]))
+        if key != previous:
+            rank = position
+            previous = key
+        awarded = rank <= count and points[organisation] > 0
+        results.append(OrganisationResult(organisation, points[organisation], rank, awarded, key[1]))
+    return tuple(results)
