@@ -47,8 +47,9 @@ class Hub:
                 self.channel = await self.layer.new_channel("live-hub.")
             members = self.groups.get(group)
             if members is None:
-                members = self.groups[group] = set()
+                # Join first: if the layer is down the socket is refused and the group stays unjoined.
                 await self.layer.group_add(group, self.channel)
+                members = self.groups[group] = set()
             members.add(consumer)
             if self._reader is None or self._reader.done():
                 self._reader = asyncio.get_running_loop().create_task(self._read())
@@ -73,9 +74,11 @@ class Hub:
     async def deliver(self, group: str, text: str) -> int:
         """Write one pre-encoded frame to every local socket of ``group``. Returns how many got it."""
         sent = 0
+        # One message object for every socket: it is the consumers' own ASGI send, minus two wrappers.
+        message = {"type": "websocket.send", "text": text}
         for consumer in list(self.groups.get(group, ())):
             try:
-                await consumer.send(text_data=text)
+                await consumer.base_send(message)
                 sent += 1
             except Exception:
                 logger.debug("live hub: a socket of %s went away mid-send", group)

@@ -82,6 +82,8 @@
   function applyFull(data) {
     if (mode === "overview") { state.events = new Map(); data.events.forEach(function (e) { state.events.set(e.event, e); }); return render(); }
     if (mode === "monitor") { state.monitor = data; state.version = data.version; return render(); }
+    // A whole board older than the one shown (a late frame) must not take the screen back.
+    if (data.policy === state.policy && data.version !== null && state.version !== null && data.version < state.version) return;
     state.version = data.version;
     state.policy = data.policy;
     state.hidden = data.hidden || 0;
