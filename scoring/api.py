@@ -4,6 +4,7 @@ Views parse input, check who may look, and hand off to ``services`` and ``select
 Every refusal is a DomainError with a stable code (see ``config.errors``).
 """
 
+from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -183,9 +184,15 @@ class EventMarksView(_ScoringView):
             appeal = Appeal.objects.filter(pk=data["appeal"]).first()
             if appeal is None:
                 raise DomainError(_("申诉不存在。"), code="unknown_appeal", field="appeal")
+        judge = request.user
+        if data["judge"] is not None and data["judge"] != request.user.pk:
+            judge = get_user_model().objects.filter(pk=data["judge"]).first()
+            if judge is None:
+                raise DomainError(_("裁判不存在。"), code="unknown_judge", field="judge")
         key = request.headers.get("Idempotency-Key") or data.get("idempotency_key") or ""
         result = services.marks_submit(
-            judge=request.user,
+            judge=judge,
+            actor=request.user,
             event=event,
             marks=[dict(mark) for mark in data["marks"]],
             idempotency_key=key,

@@ -90,6 +90,12 @@ class MarkBatchSerializer(serializers.Serializer):
     device = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     appeal = serializers.IntegerField(required=False, allow_null=True, default=None)
+    judge = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Chief judges only: correct this judge's marks (a reason is required). Default: yourself.",
+    )
 
 
 class MarkResultSerializer(serializers.Serializer):

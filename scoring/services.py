@@ -258,8 +258,13 @@ def marks_submit(
     device: str = "",
     reason: str = "",
     appeal: Appeal | None = None,
+    actor=None,
 ) -> BatchResult:
     """Upsert a judge's batch of marks on (entry, criterion, judge, attempt), all or nothing.
+
+    ``actor`` (default: the judge) is who sends the batch. A chief judge may send a
+    correction of another judge's marks (更正由裁判长签字): a reason is then required,
+    and the history records the chief judge as the one who changed them.
 
     Each mark dict has ``entry`` (id), ``criterion`` (code), ``attempt`` (default 1),
     ``value``, ``penalty``, ``status`` and optionally ``version``: the version the
@@ -283,12 +288,19 @@ def marks_submit(
         raise DomainError(_("缺少幂等键。"), code="idempotency_key_required", field="idempotency_key")
     if len(key) > 100:
         raise DomainError(_("幂等键过长。"), code="idempotency_key_invalid", field="idempotency_key")
+    actor = actor or judge
+    if actor.pk != judge.pk:
+        if not is_chief_judge(actor, event):
+            raise Forbidden(_("只有裁判长可以更正其他裁判的评分。"), code="not_chief_judge")
+        if not (reason or "").strip():
+            raise DomainError(_("更正评分必须填写原因。"), code="reason_required", field="reason")
     if judge_assignment(judge, event) is None:
         raise Forbidden(_("您不是本项目的裁判。"), code="not_assigned")
     rows = _normalise_marks(marks)
     fingerprint = _fingerprint(
         {
             "scope": f"marks:{event.pk}",
+            "judge": judge.pk,
             "marks": [
                 {**row, "value": _canonical(row["value"]), "penalty": _canonical(row["penalty"])} for row in rows
             ],
@@ -298,7 +310,7 @@ def marks_submit(
     )
 
     standings = _lock_standings_version(event)
-    record = IdempotencyRecord.objects.filter(user=judge, key=key).first()
+    record = IdempotencyRecord.objects.filter(user=actor, key=key).first()
     if record is not None:
         return _replay(record, fingerprint)
 
@@ -417,7 +429,7 @@ def marks_submit(
             history.append(
                 MarkHistory(
                     mark=mark,
-                    actor=judge,
+                    actor=actor,
                     device=device[:80],
                     old_value=old[0],
                     new_value=value,
@@ -441,7 +453,7 @@ def marks_submit(
     try:
         with transaction.atomic():
             IdempotencyRecord.objects.create(
-                user=judge, key=key, scope=f"marks:{event.pk}", fingerprint=fingerprint, response=response
+                user=actor, key=key, scope=f"marks:{event.pk}", fingerprint=fingerprint, response=response
             )
     except IntegrityError:
         # The same key was just used for another event's batch (a different lock).

@@ -394,3 +394,47 @@ def test_scheme_delete_before_marks_and_refused_after(panel):
     assert (refused.status_code, refused.json()["code"]) == (409, "scheme_has_marks")
     assert deleted.status_code == 204
     assert sorted(MarkingScheme.objects.values_list("pk", flat=True)) == [panel.scheme.pk]
+
+
+# --- corrections by the chief judge --------------------------------------------------------------------
+
+
+def test_chief_judge_corrects_a_judges_mark_and_signs_the_history(panel):
+    marked_sheet(panel)
+    correction = {"entry": panel.entries[0].pk, "criterion": "look", "value": "14", "version": 1}
+
+    response = post_marks(
+        panel.chief, panel.event, [correction], "fix", judge=panel.judges[0].pk, reason="录入错误，裁判长更正"
+    )
+
+    assert response.status_code == 200
+    latest = MarkHistory.objects.order_by("-id").first()
+    assert (latest.mark.judge, latest.actor, latest.new_value, latest.reason) == (
+        panel.judges[0],
+        panel.chief,
+        Decimal("14"),
+        "录入错误，裁判长更正",
+    )
+
+
+def test_correction_without_reason_is_400(panel):
+    marked_sheet(panel)
+    correction = {"entry": panel.entries[0].pk, "criterion": "look", "value": "14", "version": 1}
+
+    response = post_marks(panel.chief, panel.event, [correction], "fix", judge=panel.judges[0].pk)
+
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (
+        400,
+        "reason_required",
+        "reason",
+    )
+
+
+def test_judge_cannot_write_another_judges_marks(panel):
+    marked_sheet(panel)
+    correction = {"entry": panel.entries[0].pk, "criterion": "look", "value": "1", "version": 1}
+
+    response = post_marks(panel.judges[1], panel.event, [correction], "sneak", judge=panel.judges[0].pk, reason="x")
+
+    assert (response.status_code, response.json()["code"]) == (403, "not_chief_judge")
+    assert Mark.objects.get().value == Decimal("15")
