@@ -25,16 +25,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CSRF_SECRET = get_random_string(32)
 
 
-@pytest.fixture
-def judged(flushable_history):
+def logged_in_event():
+    """Three entries, one criterion, one judge whose tablet is logged in (a session in the shared test DB)."""
     judged = judged_event_factory(
         entries=3, judges=1, criteria=[{"code": "look", "title": "观感", "max_value": Decimal("20")}]
     )
-    # The judge's tablet is logged in: a session in the (shared) test database.
     client = Client()
     client.force_login(judged.judges[0])
     judged.cookie = f"sessionid={client.cookies['sessionid'].value}; csrftoken={CSRF_SECRET}"
     return judged
+
+
+@pytest.fixture
+def judged(flushable_history):
+    return logged_in_event()
 
 
 def post_mark(server, judged, entry_index, value, key, version=0) -> dict:

@@ -1,0 +1,43 @@
+"""The big-screen board in Debian's headless chromium, against a real Daphne.
+
+The board loads, shows the standings it fetched over HTTP, and re-orders itself when a
+judge's mark (posted over HTTP to the same server) arrives on its socket.
+"""
+
+import pytest
+
+from tests.browser.conftest import browse, browser_thread  # noqa: F401 - fixtures
+from tests.live.test_e2e import logged_in_event, post_mark
+from tests.live_server import _daphne_process, daphne_server  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def judged(flushable_history, daphne_server):  # noqa: F811
+    return logged_in_event()
+
+
+def test_board_shows_a_rank_change_after_a_mark_is_posted(browse, daphne_server, judged):  # noqa: F811
+    first, second, _third = (entry.pk for entry in judged.entries)
+    post_mark(daphne_server, judged, 0, 10, "browser-1")
+
+    def scenario(page):
+        page.goto(f"{daphne_server.url}/live/events/{judged.event.pk}/?tv=1")
+        page.wait_for_function("document.getElementById('live-root').dataset.version === '1'")
+        before = page.eval_on_selector_all("#live-rows tr", "rows => rows.map(r => r.dataset.entry)")
+        post_mark(daphne_server, judged, 1, 15, "browser-2")
+        page.wait_for_function("document.getElementById('live-root').dataset.version === '2'")
+        after = page.eval_on_selector_all("#live-rows tr", "rows => rows.map(r => r.dataset.entry)")
+        top = page.inner_text("#live-rows tr:first-child")
+        award = page.get_attribute("#live-rows tr:first-child", "class")
+        offline = page.is_visible("#live-status")
+        return before, after, top, award, offline, page.errors
+
+    before, after, top, award, offline, errors = browse(scenario)
+    assert before[:2] == [str(first), str(second)]
+    assert after[:2] == [str(second), str(first)]
+    assert top.split()[0] == "1"
+    assert award == "row award-1 moved-up"  # highlighted as first prize, animated up
+    assert offline is False
+    assert errors == []
