@@ -50,6 +50,8 @@ def is_organiser(user, competition: Competition) -> bool:
 
 def is_chief_judge(user, event: Event) -> bool:
     """Chief judge of this event, or of its whole competition; organisers count too."""
+    if not (user and user.is_authenticated):
+        return False
     if is_organiser(user, event.competition):
         return True
     return JudgeAssignment.objects.filter(

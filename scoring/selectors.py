@@ -362,14 +362,9 @@ def organisation_award_rows(*, competition: Competition) -> list[dict]:
 # Who sees what
 
 
-def is_chief(user, event: Event) -> bool:
-    """``competitions.selectors.is_chief_judge``, safe for anonymous users."""
-    return bool(user and user.is_authenticated) and is_chief_judge(user, event)
-
-
 def can_read_all_marks(user, event: Event) -> bool:
     """Blind marking, strict reading: only chief judges and organisers see other judges' marks."""
-    return is_chief(user, event)
+    return is_chief_judge(user, event)
 
 
 def marks_visible_to(*, user, event: Event, entry_id: int | None = None):
@@ -407,7 +402,7 @@ def standings_visible_to(*, user, event: Event) -> bool:
     """Organisers and chief judges always; everyone else only in a public competition, and
     there live at once, under any other publication policy (hidden, frozen, reveal) only
     once the event is published. The live board shows frozen and reveal boards its own way."""
-    if is_chief(user, event):
+    if is_chief_judge(user, event):
         return True
     competition = event.competition
     if not competition.is_public:
@@ -427,7 +422,7 @@ def standings_labels_for(user, event: Event) -> tuple[bool, bool]:
     blind = roles_of(user).judges_blind(event.competition_id)
     if blind:
         return True, False
-    return is_chief(user, event), True
+    return is_chief_judge(user, event), True
 
 
 # --------------------------------------------------------------------------

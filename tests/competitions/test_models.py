@@ -24,3 +24,11 @@ def test_entry_constraint_refuses_contestant_and_team_together():
     other.team = entry.team
     with pytest.raises(IntegrityError):
         other.save()
+
+
+def test_is_chief_judge_is_false_for_anonymous_users():
+    from django.contrib.auth.models import AnonymousUser
+
+    from competitions.selectors import is_chief_judge
+
+    assert is_chief_judge(AnonymousUser(), EntryFactory().event) is False
