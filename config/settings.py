@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "scoring.login_codes.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -112,8 +113,9 @@ CERTIFICATE_FONT_CACHE = env.str("CERTIFICATE_FONT_CACHE", default="")
 CERTIFICATE_WORKERS = env.int("CERTIFICATE_WORKERS", default=2)
 
 AUTHENTICATION_BACKENDS = [
+    # Django's ModelBackend plus a lockout after repeated failed logins (see scoring/login_codes.py).
+    "scoring.login_codes.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
 ]
 if env.bool("FAST_PASSWORD_HASHER", default=False):
     # Test runs only (tests/conftest.py sets it): a real hash costs ~1 s on this box.
@@ -126,6 +128,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# Judges' tablets: log out after this many idle seconds (0 = never); lock a username out after failed logins.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=2 * 3600)
+LOGIN_LOCKOUT_ATTEMPTS = env.int("LOGIN_LOCKOUT_ATTEMPTS", default=5)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("manage/", include("competitions.import_urls")),
     path("live/", include("live.urls")),
+    path("judge/", include("scoring.tablet_urls")),
     path("", include("certificates.urls")),
     path("", include("competitions.urls")),
 ]

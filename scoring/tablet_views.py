@@ -1,0 +1,262 @@
+"""The judge's tablet: home, the marking sheet, the chief judge's page, QR login, PWA files.
+
+Pages are rendered on the server with everything a sheet needs embedded as JSON, so a
+sheet the service worker cached opens offline. Writes go through the scoring API
+(``/api/v1/events/<id>/marks/`` etc.) from ``static/scoring/tablet.js``, which queues
+each mark with its idempotency key in localStorage before sending it.
+
+Judging is blind: these pages show entries by code (参赛号) and station (赛位号) only.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from competitions.models import Entry, Event, JudgeAssignment
+from competitions.selectors import events_judged_by, is_chief_judge, judge_assignment
+from config.errors import DomainError
+from scoring.login_codes import login_code_redeem
+from scoring.models import Criterion, Mark, Sheet
+from scoring.selectors import variance_alerts
+from scoring.services import MARK_VALUE_MESSAGES, decimal_text
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "scoring"
+
+
+@dataclass
+class EntryRow:
+    entry: Entry
+    marked: int = 0
+    expected: int = 0
+    recused: bool = False
+    state: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return self.expected > 0 and self.marked >= self.expected
+
+
+@dataclass
+class EventCard:
+    event: Event
+    chief: bool
+    rows: list[EntryRow] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for row in self.rows if row.complete)
+
+    @property
+    def total(self) -> int:
+        return sum(1 for row in self.rows if not row.recused)
+
+
+def _judge_units(user, competition_id: int) -> set[int]:
+    return set(
+        JudgeAssignment.objects.filter(
+            user=user, competition_id=competition_id, organisation__isnull=False
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+def _entry_unit(entry: Entry) -> int | None:
+    return entry.contestant.organisation_id if entry.contestant_id else entry.team.organisation_id
+
+
+def _is_recused(user, entry: Entry, units: set[int] | None = None) -> bool:
+    """A judge never marks an entry of their own unit (when the competition forbids it)."""
+    if not entry.event.competition.forbid_conflict_of_interest:
+        return False
+    if units is None:
+        units = _judge_units(user, entry.event.competition_id)
+    return _entry_unit(entry) in units
+
+
+def _forbidden(request, message: str):
+    return render(request, "scoring/tablet/forbidden.html", {"message": message}, status=403)
+
+
+def judge_home_cards(user) -> list[EventCard]:
+    """The judge's events with their entries (blind) and the judge's own progress on each."""
+    events = list(
+        events_judged_by(user)
+        .select_related("competition")
+        .prefetch_related("scheme__criteria")
+        .order_by("competition_id", "id")
+    )
+    if not events:
+        return []
+    chief_of = {event.pk for event in events if is_chief_judge(user, event)}
+    entries = (
+        Entry.objects.filter(event__in=events)
+        .select_related("contestant", "team")
+        .order_by("event_id", "station", "start_order", "code", "id")
+    )
+    marked = dict(
+        Mark.objects.filter(entry__event__in=events, judge=user)
+        .values("entry_id")
+        .annotate(n=Count("id"))
+        .values_list("entry_id", "n")
+    )
+    states = dict(Sheet.objects.filter(entry__event__in=events, judge=user).values_list("entry_id", "state"))
+    units = {
+        (cid, oid)
+        for cid, oid in JudgeAssignment.objects.filter(user=user, organisation__isnull=False).values_list(
+            "competition_id", "organisation_id"
+        )
+    }
+    cards = {event.pk: EventCard(event=event, chief=event.pk in chief_of) for event in events}
+    expected = {}
+    for event in events:
+        scheme = getattr(event, "scheme", None)
+        expected[event.pk] = sum(c.attempts for c in scheme.criteria.all()) if scheme else 0
+    for entry in entries:
+        event = cards[entry.event_id].event
+        recused = event.competition.forbid_conflict_of_interest and (event.competition_id, _entry_unit(entry)) in units
+        cards[entry.event_id].rows.append(
+            EntryRow(
+                entry=entry,
+                marked=marked.get(entry.pk, 0),
+                expected=expected[entry.event_id],
+                recused=recused,
+                state=states.get(entry.pk, ""),
+            )
+        )
+    return list(cards.values())
+
+
+@login_required
+def home(request):
+    cards = judge_home_cards(request.user)
+    return render(request, "scoring/tablet/home.html", {"cards": cards})
+
+
+def _criterion_json(criterion: Criterion, decimals: int) -> dict:
+    return {
+        "code": criterion.code,
+        "title": criterion.title,
+        "description": criterion.description,
+        "kind": criterion.kind,
+        "min": decimal_text(criterion.min_value),
+        "max": decimal_text(criterion.max_value),
+        "step": decimal_text(criterion.step),
+        "decimals": decimals,
+        "attempts": criterion.attempts,
+        "penalty_per_unit": decimal_text(criterion.penalty_per_unit),
+    }
+
+
+@login_required
+def sheet(request, event_id: int, entry_id: int):
+    event = get_object_or_404(Event.objects.select_related("competition"), pk=event_id)
+    entry = get_object_or_404(Entry.objects.select_related("contestant", "team"), pk=entry_id, event=event)
+    entry.event = event
+    if judge_assignment(request.user, event) is None:
+        return _forbidden(request, _("您不是本项目的裁判，不能打开该评分表。"))
+    if _is_recused(request.user, entry):
+        return _forbidden(request, _("您与该参赛者属于同一单位，须回避，不能为其评分。"))
+    scheme = getattr(event, "scheme", None)
+    criteria = list(scheme.criteria.all()) if scheme else []
+    decimals = scheme.decimals if scheme else 2
+    marks = {
+        f"{m.criterion.code}:{m.attempt}": {
+            "value": decimal_text(m.value),
+            "penalty": decimal_text(m.penalty),
+            "status": m.status,
+            "version": m.version,
+        }
+        for m in Mark.objects.filter(entry=entry, judge=request.user).select_related("criterion")
+    }
+    own_sheet = Sheet.objects.filter(entry=entry, judge=request.user).first()
+    siblings = list(Entry.objects.filter(event=event).order_by("station", "start_order", "code", "id"))
+    index = next(i for i, other in enumerate(siblings) if other.pk == entry.pk)
+    data = {
+        "event": event.pk,
+        "entry": entry.pk,
+        "code": entry.code,
+        "criteria": [_criterion_json(c, decimals) for c in criteria],
+        "marks": marks,
+        "sheet": {
+            "state": own_sheet.state if own_sheet else Sheet.State.DRAFT,
+            "reason": own_sheet.reason if own_sheet else "",
+        },
+        "messages": {code: str(message) for code, message in MARK_VALUE_MESSAGES.items()},
+    }
+    context = {
+        "event": event,
+        "entry": entry,
+        "criteria": criteria,
+        "sheet": own_sheet,
+        "locked": bool(own_sheet and own_sheet.is_locked),
+        "data": data,
+        "previous": siblings[index - 1] if index > 0 else None,
+        "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+        "chief": is_chief_judge(request.user, event),
+    }
+    return render(request, "scoring/tablet/sheet.html", context)
+
+
+@login_required
+def chief(request, event_id: int):
+    event = get_object_or_404(Event.objects.select_related("competition"), pk=event_id)
+    if not is_chief_judge(request.user, event):
+        return _forbidden(request, _("只有裁判长可以打开此页面。"))
+    sheets = list(
+        Sheet.objects.filter(entry__event=event)
+        .select_related("entry", "judge")
+        .order_by("entry__station", "entry__code", "judge__username")
+    )
+    alerts = variance_alerts(event=event)
+    context = {"event": event, "sheets": sheets, "alerts": alerts}
+    return render(request, "scoring/tablet/chief.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def code_login(request, token: str):
+    """The URL in a login QR code. GET asks for one tap (link previews must not use the code); POST signs in."""
+    if request.method == "GET":
+        return render(request, "scoring/tablet/code_login.html", {})
+    try:
+        user = login_code_redeem(token=token)
+    except DomainError as error:
+        context = {"error": error.message, "code": error.code}
+        return render(request, "scoring/tablet/code_login.html", context, status=400)
+    login(request, user, backend="scoring.login_codes.LockoutBackend")
+    return redirect("tablet:home")
+
+
+def service_worker(request):
+    """The service worker, served under /judge/ so its scope covers the tablet pages."""
+    response = HttpResponse((STATIC_DIR / "sw.js").read_text(), content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/judge/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def manifest(request):
+    return JsonResponse(
+        {
+            "name": _("裁判评分"),
+            "short_name": _("评分"),
+            "start_url": "/judge/",
+            "scope": "/judge/",
+            "display": "standalone",
+            "orientation": "any",
+            "background_color": "#f6f4f1",
+            "theme_color": "#b3261e",
+            "lang": settings.LANGUAGE_CODE,
+            "icons": [{"src": "/static/scoring/icon.svg", "sizes": "any", "type": "image/svg+xml"}],
+        },
+        content_type="application/manifest+json",
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -1,0 +1,51 @@
+/* Judge tablet service worker (scope /judge/): pages and their assets, network first.
+ *
+ * Every judge page and static asset fetched while online is kept in the cache, so a
+ * sheet opened once opens again when the venue Wi-Fi is down. The API is never cached:
+ * marks are queued by tablet.js and replayed, not served stale.
+ */
+var CACHE = "judge-tablet-v1";
+var PRECACHE = ["/judge/", "/static/scoring/tablet.js", "/static/scoring/tablet.css", "/static/css/site.css"];
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) {
+      return Promise.all(PRECACHE.map(function (url) {
+        return fetch(url, { credentials: "same-origin" }).then(function (response) {
+          if (response.ok && !response.redirected) return cache.put(url, response);
+        }).catch(function () {});
+      }));
+    }).then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (k) { return k !== CACHE; }).map(function (k) { return caches.delete(k); }));
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  var isPage = url.pathname.indexOf("/judge/") === 0;
+  var isAsset = url.pathname.indexOf("/static/") === 0;
+  if (!isPage && !isAsset) return; // the API and everything else go straight to the network
+  event.respondWith(
+    fetch(request).then(function (response) {
+      // A redirect (to the login page) or an error page must not replace a good cached sheet.
+      if (response.ok && !response.redirected && response.type === "basic") {
+        var copy = response.clone();
+        caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
+      }
+      return response;
+    }).catch(function () {
+      return caches.match(request, { ignoreVary: true }).then(function (cached) {
+        return cached || caches.match("/judge/") || Response.error();
+      });
+    })
+  );
+});
