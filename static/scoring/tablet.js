@@ -471,8 +471,9 @@
     var root = document.getElementById("chief");
     if (!root) return;
     var error = document.getElementById("chief-error");
-    var dialog = document.getElementById("unlock-dialog");
-    var pendingSheet = null;
+    var dialog = document.getElementById("reason-dialog");
+    var text = document.getElementById("reason-text");
+    var pending = null;
     function act(sheetId, action, reason) {
       return api("POST", "/api/v1/sheets/" + sheetId + "/" + action + "/", { reason: reason || "" }).then(function (result) {
         if (result.status === 200) { window.location.reload(); return; }
@@ -482,20 +483,22 @@
     }
     root.querySelectorAll("[data-action]").forEach(function (button) {
       button.addEventListener("click", function () {
-        var sheetId = button.closest("[data-sheet]").dataset.sheet;
-        if (button.dataset.action === "lock") { act(sheetId, "lock"); return; }
-        pendingSheet = sheetId;
-        document.getElementById("unlock-reason").value = "";
+        // Locking may give a reason (the judge sees it); unlocking must (it is audited).
+        pending = { sheet: button.closest("[data-sheet]").dataset.sheet, action: button.dataset.action };
+        document.getElementById("reason-title").textContent = button.dataset.title;
+        document.getElementById("reason-label").textContent = button.dataset.label;
+        text.value = "";
+        text.required = pending.action === "unlock";
         dialog.showModal();
       });
     });
     dialog.querySelector("[data-close]").addEventListener("click", function () { dialog.close(); });
-    document.getElementById("unlock-form").addEventListener("submit", function (event) {
+    document.getElementById("reason-form").addEventListener("submit", function (event) {
       event.preventDefault();
-      var reason = document.getElementById("unlock-reason").value.trim();
-      if (!reason) return;
+      var reason = text.value.trim();
+      if (text.required && !reason) { text.focus(); return; }
       dialog.close();
-      act(pendingSheet, "unlock", reason);
+      act(pending.sheet, pending.action, reason);
     });
   }
 
