@@ -57,6 +57,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
+from itertools import chain
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from scoring.decimal_rules import ZERO, quantizer
@@ -270,6 +272,8 @@ def score_cells(
 _result = partial(tuple.__new__, CriterionResult)
 _NO_SCORE = (None,)
 _MEMO_LIMIT = 4096
+_VALUE = attrgetter("value")
+_MAX_PLACES = 9  # beyond this ``column`` leaves scaling to ints alone
 
 
 class CriterionScorer:
@@ -289,6 +293,7 @@ class CriterionScorer:
         "criterion",
         "deduction_factor",
         "fast",
+        "finished",
         "is_time",
         "lower_is_better",
         "memo",
@@ -298,6 +303,7 @@ class CriterionScorer:
         "penalty_factor",
         "plain",
         "round",
+        "tables",
         "trim",
         "weight",
     )
@@ -324,6 +330,9 @@ class CriterionScorer:
         self.fast = self.attempts == 1 and not self.is_time
         self.plain = self.weight is None and self.deduction_factor is None
         self.memo: dict[tuple, Decimal] = {}
+        # For ``column``: {(divisor, multiplier): {kept sum: attempt score}} and {attempt score: score}.
+        self.tables: dict[tuple, dict[Decimal, Decimal]] = {}
+        self.finished: dict[Decimal, Decimal] = {}
 
     def score(
         self,
@@ -358,6 +367,73 @@ class CriterionScorer:
                     score = attempt_score if self.plain else self._finish(attempt_score)
                     return _result((score, complete, "ok", (attempt_score,)))
         return self._general(cells, multipliers)
+
+    def column(self, cells: Sequence[Mapping[object, MarkValue]]) -> tuple[list[Decimal], list[Decimal], bool] | None:
+        """Score many entries' attempt-1 cells ``{judge: mark}`` at once, or return ``None``.
+
+        The same figures as ``score`` on each cell, for the common case only:
+        a single-attempt criterion that is not a time, the criterion's own
+        multipliers, every mark "ok" (the caller promises it) with a value,
+        and the same number of marks in every cell. Returns ``(scores,
+        attempt_scores, complete)`` aligned with ``cells``; ``None`` means
+        "not that case, score each cell with ``score``".
+
+        Why: a full recompute scores 20,000 cells, and calling ``score`` per
+        cell spends most of its time in the interpreter. Here every step is
+        one C-level ``map`` over the whole column (sort, slice, sum), and the
+        division and rounding run once per distinct kept sum.
+        """
+        if not self.fast or not cells:
+            return None
+        n = len(cells[0])
+        if n < self.needed or list(map(len, cells)).count(n) != len(cells):
+            return None
+        flat = list(map(_VALUE, chain.from_iterable(map(dict.values, cells))))
+        scaled = _scaled(flat)
+        if scaled is None:
+            return None
+        exponent, flat = scaled
+        method = self.method
+        rows = zip(*[iter(flat)] * n, strict=False)  # the cells again, as tuples of n ints
+        if n == 1:
+            kept, count = flat, 1
+        elif method == "mean" or method == "single":
+            kept, count = list(map(sum, rows)), n
+        elif method == "median":
+            middle = n // 2
+            if n % 2:
+                kept, count = list(map(itemgetter(middle), map(sorted, rows))), 1
+            else:
+                kept, count = list(map(sum, map(itemgetter(slice(middle - 1, middle + 1)), map(sorted, rows)))), 2
+        else:
+            kept = list(map(sum, map(itemgetter(slice(self.trim, n - self.trim)), map(sorted, rows))))
+            count = 1 if method == "trimmed_sum" else n - 2 * self.trim
+        multipliers = self.criterion.attempt_multipliers
+        multiplier = multipliers[0] if multipliers else None
+        table = self.tables.get((count, multiplier, exponent))
+        if table is None or len(table) > _MEMO_LIMIT:
+            table = self.tables[(count, multiplier, exponent)] = {}
+        for sum_kept in set(kept).difference(table):
+            # Decimal(sum_kept).scaleb(exponent) equals the Decimal sum of the kept marks, so
+            # the division and rounding below give the very figure ``_attempt_score`` gives.
+            value = Decimal(sum_kept).scaleb(exponent)
+            if count != 1:
+                value /= count
+            if multiplier is not None:
+                value *= multiplier
+            table[sum_kept] = self.round(value)
+        attempt_scores = list(map(table.__getitem__, kept))
+        if self.plain:
+            scores = attempt_scores
+        else:
+            finished = self.finished
+            if len(finished) > _MEMO_LIMIT:
+                finished.clear()
+            for attempt_score in set(attempt_scores).difference(finished):
+                finished[attempt_score] = self._finish(attempt_score)
+            scores = list(map(finished.__getitem__, attempt_scores))
+        complete = (self.panel_size is None or n == self.panel_size) and (n == 1 or method != "single")
+        return scores, attempt_scores, complete
 
     def _attempt_score(self, values: list[Decimal], multiplier: Decimal | None) -> Decimal:
         """Aggregate, multiply and round one attempt's panel.
@@ -452,6 +528,28 @@ class CriterionScorer:
         else:
             combined = max(scored)
         return CriterionResult(self._finish(combined), complete, "ok", tuple(attempt_scores))
+
+
+def _scaled(values: list) -> tuple[int, list[int]] | None:
+    """``(exponent, ints)`` with ``ints[i] * 10**exponent == values[i]``, or None.
+
+    Sums, sorts and slices of ints are exact and several times cheaper than
+    of Decimals, and marks have few decimals (a step of 0.5 or 0.001), so
+    every distinct value is scaled once. None when a value is missing or not
+    a finite Decimal.
+    """
+    distinct = set(values)
+    if None in distinct:
+        return None
+    exponent = 0
+    for value in distinct:
+        if type(value) is not Decimal or not value.is_finite():
+            return None
+        exponent = min(exponent, value.as_tuple().exponent)
+    if exponent < -_MAX_PLACES:
+        return None
+    scale = {value: int(value.scaleb(-exponent)) for value in distinct}
+    return exponent, list(map(scale.__getitem__, values))
 
 
 def _status_named(severity: int) -> str:

@@ -84,7 +84,8 @@ fewer than the places allow). An organisation with no points gets no award.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, neg
 
 from scoring.aggregation import (
     MARK_STATUSES,
@@ -93,8 +94,9 @@ from scoring.aggregation import (
     CriterionScorer,
     MarkValue,
     ScoringError,
+    _result,
 )
-from scoring.decimal_rules import ZERO, quantize, round_count
+from scoring.decimal_rules import ZERO, quantize, quantizer, round_count
 
 __all__ = [
     "ENTRY_STATUSES",
@@ -121,6 +123,7 @@ _INF = Decimal("Infinity")
 _SEVERITY = {"ok": 0, "dns": 1, "dnf": 2, "dsq": 3}  # of a criterion result
 _ENTRY_SEVERITY = {"registered": 0, "checked_in": 0, "dns": 1, "dnf": 2, "dsq": 3}  # of an entry
 _STATUS_OF_SEVERITY = {0: "ok", 1: "dns", 2: "dnf", 3: "dsq"}
+_PLAIN_STATUSES = frozenset(("registered", "checked_in"))
 # Listing order of non-finishers after the ranked rows.
 _NON_FINISHER_ORDER = {"dnf": 0, "dsq": 1, "dns": 2}
 
@@ -504,6 +507,96 @@ def _score_entry(plan: _Plan, info: EntryInfo, cells_by_code: Mapping, all_ok: b
     return {code: scorers[code].score(cells, None, all_ok) for code, cells in cells_by_code.items()}
 
 
+def _score_rows(plan: _Plan, infos: Mapping, grouped: Mapping, flagged: set, tie_break: str) -> list[_Row]:
+    """One row per entry, in ``infos`` order; the same rows as ``_entry_row`` gives.
+
+    The common entry — a plain status, no declared multipliers, no DNF/DSQ
+    mark — is scored a criterion at a time over all such entries with
+    ``CriterionScorer.column`` and, when the scheme allows (no time
+    criteria, ranked by score, every criterion scored for the entry),
+    totalled without building per-criterion results. Everything else takes
+    the per-entry path.
+    """
+    rows: list = [None] * len(infos)
+    common: list[int] = []
+    empty: dict = {}
+    for index, (entry_id, info) in enumerate(infos.items()):
+        cells = grouped.get(entry_id)
+        if cells and entry_id not in flagged and not info.attempt_multipliers and info.status in _PLAIN_STATUSES:
+            common.append(index)
+        else:
+            results = _score_entry(plan, info, cells or empty, entry_id not in flagged)
+            rows[index] = _entry_row(plan, info, results, tie_break)
+    if not common:
+        return rows
+    ids = list(infos)
+    common_ids = [ids[index] for index in common]
+    entry_cells = [grouped[entry_id] for entry_id in common_ids]
+    columns = []
+    for criterion in plan.criteria:
+        code = criterion.code
+        column = None
+        by_attempt = list(map(dict.get, entry_cells, repeat(code)))
+        if None not in by_attempt and list(map(len, by_attempt)).count(1) == len(by_attempt):
+            cells = list(map(dict.get, by_attempt, repeat(1)))
+            if None not in cells:
+                column = plan.scorers[code].column(cells)
+        columns.append(column)
+
+    if plan.criteria and None not in columns and not plan.time_codes and not plan.lower_is_better:
+        _total_rows(plan, common, common_ids, columns, tie_break, rows)
+        return rows
+
+    # Per entry from here, with the columns that could be scored at once.
+    by_code = []
+    for criterion, column in zip(plan.criteria, columns, strict=True):
+        code = criterion.code
+        scorer = plan.scorers[code]
+        if column is None:
+            by_code.append([scorer.score(cells[code], None, True) if code in cells else None for cells in entry_cells])
+        else:
+            scores, attempt_scores, complete = column
+            by_code.append(list(map(_result, zip(scores, repeat(complete), repeat("ok"), zip(attempt_scores)))))
+    codes = [criterion.code for criterion in plan.criteria]
+    for index, entry_id, results in zip(common, common_ids, zip(*by_code, strict=True) if by_code else (), strict=True):
+        mapped = {code: result for code, result in zip(codes, results, strict=True) if result is not None}
+        rows[index] = _entry_row(plan, infos[entry_id], mapped, tie_break)
+    return rows
+
+
+def _total_rows(plan: _Plan, common: list, ids: list, columns: list, tie_break: str, rows: list) -> None:
+    """Rows for entries with every criterion scored by a column; no time criteria."""
+    codes = [criterion.code for criterion in plan.criteria]
+    complete = all(column[2] for column in columns)
+    by_entry = list(zip(*(column[0] for column in columns), strict=True))
+    decimals = plan.decimals
+    if plan.theory_weight:
+        theory = [index for index, criterion in enumerate(plan.criteria) if criterion.part == "theory"]
+        practical = [index for index, criterion in enumerate(plan.criteria) if criterion.part != "theory"]
+        theory_weight, practical_weight = plan.theory_weight, plan.practical_weight
+        totals = [
+            quantize(
+                sum([scores[i] for i in theory], ZERO) * theory_weight
+                + sum([scores[i] for i in practical], ZERO) * practical_weight,
+                decimals,
+            )
+            for scores in by_entry
+        ]
+    else:
+        totals = list(map(quantizer(decimals), map(sum, by_entry, repeat(ZERO))))
+    countback = tie_break == "countback_criteria"
+    for index, entry_id, total, scores in zip(common, ids, totals, by_entry, strict=True):
+        if countback:
+            rows[index] = _Row(
+                entry_id, total, dict(zip(codes, scores, strict=True)), "ok", complete, scores,
+                (-total, *map(neg, scores)), _id_key(entry_id),
+            )  # fmt: skip
+        else:
+            rows[index] = _Row(
+                entry_id, total, dict(zip(codes, scores, strict=True)), "ok", complete, (), (-total,), _id_key(entry_id)
+            )
+
+
 # --------------------------------------------------------------------------
 # Public API
 
@@ -549,13 +642,7 @@ def compute_standings(
             _check_mark(plan, infos, mark)
             flagged.add(entry_id)
 
-    rows = []
-    tie_break = policy.tie_break
-    empty: dict = {}
-    for entry_id, info in infos.items():
-        results = _score_entry(plan, info, grouped.get(entry_id, empty), entry_id not in flagged)
-        rows.append(_entry_row(plan, info, results, tie_break))
-    return _rank(rows, policy, plan.lower_is_better)
+    return _rank(_score_rows(plan, infos, grouped, flagged, policy.tie_break), policy, plan.lower_is_better)
 
 
 class IncrementalStandings:
