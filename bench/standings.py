@@ -9,11 +9,18 @@ times
   which rescores that entry and re-ranks the event (what the live board does
   after each save).
 
-Prints one JSON line with the medians over ``--repeat`` runs.
+Prints one JSON line with the medians over ``--repeat`` runs: wall time
+(``full_ms``, ``incremental_ms``) and CPU time of this process
+(``full_cpu_ms``, ``incremental_cpu_ms``, from ``time.process_time``). On a
+shared machine wall time includes waiting for a core; to compare runs made
+under different load, ``calibration_ms`` is the median CPU time of a plain
+1,000,000-iteration ``for`` loop in a function, and ``load_avg`` the
+1-minute load average at the start.
 """
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -58,6 +65,20 @@ def median_ms(samples: list[float]) -> float:
     return round(statistics.median(samples) * 1000, 2)
 
 
+def calibration_loop() -> None:
+    for _ in range(1_000_000):
+        pass
+
+
+def timed(function, wall: list[float], cpu: list[float]):
+    started_cpu = time.process_time()
+    started = time.perf_counter()
+    result = function()
+    wall.append(time.perf_counter() - started)
+    cpu.append(time.process_time() - started_cpu)
+    return result
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=2000)
@@ -66,26 +87,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
 
+    load_avg = os.getloadavg()[0]
     scheme, infos, marks = build_event(args.entries, args.criteria, args.judges)
     policy = Policy(award_mode="percent")
 
-    full = []
+    calibration, calibration_cpu = [], []
+    full, full_cpu = [], []
     for _ in range(args.repeat):
-        started = time.perf_counter()
-        compute_standings(scheme, infos, marks, policy)
-        full.append(time.perf_counter() - started)
+        # Interleaved, so a change of load hits the calibration and the recompute alike.
+        timed(calibration_loop, calibration, calibration_cpu)
+        timed(lambda: compute_standings(scheme, infos, marks, policy), full, full_cpu)
 
     live = IncrementalStandings(scheme, infos, policy, marks)
     rng = random.Random(7)
-    incremental = []
+    incremental, incremental_cpu = [], []
     for _ in range(args.repeat):
         mark = rng.choice(marks)
         changed = MarkValue(
             mark.entry_id, mark.criterion_code, mark.judge_id, mark.attempt, Decimal(rng.randint(0, 40)) / 2
         )
-        started = time.perf_counter()
-        live.apply(changed)
-        incremental.append(time.perf_counter() - started)
+        timed(lambda changed=changed: live.apply(changed), incremental, incremental_cpu)
 
     print(
         json.dumps(
@@ -94,6 +115,10 @@ def main(argv: list[str] | None = None) -> None:
                 "marks": len(marks),
                 "full_ms": median_ms(full),
                 "incremental_ms": median_ms(incremental),
+                "full_cpu_ms": median_ms(full_cpu),
+                "incremental_cpu_ms": median_ms(incremental_cpu),
+                "calibration_ms": median_ms(calibration_cpu),
+                "load_avg": round(load_avg, 2),
             }
         )
     )

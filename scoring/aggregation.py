@@ -72,6 +72,7 @@ __all__ = [
     "Criterion",
     "CriterionResult",
     "CriterionScorer",
+    "MarkScale",
     "MarkValue",
     "PanelError",
     "ScoringError",
@@ -368,7 +369,9 @@ class CriterionScorer:
                     return _result((score, complete, "ok", (attempt_score,)))
         return self._general(cells, multipliers)
 
-    def column(self, cells: Sequence[Mapping[object, MarkValue]]) -> tuple[list[Decimal], list[Decimal], bool] | None:
+    def column(
+        self, cells: Sequence[Mapping[object, MarkValue]], scale: "MarkScale | None" = None
+    ) -> tuple[list[Decimal], list[Decimal], bool] | None:
         """Score many entries' attempt-1 cells ``{judge: mark}`` at once, or return ``None``.
 
         The same figures as ``score`` on each cell, for the common case only:
@@ -376,12 +379,15 @@ class CriterionScorer:
         multipliers, every mark "ok" (the caller promises it) with a value,
         and the same number of marks in every cell. Returns ``(scores,
         attempt_scores, complete)`` aligned with ``cells``; ``None`` means
-        "not that case, score each cell with ``score``".
+        "not that case, score each cell with ``score``". Pass one ``scale``
+        to the columns of one recompute so each distinct mark value is
+        converted to an int once.
 
         Why: a full recompute scores 20,000 cells, and calling ``score`` per
         cell spends most of its time in the interpreter. Here every step is
-        one C-level ``map`` over the whole column (sort, slice, sum), and the
-        division and rounding run once per distinct kept sum.
+        one C-level ``map`` over the whole column (sort, slice, sum on ints),
+        and the division and rounding run once per distinct kept sum, in
+        Decimal exactly as ``_attempt_score`` does them.
         """
         if not self.fast or not cells:
             return None
@@ -389,10 +395,12 @@ class CriterionScorer:
         if n < self.needed or list(map(len, cells)).count(n) != len(cells):
             return None
         flat = list(map(_VALUE, chain.from_iterable(map(dict.values, cells))))
-        scaled = _scaled(flat)
-        if scaled is None:
+        if scale is None:
+            scale = MarkScale()
+        flat = scale.scaled(flat)
+        if flat is None:
             return None
-        exponent, flat = scaled
+        exponent = scale.exponent
         method = self.method
         rows = zip(*[iter(flat)] * n, strict=False)  # the cells again, as tuples of n ints
         if n == 1:
@@ -530,26 +538,43 @@ class CriterionScorer:
         return CriterionResult(self._finish(combined), complete, "ok", tuple(attempt_scores))
 
 
-def _scaled(values: list) -> tuple[int, list[int]] | None:
-    """``(exponent, ints)`` with ``ints[i] * 10**exponent == values[i]``, or None.
+class MarkScale:
+    """Distinct mark values scaled to ints: ``ints[value] * 10**exponent == value``.
 
     Sums, sorts and slices of ints are exact and several times cheaper than
-    of Decimals, and marks have few decimals (a step of 0.5 or 0.001), so
-    every distinct value is scaled once. None when a value is missing or not
-    a finite Decimal.
+    of Decimals, and marks have few decimals (a step of 0.5 or 0.001). One
+    scale is shared by the columns of one recompute, so each distinct value
+    is converted once.
     """
-    distinct = set(values)
-    if None in distinct:
-        return None
-    exponent = 0
-    for value in distinct:
-        if type(value) is not Decimal or not value.is_finite():
+
+    __slots__ = ("exponent", "ints")
+
+    def __init__(self):
+        self.exponent = 0
+        self.ints: dict[Decimal, int] = {}
+
+    def scaled(self, values: list) -> list[int] | None:
+        """``values`` as ints at ``self.exponent``; None for a missing or non-finite value."""
+        try:
+            return list(map(self.ints.__getitem__, values))
+        except KeyError:
+            pass
+        new = set(values).difference(self.ints)
+        if None in new:
             return None
-        exponent = min(exponent, value.as_tuple().exponent)
-    if exponent < -_MAX_PLACES:
-        return None
-    scale = {value: int(value.scaleb(-exponent)) for value in distinct}
-    return exponent, list(map(scale.__getitem__, values))
+        exponent = self.exponent
+        for value in new:
+            if type(value) is not Decimal or not value.is_finite():
+                return None
+            exponent = min(exponent, value.as_tuple().exponent)
+        if exponent < -_MAX_PLACES:
+            return None
+        if exponent != self.exponent:
+            self.ints = {value: int(value.scaleb(-exponent)) for value in self.ints}
+            self.exponent = exponent
+        for value in new:
+            self.ints[value] = int(value.scaleb(-exponent))
+        return list(map(self.ints.__getitem__, values))
 
 
 def _status_named(severity: int) -> str:

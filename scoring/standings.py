@@ -92,6 +92,7 @@ from scoring.aggregation import (
     Criterion,
     CriterionResult,
     CriterionScorer,
+    MarkScale,
     MarkValue,
     ScoringError,
     _result,
@@ -533,6 +534,7 @@ def _score_rows(plan: _Plan, infos: Mapping, grouped: Mapping, flagged: set, tie
     common_ids = [ids[index] for index in common]
     entry_cells = [grouped[entry_id] for entry_id in common_ids]
     columns = []
+    scale = MarkScale()
     for criterion in plan.criteria:
         code = criterion.code
         column = None
@@ -540,7 +542,7 @@ def _score_rows(plan: _Plan, infos: Mapping, grouped: Mapping, flagged: set, tie
         if None not in by_attempt and list(map(len, by_attempt)).count(1) == len(by_attempt):
             cells = list(map(dict.get, by_attempt, repeat(1)))
             if None not in cells:
-                column = plan.scorers[code].column(cells)
+                column = plan.scorers[code].column(cells, scale)
         columns.append(column)
 
     if plan.criteria and None not in columns and not plan.time_codes and not plan.lower_is_better:
