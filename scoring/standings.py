@@ -97,7 +97,7 @@ from scoring.aggregation import (
     ScoringError,
     _result,
 )
-from scoring.decimal_rules import ZERO, quantize, quantizer, round_count
+from scoring.decimal_rules import ZERO, quantize, round_count
 
 __all__ = [
     "ENTRY_STATUSES",
@@ -585,18 +585,28 @@ def _total_rows(plan: _Plan, common: list, ids: list, columns: list, tie_break: 
             for scores in by_entry
         ]
     else:
-        totals = list(map(quantizer(decimals), map(sum, by_entry, repeat(ZERO))))
-    countback = tie_break == "countback_criteria"
-    for index, entry_id, total, scores in zip(common, ids, totals, by_entry, strict=True):
-        if countback:
-            rows[index] = _Row(
-                entry_id, total, dict(zip(codes, scores, strict=True)), "ok", complete, scores,
-                (-total, *map(neg, scores)), _id_key(entry_id),
-            )  # fmt: skip
-        else:
-            rows[index] = _Row(
-                entry_id, total, dict(zip(codes, scores, strict=True)), "ok", complete, (), (-total,), _id_key(entry_id)
-            )
+        # Summed as ints at the finest criterion exponent: exact, and each distinct
+        # total is made a Decimal and rounded once.
+        places = max(criterion.decimals for criterion in plan.criteria)
+        as_int: dict[Decimal, int] = {}
+        int_columns = []
+        for scores, _, _ in columns:
+            for score in set(scores).difference(as_int):
+                as_int[score] = int(score.scaleb(places))
+            int_columns.append(map(as_int.__getitem__, scores))
+        sums = list(map(sum, zip(*int_columns, strict=True)))
+        rounded = {total: quantize(Decimal(total).scaleb(-places), decimals) for total in set(sums)}
+        totals = list(map(rounded.__getitem__, sums))
+    if tie_break == "countback_criteria":
+        tiebreaks = by_entry
+        keys = [(-total, *map(neg, scores)) for total, scores in zip(totals, by_entry, strict=True)]
+    else:
+        tiebreaks = repeat(())
+        keys = list(zip(map(neg, totals)))
+    score_maps = map(dict, map(zip, repeat(codes), by_entry))
+    made = map(_Row, ids, totals, score_maps, repeat("ok"), repeat(complete), tiebreaks, keys, map(_id_key, ids))
+    for index, row in zip(common, made, strict=True):
+        rows[index] = row
 
 
 # --------------------------------------------------------------------------
