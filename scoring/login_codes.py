@@ -133,6 +133,9 @@ def _count_failure(sender, credentials, request=None, **kwargs):
 @receiver(user_logged_in)
 def _reset_failures(sender, request, user, **kwargs):
     cache.delete(_failures_key(user.get_username()))
+    if request is not None and hasattr(request, "session"):
+        # Stamped at login, so the next requests need no session write of their own.
+        request.session[IDLE_SESSION_KEY] = int(time.time())
 
 
 class LockoutBackend(ModelBackend):

@@ -26,16 +26,29 @@
   function store(key, value) {
     localStorage.setItem(key, JSON.stringify(value));
   }
-  function queue() { return load(QUEUE_KEY, []); }
-  function saveQueue(items) { store(QUEUE_KEY, items); renderBadge(); }
+  // The queue of everyone who used this tablet; each judge only ever sees and sends their own marks.
+  function allItems() { return load(QUEUE_KEY, []); }
+  function currentUser() {
+    var root = document.getElementById("tablet");
+    return root ? root.dataset.user : "";
+  }
+  function queue() {
+    var me = currentUser();
+    return allItems().filter(function (i) { return i.user === me; });
+  }
+  function saveQueue(items) { // ``items``: the current judge's queue
+    var me = currentUser();
+    store(QUEUE_KEY, allItems().filter(function (i) { return i.user !== me; }).concat(items));
+    renderBadge();
+  }
   function cellId(entry, criterion, attempt) { return entry + ":" + criterion + ":" + attempt; }
-  function known() { return load(MARKS_KEY, {}); }
+  function known() { return load(MARKS_KEY + ":" + currentUser(), {}); }
   function remember(mark) {
     var marks = known();
     var id = cellId(mark.entry, mark.criterion, mark.attempt);
     if (!marks[id] || marks[id].version <= mark.version) {
       marks[id] = { value: mark.value, penalty: mark.penalty, status: mark.status, version: mark.version };
-      store(MARKS_KEY, marks);
+      store(MARKS_KEY + ":" + currentUser(), marks);
     }
   }
 
@@ -135,7 +148,7 @@
     } else {
       var current = known()[id];
       items.push({
-        key: newKey(), event: mark.event, entry: mark.entry, criterion: mark.criterion, attempt: mark.attempt,
+        key: newKey(), user: currentUser(), event: mark.event, entry: mark.entry, criterion: mark.criterion, attempt: mark.attempt,
         value: mark.value, penalty: mark.penalty, status: mark.status,
         // Based on the last confirmed version; decided at first send when an earlier write is still queued.
         version: last ? null : (current ? current.version : 0), sent: false

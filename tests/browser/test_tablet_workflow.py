@@ -139,3 +139,27 @@ def test_tablet_chief_locks_with_a_reason_the_judge_sees_and_unlocks_with_one(br
         ("unlock", "选手申诉，重新核分"),
     ]
     assert errors == []
+
+
+def test_tablet_never_sends_another_judges_queued_marks(browse, daphne_server, dish):
+    def scenario(page):
+        _sign_in(page, daphne_server, dish.judges[0])
+        page.goto(_sheet(daphne_server, dish))
+        page.evaluate(
+            """([event, entry]) => localStorage.setItem("tablet-queue-v1", JSON.stringify([{key: "left-behind",
+                 user: "-1", event, entry, criterion: "look", attempt: 1, value: "9", penalty: "0", status: "ok",
+                 version: 0, sent: false}]))""",
+            [dish.event.pk, dish.entries[0].pk],
+        )
+        page.reload()
+        page.evaluate("window.tabletQueue.flush()")
+        _enter(page, "taste", "30")
+        page.wait_for_function("document.getElementById('sync-badge').hidden === true")
+        page.wait_for_selector('.attempt[data-key="taste:1"].saved')
+        left = page.evaluate("JSON.parse(localStorage.getItem('tablet-queue-v1')).map(i => i.key)")
+        return left, page.errors
+
+    left, errors = browse(scenario)
+    assert left == ["left-behind"]
+    assert list(Mark.objects.values_list("criterion__code", "value")) == [("taste", Decimal("30.000"))]
+    assert errors == []
