@@ -531,6 +531,16 @@
     registerServiceWorker();
     var badge = document.getElementById("sync-badge");
     if (badge) badge.addEventListener("click", function () { flush(); });
+    var logout = document.querySelector("form.logout");
+    if (logout && window.caches) {
+      // Cached sheets belong to this judge: drop them before the next judge signs in (queued marks stay theirs).
+      logout.addEventListener("submit", function (event) {
+        event.preventDefault();
+        caches.keys().then(function (keys) {
+          return Promise.all(keys.filter(function (k) { return k.indexOf("judge-tablet") === 0; }).map(function (k) { return caches.delete(k); }));
+        }).catch(function () {}).then(function () { logout.submit(); });
+      }, { once: true });
+    }
     window.addEventListener("online", function () { renderNet(); flush(); });
     window.addEventListener("offline", renderNet);
     window.addEventListener("storage", function (e) { if (e.key === QUEUE_KEY) renderBadge(); });
