@@ -163,3 +163,38 @@ def test_tablet_never_sends_another_judges_queued_marks(browse, daphne_server, d
     assert left == ["left-behind"]
     assert list(Mark.objects.values_list("criterion__code", "value")) == [("taste", Decimal("30.000"))]
     assert errors == []
+
+
+def test_tablet_time_criterion_records_dnf_and_penalty_seconds(browse, daphne_server, flushable_history):  # noqa: F811
+    judged = judged_event_factory(
+        entries=2,
+        judges=1,
+        criteria=[{"code": "lap", "title": "搜救航线", "kind": "time", "max_value": Decimal("300"), "step": None}],
+    )
+    judge = _with_password(judged.judges[0])
+
+    def scenario(page):
+        _sign_in(page, daphne_server, judge)
+        page.goto(_sheet(daphne_server, judged, 0))
+        lap = page.locator('.attempt[data-key="lap:1"]')
+        steppers = lap.locator(".step").count()
+        keypad = lap.locator("input.value").get_attribute("inputmode")
+        lap.locator('[data-status="dnf"]').click()
+        page.wait_for_selector('.attempt[data-key="lap:1"].saved')
+        pressed = lap.locator('[data-status="dnf"]').get_attribute("aria-pressed")
+        page.goto(_sheet(daphne_server, judged, 1))
+        lap = page.locator('.attempt[data-key="lap:1"]')
+        lap.locator("input.penalty").fill("10")
+        lap.locator("input.value").fill("187.25")
+        lap.locator("input.value").press("Enter")
+        page.wait_for_selector('.attempt[data-key="lap:1"].saved')
+        return steppers, keypad, pressed, page.errors
+
+    steppers, keypad, pressed, errors = browse(scenario)
+    assert (steppers, keypad, pressed) == (0, "decimal", "true")
+    assert errors == []
+    marks = Mark.objects.order_by("entry__station")
+    assert [(m.entry.code, m.status, m.value, m.penalty) for m in marks] == [
+        ("A01", "dnf", None, Decimal("0.000")),
+        ("A02", "ok", Decimal("187.250"), Decimal("10.000")),
+    ]
