@@ -359,3 +359,20 @@ class RevealProgressFactory(factory.django.DjangoModelFactory):
 
     event = factory.SubFactory(EventFactory)
     revealed = 0
+
+
+# --- judge tablet login codes ------------------------------------------------------------------
+from datetime import timedelta  # noqa: E402
+
+from scoring.models import LoginCode  # noqa: E402
+
+
+class LoginCodeFactory(factory.django.DjangoModelFactory):
+    """A stored code row; its token is unknown (use ``scoring.login_codes.login_code_issue`` to get one)."""
+
+    class Meta:
+        model = LoginCode
+
+    user = factory.SubFactory(QuickUserFactory)
+    digest = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))

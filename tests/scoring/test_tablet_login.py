@@ -18,7 +18,13 @@ from scoring.login_codes import (
     login_failures,
 )
 from scoring.models import LoginCode
-from tests.factories import JudgeAssignmentFactory, QuickUserFactory, UserFactory, judged_event_factory
+from tests.factories import (
+    JudgeAssignmentFactory,
+    LoginCodeFactory,
+    QuickUserFactory,
+    UserFactory,
+    judged_event_factory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -135,8 +141,8 @@ def test_admin_revoke_action_revokes_codes(client):
 
 def test_admin_codes_list_shows_only_managed_competitions_judges(client):
     judged = judged_event_factory(entries=1, judges=1)
-    login_code_issue(user=judged.judges[0])
-    login_code_issue(user=QuickUserFactory())
+    LoginCodeFactory(user=judged.judges[0])
+    LoginCodeFactory()
     organiser = judged.organiser
     organiser.is_staff = True
     organiser.save()
