@@ -220,3 +220,20 @@ def test_idle_expiry_can_be_switched_off(client, settings):
     session[IDLE_SESSION_KEY] = int(time.time()) - 10**6
     session.save()
     assert client.get("/judge/").status_code == 200
+
+
+def test_admin_reissue_action_revokes_and_prints_new_codes(client):
+    judge = QuickUserFactory()
+    old, old_token = login_code_issue(user=judge)
+    admin = UserFactory(is_staff=True, is_superuser=True, password="!")
+    client.force_login(admin)
+    changelist = reverse("admin:scoring_logincode_changelist")
+    response = client.post(changelist, {"action": "reissue", "_selected_action": [old.pk]})
+    assert response.status_code == 200
+    assert [card["user"] for card in response.context["cards"]] == [judge]
+    old.refresh_from_db()
+    assert old.revoked_at is not None
+    assert LoginCode.objects.filter(user=judge, revoked_at__isnull=True).count() == 1
+    new_url = response.context["cards"][0]["url"].removeprefix("http://testserver")
+    assert client.post(_code_url(old_token)).status_code == 400
+    assert client.post(new_url).status_code == 302
