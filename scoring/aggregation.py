@@ -331,8 +331,9 @@ class CriterionScorer:
         self.fast = self.attempts == 1 and not self.is_time
         self.plain = self.weight is None and self.deduction_factor is None
         self.memo: dict[tuple, Decimal] = {}
-        # For ``column``: {(divisor, multiplier): {kept sum: attempt score}} and {attempt score: score}.
-        self.tables: dict[tuple, dict[Decimal, Decimal]] = {}
+        # For ``column``: {(divisor, multiplier, exponent): {kept sum as int: attempt score}}
+        # and {attempt score: score}.
+        self.tables: dict[tuple, dict[int, Decimal]] = {}
         self.finished: dict[Decimal, Decimal] = {}
 
     def score(

@@ -555,7 +555,7 @@ def _score_rows(plan: _Plan, infos: Mapping, grouped: Mapping, flagged: set, tie
         code = criterion.code
         scorer = plan.scorers[code]
         if column is None:
-            by_code.append([scorer.score(cells[code], None, True) if code in cells else None for cells in entry_cells])
+            by_code.append([scorer.score(by[code], None, True) if code in by else None for by in entry_cells])
         else:
             scores, attempt_scores, complete = column
             by_code.append(list(map(_result, zip(scores, repeat(complete), repeat("ok"), zip(attempt_scores)))))
