@@ -32,12 +32,6 @@ MODELS = [Organisation, Competition, Event, Team, Contestant, Entry, JudgeAssign
 Role = JudgeAssignment.Role
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factories hash a password per user; the default hasher takes a second each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def staff_organiser_of(competition):
     user = UserFactory(is_staff=True)
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="competitions"))

@@ -1,29 +1,12 @@
 import pytest
-from rest_framework.test import APIClient
 
 from competitions.models import Competition, JudgeAssignment
 from tests.factories import CompetitionFactory, JudgeAssignmentFactory, OrganisationFactory, UserFactory
+from tests.helpers import client_for, organiser_of
 
 pytestmark = pytest.mark.django_db
 
 Role = JudgeAssignment.Role
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factories hash a password per user; the default hasher takes a second each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def client_for(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-def organiser_of(competition):
-    return JudgeAssignmentFactory(competition=competition, role=Role.ORGANISER).user
 
 
 def test_competition_list_shows_only_public_to_anonymous():

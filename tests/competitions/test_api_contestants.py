@@ -1,5 +1,4 @@
 import pytest
-from rest_framework.test import APIClient
 
 from competitions.models import Contestant, JudgeAssignment
 from tests.factories import (
@@ -10,27 +9,11 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.helpers import client_for, organiser_of
 
 pytestmark = pytest.mark.django_db
 
 Role = JudgeAssignment.Role
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factories hash a password per user; the default hasher takes a second each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def client_for(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-def organiser_of(competition):
-    return JudgeAssignmentFactory(competition=competition, role=Role.ORGANISER).user
 
 
 def test_contestant_list_for_organiser_has_personal_data():

@@ -1,23 +1,10 @@
 import pytest
-from rest_framework.test import APIClient
 
 from competitions.models import JudgeAssignment, Organisation
 from tests.factories import CompetitionFactory, JudgeAssignmentFactory, OrganisationFactory, UserFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factories hash a password per user; the default hasher takes a second each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def client_for(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def test_organisation_list_has_parent_and_children_count():

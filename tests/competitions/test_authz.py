@@ -15,7 +15,6 @@ import re
 import openpyxl
 import pytest
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.test import APIClient
 
 from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation, Team
 from tests.factories import (
@@ -27,17 +26,12 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
 Role = JudgeAssignment.Role
 ROLES = ["anonymous", "judge", "chief_judge", "other_organiser", "organiser"]
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factories hash a password per user; the default hasher takes a second each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def build_world(*, is_public, users=None):
@@ -115,13 +109,6 @@ ENDPOINTS = {
         False,
     ),
 }
-
-
-def client_for(user):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def snapshot(model):

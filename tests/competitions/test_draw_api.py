@@ -17,12 +17,6 @@ pytestmark = pytest.mark.django_db
 Role = JudgeAssignment.Role
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # The factories hash a password per user; the default hasher costs ~1 s each here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def event():
     event = EventFactory(competition=CompetitionFactory(), title="无人机组装与飞行", stations=0)

@@ -7,12 +7,6 @@ from tests.factories import CompetitionFactory, EntryFactory, EventFactory, Mark
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # The factories hash a password per user; the default hasher costs ~1 s each here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def event():
     competition = CompetitionFactory()

@@ -23,12 +23,6 @@ pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # The factories hash a password per user; the default hasher costs ~1 s each here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def competition():
     competition = CompetitionFactory(title="2026年区职工技能大赛")

@@ -21,12 +21,6 @@ from tests.fixtures.roster import HEADERS, valid_id, xlsx_bytes, xlsx_upload
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # The factories hash a password per user; the default hasher costs ~1 s each here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def competition():
     competition = CompetitionFactory(title="2026年无人机应急救援技能竞赛")

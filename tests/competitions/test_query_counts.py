@@ -22,12 +22,6 @@ pytestmark = pytest.mark.django_db
 Role = JudgeAssignment.Role
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factories hash a password per user; the default hasher takes a second each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def make_items(endpoint, competition, count):
     for _ in range(count):
         if endpoint == "organisations":

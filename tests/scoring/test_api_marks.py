@@ -16,6 +16,7 @@ from tests.factories import (
     SheetFactory,
     judged_event_factory,
 )
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +24,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def panel():
     return judged_event_factory()
-
-
-def client_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def post_marks(user, event, marks, key="k1", **extra):

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from competitions.models import Competition, JudgeAssignment
 from scoring import selectors, services
@@ -15,15 +14,9 @@ from tests.factories import (
     TeamFactory,
     judged_event_factory,
 )
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user=None):
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def mark_all(panel, table):

@@ -3,10 +3,10 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from scoring.models import Appeal, Criterion, Mark, MarkHistory, MarkingScheme, SchemeRevision, Sheet, SheetAudit
 from tests.factories import AppealFactory, SheetFactory, judged_event_factory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def panel():
     return judged_event_factory()
-
-
-def client_for(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def post_marks(user, event, marks, key, **extra):
