@@ -53,11 +53,17 @@ def build_event(entries: int, criteria: int, judges: int, seed: int = 2024):
     scheme = Scheme(tuple(scheme_criteria))
     infos = [EntryInfo(entry_id, organisation_id=entry_id % 40) for entry_id in range(1, entries + 1)]
     marks = []
+    # One Decimal per distinct value, as scoring.selectors.event_standings hands them over
+    # (it converts each distinct database value once).
+    values: dict[int, Decimal] = {}
     for info in infos:
         for criterion in scheme_criteria:
             for judge in range(judges):
-                # A fresh Decimal per mark, as rows from the database would be.
-                marks.append(MarkValue(info.entry_id, criterion.code, judge, 1, Decimal(rng.randint(20, 40)) / 2))
+                half_points = rng.randint(20, 40)
+                value = values.get(half_points)
+                if value is None:
+                    value = values[half_points] = Decimal(half_points) / 2
+                marks.append(MarkValue(info.entry_id, criterion.code, judge, 1, value))
     return scheme, infos, marks
 
 
