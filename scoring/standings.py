@@ -555,7 +555,7 @@ def _score_rows(plan: _Plan, infos: Mapping, grouped: Mapping, flagged: set, tie
         code = criterion.code
         scorer = plan.scorers[code]
         if column is None:
-            by_code.append([scorer.score(by[code], None, True) if code in by else None for by in entry_cells])
+            by_code.append(_partial_column(scorer, code, entry_cells, scale))
         else:
             scores, attempt_scores, complete = column
             by_code.append(list(map(_result, zip(scores, repeat(complete), repeat("ok"), zip(attempt_scores)))))
@@ -564,6 +564,35 @@ def _score_rows(plan: _Plan, infos: Mapping, grouped: Mapping, flagged: set, tie
         mapped = {code: result for code, result in zip(codes, results, strict=True) if result is not None}
         rows[index] = _entry_row(plan, infos[entry_id], mapped, tie_break)
     return rows
+
+
+def _partial_column(scorer: CriterionScorer, code: str, entry_cells: list, scale: MarkScale) -> list:
+    """One criterion's results for the common entries (None where an entry has no marks).
+
+    A criterion part-way through marking has cells of several sizes (and
+    some empty): the cells of each size are scored as one column, and what
+    a column declines (drafts, several attempts, too few marks) cell by cell.
+    """
+    by_attempt = list(map(dict.get, entry_cells, repeat(code)))
+    results: list = [None] * len(by_attempt)
+    if scorer.fast:
+        by_size: dict[int, list[int]] = {}
+        for position, attempts in enumerate(by_attempt):
+            if attempts is not None and len(attempts) == 1:
+                cell = attempts.get(1)
+                if cell is not None:
+                    by_size.setdefault(len(cell), []).append(position)
+        for positions in by_size.values():
+            column = scorer.column([by_attempt[position][1] for position in positions], scale)
+            if column is not None:
+                scores, attempt_scores, complete = column
+                made = map(_result, zip(scores, repeat(complete), repeat("ok"), zip(attempt_scores)))
+                for position, result in zip(positions, made, strict=True):
+                    results[position] = result
+    for position, attempts in enumerate(by_attempt):
+        if attempts is not None and results[position] is None:
+            results[position] = scorer.score(attempts, None, True)
+    return results
 
 
 def _total_rows(plan: _Plan, common: list, ids: list, columns: list, tie_break: str, rows: list) -> None:
