@@ -85,7 +85,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import repeat
-from operator import attrgetter, neg
+from operator import attrgetter, itemgetter, neg
 
 from scoring.aggregation import (
     MARK_STATUSES,
@@ -406,6 +406,8 @@ def _award_counts(policy: Policy, entrants: int) -> tuple[int, ...]:
 
 
 _SORT_KEY = attrgetter("key", "order")
+_SCORE = itemgetter(0)  # of a CriterionResult
+_COMPLETE = itemgetter(1)
 _ORDER = attrgetter("order")
 
 
@@ -545,8 +547,11 @@ def _score_rows(plan: _Plan, infos: Mapping, grouped: Mapping, flagged: set, tie
                 column = plan.scorers[code].column(cells, scale)
         columns.append(column)
 
-    if plan.criteria and None not in columns and not plan.time_codes and not plan.lower_is_better:
-        _total_rows(plan, common, common_ids, columns, tie_break, rows)
+    totalled = bool(plan.criteria) and not plan.time_codes and not plan.lower_is_better
+    if totalled and None not in columns:
+        by_entry = list(zip(*(column[0] for column in columns), strict=True))
+        complete = all(column[2] for column in columns)
+        _total_rows(plan, common, common_ids, by_entry, repeat(complete), tie_break, rows)
         return rows
 
     # Per entry from here, with the columns that could be scored at once.
@@ -560,9 +565,19 @@ def _score_rows(plan: _Plan, infos: Mapping, grouped: Mapping, flagged: set, tie
             scores, attempt_scores, complete = column
             by_code.append(list(map(_result, zip(scores, repeat(complete), repeat("ok"), zip(attempt_scores)))))
     codes = [criterion.code for criterion in plan.criteria]
+    # Entries with a score on every criterion are totalled at once; the rest row by row.
+    scored: tuple[list, list, list, list] = ([], [], [], [])
     for index, entry_id, results in zip(common, common_ids, zip(*by_code, strict=True) if by_code else (), strict=True):
+        if totalled and None not in results:
+            scores = tuple(map(_SCORE, results))
+            if None not in scores:
+                for found, value in zip(scored, (index, entry_id, scores, all(map(_COMPLETE, results))), strict=True):
+                    found.append(value)
+                continue
         mapped = {code: result for code, result in zip(codes, results, strict=True) if result is not None}
         rows[index] = _entry_row(plan, infos[entry_id], mapped, tie_break)
+    if scored[0]:
+        _total_rows(plan, *scored, tie_break, rows)
     return rows
 
 
@@ -575,31 +590,41 @@ def _partial_column(scorer: CriterionScorer, code: str, entry_cells: list, scale
     """
     by_attempt = list(map(dict.get, entry_cells, repeat(code)))
     results: list = [None] * len(by_attempt)
-    if scorer.fast:
-        by_size: dict[int, list[int]] = {}
-        for position, attempts in enumerate(by_attempt):
-            if attempts is not None and len(attempts) == 1:
-                cell = attempts.get(1)
-                if cell is not None:
-                    by_size.setdefault(len(cell), []).append(position)
-        for positions in by_size.values():
-            column = scorer.column([by_attempt[position][1] for position in positions], scale)
-            if column is not None:
-                scores, attempt_scores, complete = column
-                made = map(_result, zip(scores, repeat(complete), repeat("ok"), zip(attempt_scores)))
-                for position, result in zip(positions, made, strict=True):
-                    results[position] = result
+    by_size: dict[int, list[int]] = {}
+    one_by_one: list[int] = []
+    fast = scorer.fast
     for position, attempts in enumerate(by_attempt):
-        if attempts is not None and results[position] is None:
-            results[position] = scorer.score(attempts, None, True)
+        if attempts is None:
+            continue
+        cell = attempts.get(1) if fast and len(attempts) == 1 else None
+        if cell is None:
+            one_by_one.append(position)
+        else:
+            by_size.setdefault(len(cell), []).append(position)
+    for positions in by_size.values():
+        column = scorer.column([by_attempt[position][1] for position in positions], scale)
+        if column is None:
+            one_by_one.extend(positions)
+            continue
+        scores, attempt_scores, complete = column
+        made = map(_result, zip(scores, repeat(complete), repeat("ok"), zip(attempt_scores)))
+        for position, result in zip(positions, made, strict=True):
+            results[position] = result
+    for position in one_by_one:
+        results[position] = scorer.score(by_attempt[position], None, True)
     return results
 
 
-def _total_rows(plan: _Plan, common: list, ids: list, columns: list, tie_break: str, rows: list) -> None:
-    """Rows for entries with every criterion scored by a column; no time criteria."""
+def _total_rows(
+    plan: _Plan, positions: list, ids: list, by_entry: list, complete: Iterable[bool], tie_break: str, rows: list
+) -> None:
+    """``_entry_row`` for entries scored on every criterion, all "ok"; no time criteria.
+
+    ``by_entry`` holds each entry's criterion scores in scheme order,
+    ``complete`` whether each entry's marks are all in; the rows go to
+    ``rows[positions[i]]``.
+    """
     codes = [criterion.code for criterion in plan.criteria]
-    complete = all(column[2] for column in columns)
-    by_entry = list(zip(*(column[0] for column in columns), strict=True))
     decimals = plan.decimals
     if plan.theory_weight:
         theory = [index for index, criterion in enumerate(plan.criteria) if criterion.part == "theory"]
@@ -619,7 +644,7 @@ def _total_rows(plan: _Plan, common: list, ids: list, columns: list, tie_break: 
         places = max(criterion.decimals for criterion in plan.criteria)
         as_int: dict[Decimal, int] = {}
         int_columns = []
-        for scores, _, _ in columns:
+        for scores in zip(*by_entry, strict=True):
             for score in set(scores).difference(as_int):
                 as_int[score] = int(score.scaleb(places))
             int_columns.append(map(as_int.__getitem__, scores))
@@ -633,8 +658,8 @@ def _total_rows(plan: _Plan, common: list, ids: list, columns: list, tie_break: 
         tiebreaks = repeat(())
         keys = list(zip(map(neg, totals)))
     score_maps = map(dict, map(zip, repeat(codes), by_entry))
-    made = map(_Row, ids, totals, score_maps, repeat("ok"), repeat(complete), tiebreaks, keys, map(_id_key, ids))
-    for index, row in zip(common, made, strict=True):
+    made = map(_Row, ids, totals, score_maps, repeat("ok"), complete, tiebreaks, keys, map(_id_key, ids))
+    for index, row in zip(positions, made, strict=True):
         rows[index] = row
 
 
