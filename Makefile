@@ -1,6 +1,9 @@
 # Two commands matter on a fresh machine: `make demo` and `make test`.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || echo python3)
+# Django 6 needs Python 3.12+. pyenv shims answer for versions that aren't selected,
+# so each candidate is asked to run before it is chosen.
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $$(ls -rd $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null) python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 DEB_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
@@ -22,6 +25,7 @@ $(STAMP): pyproject.toml
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+	@test -n "$(PYTHON)" || { echo "!! Python 3.12 or newer is needed (Django 6); none found"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
