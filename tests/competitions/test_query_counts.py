@@ -55,11 +55,17 @@ PER_CALL = {"entries": 2}
 ORGANISER_ONLY = {"contestants", "judge-assignments"}
 
 
-@pytest.mark.parametrize("viewer", ["anonymous", "organiser", "judge"])
-@pytest.mark.parametrize("endpoint", ENDPOINTS)
+# Lists that show nothing to a viewer have no query count to hold constant.
+LIST_CASES = [
+    (endpoint, viewer)
+    for endpoint in ENDPOINTS
+    for viewer in ("anonymous", "organiser", "judge")
+    if endpoint not in ORGANISER_ONLY or viewer == "organiser"
+]
+
+
+@pytest.mark.parametrize(("endpoint", "viewer"), LIST_CASES)
 def test_query_count_list_is_constant(endpoint, viewer, django_assert_num_queries):
-    if endpoint in ORGANISER_ONLY and viewer != "organiser":
-        pytest.skip("lists nothing to this viewer")
     competition = CompetitionFactory()
     user = None
     if viewer != "anonymous":
