@@ -58,3 +58,9 @@ def test_english_catalog_is_complete():
     untranslated += [e["msgid"] for e in entries if "msgstr[1]" in e and not e["msgstr[1]"]]
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
     assert (untranslated, fuzzy) == ([], [])
+
+
+def test_browser_asking_for_english_still_gets_chinese(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert "还没有公开的比赛。" in html
