@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
 from competitions.models import Contestant, Entry, Event, Organisation, Team
-from competitions.selectors import competitions_visible_to, roles_of
+from competitions.selectors import competitions_visible_to, is_chief_judge, roles_of
 from scoring.models import Criterion
 
 PRIVATE_CONTESTANT_FIELDS = ("contestant__phone", "contestant__id_number")
@@ -62,7 +62,12 @@ def competition_detail(request, slug):
     return render(
         request,
         "competitions/competition_detail.html",
-        {"competition": competition, "events": events, "units": units},
+        {
+            "competition": competition,
+            "events": events,
+            "units": units,
+            "can_manage": roles_of(request.user).manages(competition.pk),
+        },
     )
 
 
@@ -95,5 +100,7 @@ def event_detail(request, slug, code):
             "show_names": show_names,
             "scheme": scheme,
             "criteria": criteria,
+            "can_manage": roles.manages(competition.pk),
+            "can_chief": is_chief_judge(request.user, event),
         },
     )

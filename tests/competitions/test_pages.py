@@ -176,3 +176,35 @@ def test_login_page_logs_a_user_in(client):
     assert (response.status_code, response.url) == (302, "/")
     wrong = client.post("/accounts/login/", {"username": "organiser", "password": "nope"})
     assert "用户名或密码不正确，请重试。" in wrong.content.decode()
+
+
+def test_competition_detail_links_organisers_to_import_and_export(client):
+    competition = _competition_with_data()
+    import_url = reverse("manage-import", args=[competition.pk])
+    assert import_url not in client.get(f"/competitions/{competition.slug}/").content.decode()
+
+    client.force_login(JudgeAssignmentFactory(competition=competition, role="organiser").user)
+    html = client.get(f"/competitions/{competition.slug}/").content.decode()
+    assert (import_url in html, reverse("manage-export", args=[competition.pk]) in html) == (True, True)
+
+
+@pytest.mark.parametrize(
+    ("role", "links"),
+    [
+        (None, (False, False, False)),
+        ("judge", (False, False, False)),
+        ("chief_judge", (False, True, True)),
+        ("organiser", (True, True, True)),
+    ],
+)
+def test_event_detail_links_staff_pages_by_role(client, coded_entry, role, links):
+    event = coded_entry.event
+    if role:
+        client.force_login(JudgeAssignmentFactory(competition=event.competition, role=role).user)
+    html = _entry_page(client, coded_entry)
+    urls = (
+        reverse("manage-event-draw", args=[event.pk]),
+        reverse("live:monitor", args=[event.pk]),
+        reverse("tablet:chief", args=[event.pk]),
+    )
+    assert tuple(url in html for url in urls) == links
