@@ -1,10 +1,19 @@
 """factory_boy factories for every model. Tests build their data here."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from certificates.models import (
+    Certificate,
+    CertificateAudit,
+    CertificateBatch,
+    CertificateKind,
+    CertificateTemplate,
+)
 from competitions.models import (
     Competition,
     Contestant,
@@ -15,7 +24,20 @@ from competitions.models import (
     Organisation,
     Team,
 )
-from scoring.models import Criterion, Mark, MarkingScheme
+from live.models import FrozenBoard, RevealProgress
+from scoring.models import (
+    Appeal,
+    Criterion,
+    EventStandingsVersion,
+    IdempotencyRecord,
+    LoginCode,
+    Mark,
+    MarkHistory,
+    MarkingScheme,
+    SchemeRevision,
+    Sheet,
+    SheetAudit,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -148,16 +170,6 @@ class MarkFactory(factory.django.DjangoModelFactory):
 
 # --- scoring workflow: sheets, appeals, history, standings version --------------------------------
 
-from scoring.models import (  # noqa: E402 — appended section, keeps earlier factories untouched
-    Appeal,
-    EventStandingsVersion,
-    IdempotencyRecord,
-    MarkHistory,
-    SchemeRevision,
-    Sheet,
-    SheetAudit,
-)
-
 
 class SheetFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -286,12 +298,6 @@ def judged_event_factory(*, entries=3, judges=3, criteria=None, competition=None
 
 
 # --- certificates -------------------------------------------------------------------------------
-from certificates.models import (  # noqa: E402 — appended section, keeps earlier factories untouched
-    Certificate,
-    CertificateBatch,
-    CertificateKind,
-    CertificateTemplate,
-)
 
 
 class CertificateFactory(factory.django.DjangoModelFactory):
@@ -338,10 +344,6 @@ class CertificateBatchFactory(factory.django.DjangoModelFactory):
 # --------------------------------------------------------------------------
 # live
 
-from django.utils import timezone  # noqa: E402 — appended section, keeps earlier factories untouched
-
-from live.models import FrozenBoard, RevealProgress  # noqa: E402
-
 
 class FrozenBoardFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -362,9 +364,6 @@ class RevealProgressFactory(factory.django.DjangoModelFactory):
 
 
 # --- judge tablet login codes ------------------------------------------------------------------
-from datetime import timedelta  # noqa: E402
-
-from scoring.models import LoginCode  # noqa: E402
 
 
 class LoginCodeFactory(factory.django.DjangoModelFactory):
@@ -376,3 +375,13 @@ class LoginCodeFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(QuickUserFactory)
     digest = factory.Sequence(lambda n: f"{n:064x}")
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))
+
+
+class CertificateAuditFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CertificateAudit
+
+    certificate = factory.SubFactory(CertificateFactory)
+    action = CertificateAudit.Action.REVOKE
+    actor = factory.SubFactory(UserFactory)
+    reason = "证书信息有误"
