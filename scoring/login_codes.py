@@ -20,13 +20,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.errors import DomainError
 from scoring.models import LoginCode
@@ -136,6 +138,24 @@ def _reset_failures(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         # Stamped at login, so the next requests need no session write of their own.
         request.session[IDLE_SESSION_KEY] = int(time.time())
+
+
+class LockoutAuthenticationForm(AuthenticationForm):
+    """The login form, saying plainly when a username is locked out rather than "wrong password"."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": gettext_lazy("用户名或密码不正确，请重试。"),
+        "locked_out": gettext_lazy("登录失败次数过多，该账号已暂时锁定，请 %(minutes)s 分钟后再试。"),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and is_locked_out(username):
+            raise ValidationError(
+                self.error_messages["locked_out"], code="locked_out", params={"minutes": max(1, _window() // 60)}
+            )
+        return super().clean()
 
 
 class LockoutBackend(ModelBackend):

@@ -161,12 +161,15 @@ def test_lockout_after_repeated_failed_logins(client, settings):
     for _ in range(3):
         response = client.post("/accounts/login/", {"username": "judge-a", "password": "wrong"})
         assert response.status_code == 200
+    assert "用户名或密码不正确，请重试。" in response.content.decode()
     assert login_failures("judge-a") == 3
     assert is_locked_out("judge-a") is True
-    # even the right password is refused while locked out
+    # even the right password is refused while locked out, and the page says why
     response = client.post("/accounts/login/", {"username": "judge-a", "password": "pass-for-tests"})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+    html = response.content.decode()
+    assert ("该账号已暂时锁定，请 15 分钟后再试" in html, "用户名或密码不正确" in html) == (True, False)
 
 
 def test_lockout_counter_resets_after_a_good_login(client, settings):
