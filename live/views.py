@@ -56,7 +56,8 @@ def client_strings() -> dict:
 
 
 def _qr_svg(url: str) -> str:
-    return segno.make(url, error="m").svg_inline(scale=4, dark="#111", light="#fff")
+    # A viewBox and no fixed size, so the CSS can size it without cropping the code.
+    return segno.make(url, error="m").svg_inline(scale=4, dark="#111", light="#fff", omitsize=True)
 
 
 def board(request, event_id):

@@ -106,7 +106,8 @@ def test_board_page_renders_tv_mode_with_qr_to_phone_view(client, judged):
     assert response.status_code == 200
     assert 'data-tv="1"' in html
     assert f'data-ws="/ws/events/{judged.event.pk}/"' in html
-    assert "<svg" in html
+    # Scalable (viewBox, no fixed size), so the CSS box never crops the code.
+    assert '<svg viewBox="0 0 ' in html
     assert "手机扫码看成绩" in html
     assert "连接中断，正在重连…" in html
 
