@@ -40,6 +40,7 @@ from competitions.models import (
 )
 from competitions.services import draw_codes, draw_stations
 from scoring.models import Criterion, Mark, MarkingScheme
+from scoring.services import marks_submit
 
 D = Decimal
 SEED = 20261122
@@ -585,7 +586,41 @@ def _cooking(units, users: _Users, people: PersonGenerator, rng: random.Random) 
         panel=panel,
         events=(event,),
     )
+    _cooking_marks(
+        event,
+        [
+            users.get(username, name, role=ROLE_LABELS[JudgeAssignment.Role.JUDGE], scope=competition.title)
+            for username, name, _unit in panel
+        ],
+        rng,
+    )
     return competition
+
+
+def _cooking_marks(event: Event, judges: list, rng: random.Random, marked: int = 14) -> None:
+    """The panel has marked the first ``marked`` dishes in start order, so the board is live.
+
+    Marks go through ``marks_submit`` like a tablet's, so recusal, history and the
+    standings version are real; the rest of the dishes show as still to be marked.
+    """
+    panel_codes = [spec["code"] for spec in HOT_DISH_CRITERIA if spec["kind"] == Criterion.Kind.JUDGEMENT]
+    maxima = {spec["code"]: spec["max_value"] for spec in HOT_DISH_CRITERIA}
+    entries = list(event.entries.select_related("contestant").order_by("start_order", "id")[:marked])
+    quality = {entry.pk: rng.uniform(0.62, 0.95) for entry in entries}
+    overtime = {entry.pk: rng.choice((0, 0, 0, 0, 2, 5, 8)) for entry in entries}
+    units = dict(JudgeAssignment.objects.filter(event=event).values_list("user_id", "organisation_id"))
+    for number, judge in enumerate(judges):
+        marks = []
+        for entry in entries:
+            if entry.contestant.organisation_id == units[judge.pk]:
+                continue  # recusal: a judge never marks their own unit's dish
+            for code in panel_codes:
+                score = maxima[code] * D(str(quality[entry.pk] + rng.uniform(-0.06, 0.06)))
+                value = min(maxima[code], (score * 2).to_integral_value() / 2)
+                marks.append({"entry": entry.pk, "criterion": code, "value": value})
+            if number == 0:  # one judge keeps the clock
+                marks.append({"entry": entry.pk, "criterion": "overtime", "value": D(overtime[entry.pk])})
+        marks_submit(judge=judge, event=event, marks=marks, idempotency_key=f"demo-{judge.username}", device="demo")
 
 
 def _district(units, users: _Users, people: PersonGenerator, rng: random.Random) -> Competition:

@@ -155,8 +155,21 @@ def test_seed_demo_keeps_a_competition_that_has_marks(seeded, capsys):
     out = capsys.readouterr().out
     assert Competition.objects.get(slug="DRONE").pk == drone.pk
     assert Mark.objects.filter(pk=mark.pk).exists() is True
-    assert Competition.objects.get(slug="COOKING").pk != cooking.pk
-    assert "DRONE" in next(line for line in out.splitlines() if "has marks, kept" in line)
+    # The cooking contest comes with its panel's marks, so it is kept as well.
+    assert Competition.objects.get(slug="COOKING").pk == cooking.pk
+    assert [line.split()[0] for line in out.splitlines() if "has marks, kept" in line] == ["DRONE", "COOKING"]
     assert [line.split()[0] for line in out.splitlines() if line.startswith("  judge")][:5] == [
         f"judge{n}" for n in range(1, 6)
     ]
+
+
+def test_seed_demo_cooking_panel_has_marked_the_first_dishes_without_conflicts(seeded):
+    from scoring.models import MarkHistory
+
+    event = Event.objects.get(competition__slug="COOKING", code="hot-dish")
+    marks = Mark.objects.filter(entry__event=event).select_related("entry__contestant")
+    units = dict(JudgeAssignment.objects.filter(event=event).values_list("user_id", "organisation_id"))
+    marked = {mark.entry.start_order for mark in marks}
+    assert marked == set(range(1, 15))
+    assert [m.pk for m in marks if m.entry.contestant.organisation_id == units[m.judge_id]] == []
+    assert MarkHistory.objects.filter(mark__entry__event=event).count() == marks.count()
