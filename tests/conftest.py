@@ -23,3 +23,26 @@ def _plain_http(settings):
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def flushable_history(transactional_db):
+    """Let pytest-django flush a SQLite test database that has mark history.
+
+    The history table is append-only by trigger; SQLite's flush is a DELETE, which the
+    trigger refuses (PostgreSQL's TRUNCATE does not fire it). Before the flush, empty the
+    table with the DELETE trigger briefly dropped, then put the trigger back.
+    """
+    yield
+    from importlib import import_module
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    migration = import_module("scoring.migrations.0003_mark_history_append_only")
+    no_delete = next(sql for sql in migration.SQLITE_FORWARD if "no_delete" in sql)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS scoring_markhistory_no_delete")
+        cursor.execute(f"DELETE FROM {migration.TABLE}")  # noqa: S608 - a constant table name
+        cursor.execute(no_delete)

@@ -24,7 +24,7 @@ def screenshots(tmp_path) -> Path:
 
 
 @pytest.fixture
-def demo(daphne_server):
+def demo(flushable_history, daphne_server):
     build_demo()
     return daphne_server
 

@@ -17,7 +17,6 @@ from competitions.models import JudgeAssignment
 from scoring.models import Criterion, Mark, MarkHistory
 from tests.browser.conftest import PHONE
 from tests.factories import JudgeAssignmentFactory, QuickUserFactory, judged_event_factory
-from tests.live.server import flushable_history  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +37,7 @@ def _with_password(user):
 
 
 @pytest.fixture
-def dish(flushable_history, daphne_server):  # noqa: F811
+def dish(flushable_history, daphne_server):
     judged = judged_event_factory(entries=6, judges=1, criteria=DISH)
     judged.event.title = "中式热菜"
     judged.event.save()

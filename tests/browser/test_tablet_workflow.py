@@ -7,13 +7,12 @@ import pytest
 from scoring.models import Mark, MarkHistory, Sheet, SheetAudit
 from tests.browser.test_tablet_judge import DISH, _enter, _sign_in, _with_password
 from tests.factories import judged_event_factory
-from tests.live.server import flushable_history  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def dish(flushable_history, daphne_server):  # noqa: F811
+def dish(flushable_history, daphne_server):
     judged = judged_event_factory(entries=2, judges=1, criteria=DISH)
     _with_password(judged.judges[0])
     _with_password(judged.chief)
@@ -165,7 +164,7 @@ def test_tablet_never_sends_another_judges_queued_marks(browse, daphne_server, d
     assert errors == []
 
 
-def test_tablet_time_criterion_records_dnf_and_penalty_seconds(browse, daphne_server, flushable_history):  # noqa: F811
+def test_tablet_time_criterion_records_dnf_and_penalty_seconds(browse, daphne_server, flushable_history):
     judged = judged_event_factory(
         entries=2,
         judges=1,

@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from live.routing import websocket_urlpatterns
-from tests.live.server import daphne_pair, flushable_history, private_redis  # noqa: F401  (fixtures for e2e tests)
+from tests.live.server import daphne_pair, private_redis  # noqa: F401  (fixtures for e2e tests)
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,6 @@ from config.errors import DomainError
 from scoring import services
 from scoring.models import EventStandingsVersion, IdempotencyRecord, Mark, MarkHistory
 from tests.factories import judged_event_factory
-from tests.live.server import flushable_history  # noqa: F401 — fixture: SQLite flush past the history trigger
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
