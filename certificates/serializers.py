@@ -6,10 +6,21 @@ from rest_framework import serializers
 from certificates.models import Certificate, CertificateBatch, CertificateKind, CertificateTemplate
 
 
-class CertificateOut(serializers.ModelSerializer):
-    event_title = serializers.CharField(source="event.title", default="", read_only=True)
+class _VerificationLinks(serializers.Serializer):
+    """The public verification page and PDF of a certificate, by its signed code."""
+
     verify_url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
+
+    def get_verify_url(self, obj) -> str:
+        return reverse("certificates:verify", args=[obj.verification_code])
+
+    def get_pdf_url(self, obj) -> str:
+        return reverse("certificates:verify-pdf", args=[obj.verification_code])
+
+
+class CertificateOut(_VerificationLinks, serializers.ModelSerializer):
+    event_title = serializers.CharField(source="event.title", default="", read_only=True)
 
     class Meta:
         model = Certificate
@@ -37,20 +48,12 @@ class CertificateOut(serializers.ModelSerializer):
             "pdf_url",
         ]
 
-    def get_verify_url(self, obj) -> str:
-        return reverse("certificates:verify", args=[obj.verification_code])
 
-    def get_pdf_url(self, obj) -> str:
-        return reverse("certificates:verify-pdf", args=[obj.verification_code])
-
-
-class PublicCertificateOut(serializers.ModelSerializer):
+class PublicCertificateOut(_VerificationLinks, serializers.ModelSerializer):
     """What anyone holding the serial and the name may see: no ids of people or units."""
 
     event_title = serializers.CharField(source="event.title", default="", read_only=True)
     competition_title = serializers.CharField(source="competition.title", read_only=True)
-    verify_url = serializers.SerializerMethodField()
-    pdf_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Certificate
@@ -68,12 +71,6 @@ class PublicCertificateOut(serializers.ModelSerializer):
             "verify_url",
             "pdf_url",
         ]
-
-    def get_verify_url(self, obj) -> str:
-        return reverse("certificates:verify", args=[obj.verification_code])
-
-    def get_pdf_url(self, obj) -> str:
-        return reverse("certificates:verify-pdf", args=[obj.verification_code])
 
 
 class CertificateIssueIn(serializers.Serializer):

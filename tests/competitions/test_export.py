@@ -32,17 +32,6 @@ def competition():
     return competition
 
 
-@pytest.fixture
-def organiser(competition):
-    return JudgeAssignmentFactory(competition=competition, role=JudgeAssignment.Role.ORGANISER).user
-
-
-@pytest.fixture
-def api(client, organiser):
-    client.force_login(organiser)
-    return client
-
-
 def sheet_rows(content: bytes) -> list[tuple]:
     workbook = openpyxl.load_workbook(io.BytesIO(content))
     return list(workbook.worksheets[0].iter_rows(values_only=True))

@@ -29,17 +29,6 @@ def competition():
     return competition
 
 
-@pytest.fixture
-def organiser(competition):
-    return JudgeAssignmentFactory(competition=competition, role=JudgeAssignment.Role.ORGANISER).user
-
-
-@pytest.fixture
-def api(client, organiser):
-    client.force_login(organiser)
-    return client
-
-
 def roster_rows():
     return [
         ["渝中区总工会", "渝中一队", "张伟", "男", valid_id(1), "13900000001", "无人机驾驶员", "assembly、rescue"],
