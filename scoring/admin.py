@@ -1,6 +1,8 @@
 """Admin: schemes are edited with their criteria inline until marks exist; marks, history and audits are read-only."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from scoring.models import (
     Appeal,
@@ -13,16 +15,33 @@ from scoring.models import (
     Sheet,
     SheetAudit,
 )
+from scoring.selectors import scheme_problems
 
 
 def _scheme_has_marks(scheme) -> bool:
     return scheme is not None and scheme.pk is not None and Mark.objects.filter(criterion__scheme=scheme).exists()
 
 
+class CriterionFormSet(BaseInlineFormSet):
+    """Check the scheme and its criteria together with the same pure rules as the API."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        criteria = [
+            form.instance for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+        ]
+        problems = scheme_problems(self.instance, criteria)
+        if problems:
+            raise ValidationError([f"{problem.field}: {problem.message}" for problem in problems])
+
+
 class CriterionInline(admin.TabularInline):
     """Criteria are edited with their scheme, until the first mark; then only a revision (API) changes them."""
 
     model = Criterion
+    formset = CriterionFormSet
     extra = 0
 
     def has_add_permission(self, request, obj=None):
