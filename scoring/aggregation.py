@@ -426,10 +426,10 @@ class CriterionScorer:
             # Decimal(sum_kept).scaleb(exponent) equals the Decimal sum of the kept marks, so
             # the division and rounding below give the very figure ``_attempt_score`` gives.
             value = Decimal(sum_kept).scaleb(exponent)
-            if count != 1:
-                value /= count
             if multiplier is not None:
                 value *= multiplier
+            if count != 1:
+                value /= count
             table[sum_kept] = self.round(value)
         attempt_scores = list(map(table.__getitem__, kept))
         if self.plain:
@@ -456,9 +456,11 @@ class CriterionScorer:
         memo = self.memo
         score = memo.get(key)
         if score is None:
-            value = kept if count == 1 else kept / count
-            if multiplier is not None:
-                value *= multiplier
+            # Multiply before dividing: kept × multiplier is exact, so a score that is
+            # exactly x.xx5 stays exact and rounds half up (3.25 / 3 × 2.7 = 2.925 → 2.93).
+            value = kept if multiplier is None else kept * multiplier
+            if count != 1:
+                value /= count
             score = self.round(value)
             if len(memo) < _MEMO_LIMIT:
                 memo[key] = score

@@ -401,3 +401,12 @@ def test_criterion_result_mark_without_value_counts_as_missing():
         MarkValue("e1", "c", "j3", 1, D(9)),
     ]
     assert criterion_result(judged(panel_size=3), draft) == CriterionResult(D("8.50"), False, "ok", (D("8.50"),))
+
+
+def test_criterion_score_multiplies_before_dividing_so_half_up_is_exact():
+    """3 kept marks summing to 3.25 at difficulty 2.7: 3.25 × 2.7 / 3 = 2.925 exactly, so 2.93."""
+    criterion = Criterion(
+        "dive", "dive", "judgement", D("10"), aggregation="mean", step=D("0.25"), attempt_multipliers=(D("2.7"),)
+    )
+    marks = [MarkValue(1, "dive", judge, value=D(v)) for judge, v in enumerate(("1", "1", "1.25"), start=1)]
+    assert criterion_score(criterion, marks) == D("2.93")

@@ -172,7 +172,8 @@ def derived_score(criterion, values):
     multiplier = criterion.attempt_multipliers[0] if criterion.attempt_multipliers else D(1)
     # A second mark on a "single" criterion is averaged in (and the cell flagged incomplete).
     method = "mean" if criterion.aggregation == "single" else criterion.aggregation
-    attempt = quantize(aggregate_panel(values, method, criterion.trim) * multiplier, criterion.decimals)
+    # Difficulty multiplies each mark's share exactly (all multipliers are positive), before any division.
+    attempt = quantize(aggregate_panel([v * multiplier for v in values], method, criterion.trim), criterion.decimals)
     if criterion.weight == 1 and criterion.kind != "deduction":
         return attempt
     factor = criterion.weight * (-(criterion.penalty_per_unit or 1) if criterion.kind == "deduction" else 1)
