@@ -11,6 +11,18 @@ from tests.factories import MarkingSchemeFactory
 
 pytestmark = pytest.mark.django_db
 
+THEORY_AND_SKILL = [
+    {
+        "code": "theory",
+        "title": "理论",
+        "kind": "measurement",
+        "max_value": "100",
+        "part": "theory",
+        "aggregation": "single",
+    },
+    {"code": "skill", "title": "实操", "max_value": "100"},
+]
+
 
 def _formset(scheme, rows):
     formset_class = inlineformset_factory(
@@ -44,19 +56,8 @@ def _formset(scheme, rows):
 def test_admin_scheme_form_refuses_theory_over_thirty_percent():
     scheme = MarkingSchemeFactory()
     scheme.theory_weight, scheme.practical_weight = Decimal("0.5"), Decimal("0.5")
-    rows = [
-        {
-            "code": "theory",
-            "title": "理论",
-            "kind": "measurement",
-            "max_value": "100",
-            "part": "theory",
-            "aggregation": "single",
-        },
-        {"code": "skill", "title": "实操", "max_value": "100"},
-    ]
 
-    formset = _formset(scheme, rows)
+    formset = _formset(scheme, THEORY_AND_SKILL)
 
     assert formset.is_valid() is False
     assert [error.split(":")[0] for error in formset.non_form_errors()] == ["theory_weight"]
@@ -65,19 +66,8 @@ def test_admin_scheme_form_refuses_theory_over_thirty_percent():
 def test_admin_scheme_form_accepts_a_valid_scheme():
     scheme = MarkingSchemeFactory()
     scheme.theory_weight, scheme.practical_weight = Decimal("0.3"), Decimal("0.7")
-    rows = [
-        {
-            "code": "theory",
-            "title": "理论",
-            "kind": "measurement",
-            "max_value": "100",
-            "part": "theory",
-            "aggregation": "single",
-        },
-        {"code": "skill", "title": "实操", "max_value": "100"},
-    ]
 
-    assert _formset(scheme, rows).is_valid() is True
+    assert _formset(scheme, THEORY_AND_SKILL).is_valid() is True
 
 
 def test_admin_scheme_form_refuses_a_step_that_does_not_divide_the_maximum():
