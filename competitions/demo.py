@@ -29,6 +29,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import DatabaseError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from competitions.imports import id_number_check_char, id_number_error
 from competitions.models import (
     Competition,
     Contestant,
@@ -135,17 +136,11 @@ MALE_GIVEN = "伟强军勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊
 FEMALE_GIVEN = "芳娜敏静丽艳娟霞燕玲婷雪琳颖倩洁萍红梅兰慧莉佳琪欣怡秀英华蓉露月晶璐婧雯瑶琴"
 PHONE_PREFIXES = [str(p) for p in (*range(130, 140), 150, 151, 152, 153, 155, 156, 157, 158, 159, 166, 173, 177)]
 PHONE_PREFIXES += [str(p) for p in (180, 181, 182, 183, 185, 186, 187, 188, 189, 191, 198, 199)]
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK_CHARS = "10X98765432"
-
-
-def id_number_check_char(first17: str) -> str:
-    """The GB 11643-1999 check character for the first 17 digits (ISO 7064 MOD 11-2)."""
-    return ID_CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
 
 
 def is_valid_id_number(number: str) -> bool:
-    if len(number) != 18 or not number[:17].isdigit():
+    """GB 11643 format and check character (the importer's rule), and a real birth date."""
+    if id_number_error(number) is not None:
         return False
     try:
         datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
