@@ -27,18 +27,27 @@ from config.errors import DomainError
 WRITE_ACTIONS = {"create", "update", "partial_update"}
 
 
-def io_schema(tag, input_serializer, output_serializer, **overrides):
-    """Schema annotations for a viewset with separate input and output serializers."""
-    views = {
-        "list": extend_schema(tags=[tag]),
-        "retrieve": extend_schema(tags=[tag]),
-        "create": extend_schema(tags=[tag], request=input_serializer, responses={201: output_serializer}),
-        "update": extend_schema(tags=[tag], request=input_serializer, responses={200: output_serializer}),
-        "partial_update": extend_schema(tags=[tag], request=input_serializer, responses={200: output_serializer}),
-        "destroy": extend_schema(tags=[tag]),
-    }
-    views.update(overrides)
-    return extend_schema_view(**views)
+def io_schema(tag, output=None, **overrides):
+    """Schema annotations for a viewset with separate input and output serializers.
+
+    The serializers are the viewset's own ``input_serializer_class`` and
+    ``output_serializer_class``; ``output`` overrides the latter in the schema.
+    """
+
+    def decorate(viewset):
+        request, response = viewset.input_serializer_class, output or viewset.output_serializer_class
+        views = {
+            "list": extend_schema(tags=[tag]),
+            "retrieve": extend_schema(tags=[tag]),
+            "create": extend_schema(tags=[tag], request=request, responses={201: response}),
+            "update": extend_schema(tags=[tag], request=request, responses={200: response}),
+            "partial_update": extend_schema(tags=[tag], request=request, responses={200: response}),
+            "destroy": extend_schema(tags=[tag]),
+        }
+        views.update(overrides)
+        return extend_schema_view(**views)(viewset)
+
+    return decorate
 
 
 class SetupViewSet(viewsets.ModelViewSet):
@@ -102,8 +111,6 @@ class SetupViewSet(viewsets.ModelViewSet):
 
 @io_schema(
     "organisations",
-    serializers.OrganisationInputSerializer,
-    serializers.OrganisationSerializer,
     tree=extend_schema(tags=["organisations"], responses=serializers.OrganisationTreeSerializer(many=True)),
 )
 class OrganisationViewSet(SetupViewSet):
@@ -137,7 +144,7 @@ class OrganisationViewSet(SetupViewSet):
         return Response(serializers.OrganisationTreeSerializer(roots, many=True).data)
 
 
-@io_schema("competitions", serializers.CompetitionInputSerializer, serializers.CompetitionSerializer)
+@io_schema("competitions")
 class CompetitionViewSet(SetupViewSet):
     """Competitions: public ones for everybody, others for the people who have a role in them."""
 
@@ -162,7 +169,7 @@ class CompetitionViewSet(SetupViewSet):
         return super().save(instance, data)
 
 
-@io_schema("events", serializers.EventInputSerializer, serializers.EventSerializer)
+@io_schema("events")
 class EventViewSet(SetupViewSet):
     input_serializer_class = serializers.EventInputSerializer
     output_serializer_class = serializers.EventSerializer
@@ -175,7 +182,7 @@ class EventViewSet(SetupViewSet):
         return setup_services.event_save(event=instance, **data)
 
 
-@io_schema("teams", serializers.TeamInputSerializer, serializers.TeamSerializer)
+@io_schema("teams")
 class TeamViewSet(SetupViewSet):
     input_serializer_class = serializers.TeamInputSerializer
     output_serializer_class = serializers.TeamSerializer
@@ -186,7 +193,7 @@ class TeamViewSet(SetupViewSet):
         return Team.objects.filter(competition__in=visible).select_related("organisation")
 
 
-@io_schema("contestants", serializers.ContestantInputSerializer, serializers.ContestantSerializer)
+@io_schema("contestants")
 class ContestantViewSet(SetupViewSet):
     """Contestants, with their personal data: only for the competition's organisers."""
 
@@ -218,7 +225,6 @@ def entry_views(*, many=False):
 
 @io_schema(
     "entries",
-    serializers.EntryInputSerializer,
     entry_views(),
     list=extend_schema(
         tags=["entries"],
@@ -282,7 +288,7 @@ class EntryViewSet(SetupViewSet):
         return setup_services.entry_save(entry=instance, **data)
 
 
-@io_schema("judge-assignments", serializers.JudgeAssignmentInputSerializer, serializers.JudgeAssignmentSerializer)
+@io_schema("judge-assignments")
 class JudgeAssignmentViewSet(SetupViewSet):
     """Roles in competitions: organisers see their competitions' assignments, everybody their own."""
 
