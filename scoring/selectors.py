@@ -303,9 +303,12 @@ def event_award_rows(*, event: Event) -> list[dict]:
     ]
 
 
-def event_team_standings(*, event: Event) -> engine.Standings | None:
-    """Team standings of an individual event, built from members' results (sum or best N)."""
-    result = event_standings(event=event)
+def event_team_standings(*, event: Event, result: EventStandings | None = None) -> engine.Standings | None:
+    """Team standings of an individual event, built from members' results (sum or best N).
+
+    ``result`` is the event's standings when the caller has them already.
+    """
+    result = result or event_standings(event=event)
     scheme = result.scheme
     if scheme is None:
         return None
@@ -332,7 +335,7 @@ def competition_placings(*, competition: Competition) -> list[tuple[int, int | N
             continue
         has_teams = event.kind == Event.Kind.INDIVIDUAL and any(info["team_id"] for info in result.entries.values())
         if has_teams:
-            teams = event_team_standings(event=event)
+            teams = event_team_standings(event=event, result=result)
             placings.extend(engine.organisation_placings(teams, team_org))
         else:
             organisation_of = {entry_id: info["organisation_id"] for entry_id, info in result.entries.items()}
@@ -419,10 +422,11 @@ def standings_labels_for(user, event: Event) -> tuple[bool, bool]:
     (unless they organise it); the public sees names, never codes, so nobody can pair
     a code with a name; organisers see both.
     """
-    blind = roles_of(user).judges_blind(event.competition_id)
-    if blind:
+    roles = roles_of(user)
+    if roles.judges_blind(event.competition_id):
         return True, False
-    return is_chief_judge(user, event), True
+    # Not blind: a chief judge here is always blind, so only organisers (and admins) see codes too.
+    return roles.manages(event.competition_id), True
 
 
 # --------------------------------------------------------------------------

@@ -323,6 +323,7 @@ def marks_submit(
     }
     scheme = MarkingScheme.objects.filter(event=event).first()
     criteria = {c.code: c for c in scheme.criteria.all()} if scheme else {}
+    pure_criteria = {code: criterion_to_pure(c, scheme.decimals) for code, c in criteria.items()}
     competition = event.competition
     # Every unit the judge is recorded under in this competition, whichever assignment it is on.
     judge_units = set(
@@ -354,9 +355,7 @@ def marks_submit(
             continue
         seen.add(natural_key)
         try:
-            value = validate_mark_value(
-                criterion_to_pure(criterion, scheme.decimals), row["value"], row["penalty"], row["status"]
-            )
+            value = validate_mark_value(pure_criteria[criterion.code], row["value"], row["penalty"], row["status"])
         except MarkValueError as exc:
             errors.add(f"{here}.{exc.field}", exc.code, MARK_VALUE_MESSAGES.get(exc.code, exc.message))
             continue
