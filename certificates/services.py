@@ -156,7 +156,7 @@ def certificates_issue_many(
 
     Idempotent: a holder that already has a valid certificate of the same kind for
     the same event gets that one back, not a second one. An invalid request is
-    reported in ``errors`` ({"holder", "code", "detail"}) and does not stop the rest.
+    reported in ``errors`` ({"holder", "code", "detail", "field"}) and does not stop the rest.
     Takes a row lock on the competition to allocate serial numbers.
     """
     locked = Competition.objects.select_for_update().select_related("host").get(pk=competition.pk)
@@ -192,7 +192,14 @@ def certificates_issue_many(
             )
         except DomainError as exc:
             holder = request.holder
-            errors.append({"holder": str(holder) if holder else "", "code": exc.code, "detail": str(exc.message)})
+            errors.append(
+                {
+                    "holder": str(holder) if holder else "",
+                    "code": exc.code,
+                    "detail": str(exc.message),
+                    "field": exc.field,
+                }
+            )
             continue
         next_sequence += 1
         existing[key] = certificate
@@ -234,10 +241,9 @@ def certificate_issue(
         holder_team=holder_team,
         holder_organisation=holder_organisation,
     )
-    _validate(request, competition)
     certificates, errors = certificates_issue_many(competition=competition, requests=[request], issued_by=issued_by)
-    if errors:  # pragma: no cover -- validated above; kept for races on the holder's data
-        raise CertificateError(errors[0]["detail"], code=errors[0]["code"])
+    if errors:
+        raise CertificateError(errors[0]["detail"], code=errors[0]["code"], field=errors[0]["field"])
     return certificates[0]
 
 
@@ -278,7 +284,7 @@ def certificate_reissue(*, certificate: Certificate, reason: str, issued_by) -> 
     )
     certificates, errors = certificates_issue_many(competition=old.competition, requests=[request], issued_by=issued_by)
     if errors:
-        raise CertificateError(errors[0]["detail"], code=errors[0]["code"])
+        raise CertificateError(errors[0]["detail"], code=errors[0]["code"], field=errors[0]["field"])
     new = certificates[0]
     new.replaces = old
     new.save(update_fields=["replaces"])
