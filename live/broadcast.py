@@ -64,13 +64,6 @@ def _remember_board(board) -> None:
         logger.warning("live: board cache unreachable for event %s", board["event"])
 
 
-def _forget_board(event_id: int) -> None:
-    try:
-        cache.delete(_board_key(event_id))
-    except Exception:
-        logger.warning("live: board cache unreachable for event %s", event_id)
-
-
 def _overview_entry(event: Event, board, leaders: int = 3) -> dict:
     rows = board["rows"][-leaders:] if board["policy"] == publication.REVEAL else board["rows"][:leaders]
     return {
@@ -122,5 +115,7 @@ def board_changed(event_id: int) -> None:
 def policy_changed(competition_id: int) -> None:
     """The competition's publication policy changed: every event's board is sent whole."""
     for event in Event.objects.filter(competition_id=competition_id).select_related("competition"):
-        _forget_board(event.pk)
-        board_changed(event.pk)
+        try:
+            _broadcast_event(event, force_full=True)  # a whole board replaces the cached one
+        except Exception:
+            logger.exception("live: board broadcast for event %s failed", event.pk)
