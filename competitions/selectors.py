@@ -118,3 +118,17 @@ def roles_of(user) -> Roles:
     organiser_of = {cid for cid, event_id, role in rows if role == Role.ORGANISER and event_id is None}
     judge_in = {cid for cid, _event_id, role in rows if role in (Role.JUDGE, Role.CHIEF_JUDGE)}
     return Roles(organiser_of=frozenset(organiser_of), judge_in=frozenset(judge_in))
+
+
+def judge_units(competition_id: int, user_ids) -> dict[int, set[int]]:
+    """Every unit each user is recorded under in a competition, whichever assignment it is on.
+
+    The one rule for recusal: a judge never marks an entry of any of these units.
+    """
+    units: dict[int, set[int]] = {user_id: set() for user_id in user_ids}
+    rows = JudgeAssignment.objects.filter(
+        competition_id=competition_id, user_id__in=units, organisation__isnull=False
+    ).values_list("user_id", "organisation_id")
+    for user_id, organisation_id in rows:
+        units[user_id].add(organisation_id)
+    return units

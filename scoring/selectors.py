@@ -15,7 +15,7 @@ from django.db import connections
 from django.db.models import Q
 
 from competitions.models import Competition, Entry, Event, JudgeAssignment, Organisation, Team
-from competitions.selectors import is_chief_judge, judge_assignment, roles_of
+from competitions.selectors import is_chief_judge, judge_assignment, judge_units, roles_of
 from config.errors import DomainError
 from scoring import standings as engine
 from scoring.aggregation import Criterion as PureCriterion
@@ -439,12 +439,13 @@ def _panel_judges(event: Event) -> dict[int, dict]:
             Q(event=event) | Q(event__isnull=True, competition_id=event.competition_id),
             role=JudgeAssignment.Role.JUDGE,
         )
-        .values("user_id", "user__username", "organisation_id")
+        .values("user_id", "user__username")
         .order_by("user_id")
     )
-    return {
-        row["user_id"]: {"username": row["user__username"], "organisation_id": row["organisation_id"]} for row in rows
-    }
+    judges = {row["user_id"]: {"username": row["user__username"]} for row in rows}
+    for user_id, units in judge_units(event.competition_id, judges).items():
+        judges[user_id]["units"] = units
+    return judges
 
 
 def event_progress(*, event: Event) -> dict:
@@ -478,7 +479,7 @@ def event_progress(*, event: Event) -> dict:
             for attempt in range(1, criterion.attempts + 1):
                 if criterion.kind == Criterion.Kind.JUDGEMENT:
                     for judge_id, judge in judges.items():
-                        if forbid and judge["organisation_id"] and judge["organisation_id"] == info["organisation_id"]:
+                        if forbid and info["organisation_id"] in judge["units"]:
                             continue
                         expected += 1
                         if (entry_id, criterion.pk, attempt, judge_id) not in present:

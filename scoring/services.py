@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from competitions.models import Entry, Event, JudgeAssignment
-from competitions.selectors import is_chief_judge, is_organiser, judge_assignment
+from competitions.models import Entry, Event
+from competitions.selectors import is_chief_judge, is_organiser, judge_assignment, judge_units
 from config.errors import Conflict, DomainError, Forbidden
 from scoring import hooks
 from scoring.decimal_rules import NotANumberError, to_decimal
@@ -326,11 +326,7 @@ def marks_submit(
     pure_criteria = {code: criterion_to_pure(c, scheme.decimals) for code, c in criteria.items()}
     competition = event.competition
     # Every unit the judge is recorded under in this competition, whichever assignment it is on.
-    judge_units = set(
-        JudgeAssignment.objects.filter(user=judge, competition=competition, organisation__isnull=False).values_list(
-            "organisation_id", flat=True
-        )
-    )
+    own_units = judge_units(competition.pk, [judge.pk])[judge.pk]
     seen = set()
     checked = []  # (row, criterion, value, penalty)
     for index, row in enumerate(rows):
@@ -340,7 +336,7 @@ def marks_submit(
             errors.add(f"{here}.entry", "entry_not_in_event", _("该参赛登记不属于本项目。"))
             continue
         entry_org = entry["contestant__organisation_id"] or entry["team__organisation_id"]
-        if competition.forbid_conflict_of_interest and entry_org in judge_units:
+        if competition.forbid_conflict_of_interest and entry_org in own_units:
             raise Forbidden(_("裁判不得为本单位的参赛者评分。"), code="conflict_of_interest", field=f"{here}.entry")
         criterion = criteria.get(row["criterion"])
         if criterion is None:

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from competitions.models import Entry, Event, JudgeAssignment
-from competitions.selectors import events_judged_by, is_chief_judge, judge_assignment
+from competitions.selectors import events_judged_by, is_chief_judge, judge_assignment, judge_units
 from config.errors import DomainError
 from scoring.login_codes import login_code_redeem
 from scoring.models import Criterion, Mark, Sheet
@@ -60,25 +60,15 @@ class EventCard:
         return sum(1 for row in self.rows if not row.recused)
 
 
-def _judge_units(user, competition_id: int) -> set[int]:
-    return set(
-        JudgeAssignment.objects.filter(
-            user=user, competition_id=competition_id, organisation__isnull=False
-        ).values_list("organisation_id", flat=True)
-    )
-
-
 def _entry_unit(entry: Entry) -> int | None:
     return entry.contestant.organisation_id if entry.contestant_id else entry.team.organisation_id
 
 
-def _is_recused(user, entry: Entry, units: set[int] | None = None) -> bool:
+def _is_recused(user, entry: Entry) -> bool:
     """A judge never marks an entry of their own unit (when the competition forbids it)."""
     if not entry.event.competition.forbid_conflict_of_interest:
         return False
-    if units is None:
-        units = _judge_units(user, entry.event.competition_id)
-    return _entry_unit(entry) in units
+    return _entry_unit(entry) in judge_units(entry.event.competition_id, [user.pk])[user.pk]
 
 
 def _forbidden(request, message: str):

@@ -241,3 +241,18 @@ def test_standings_of_a_scheme_without_criteria_list_entries_unscored():
         (panel.entries[0].pk, None, None),
         (panel.entries[1].pk, None, None),
     ]
+
+
+def test_progress_recusal_counts_every_unit_the_judge_is_recorded_under():
+    """The same rule as marks_submit: a unit on any of the judge's assignments in the competition."""
+    panel = judged_event_factory(entries=2, judges=2)
+    JudgeAssignment.objects.create(
+        user=panel.judges[1],
+        competition=panel.competition,
+        role=JudgeAssignment.Role.CHIEF_JUDGE,
+        organisation=panel.entries[0].contestant.organisation,
+    )
+
+    body = selectors.event_progress(event=panel.event)
+
+    assert (body["expected"], [j["missing"] for j in body["by_judge"]]) == (6, [4, 2])
