@@ -64,18 +64,8 @@ def _remember_board(board) -> None:
         logger.warning("live: board cache unreachable for event %s", board["event"])
 
 
-def _overview_entry(event: Event, board, leaders: int = 3) -> dict:
-    rows = board["rows"][-leaders:] if board["policy"] == publication.REVEAL else board["rows"][:leaders]
-    return {
-        "type": "overview.event",
-        "competition": event.competition_id,
-        "event": event.pk,
-        "title": event.title,
-        "policy": board["policy"],
-        "version": board["version"],
-        "rows": rows,
-        "hidden": board["hidden"],
-    }
+def _overview_entry(event: Event, board) -> dict:
+    return {"type": "overview.event", "competition": event.competition_id, **selectors.overview_entry(event, board)}
 
 
 def _broadcast_event(event: Event, *, force_full: bool = False) -> None:

@@ -142,21 +142,28 @@ def monitored_event(*, user, event_id: int) -> Event | None:
     return event
 
 
+def overview_entry(event: Event, board: dict, leaders: int = 3) -> dict:
+    """One event's line on the competition overview: the top ``leaders`` rows of its public board.
+
+    Rows are best first under every policy; during a reveal they are the places shown
+    so far, so the top rows are the latest revealed.
+    """
+    return {
+        "event": event.pk,
+        "title": event.title,
+        "policy": board["policy"],
+        "version": board["version"],
+        "rows": board["rows"][:leaders],
+        "hidden": board["hidden"],
+    }
+
+
 def competition_overview(*, competition: Competition, leaders: int = 3) -> dict:
-    """Every event of the competition with its public leaders (top ``leaders`` rows)."""
-    events = []
-    for event in competition.events.all().select_related("competition"):
-        board = event_public_board(event=event)
-        events.append(
-            {
-                "event": event.pk,
-                "title": event.title,
-                "policy": board["policy"],
-                "version": board["version"],
-                "rows": board["rows"][:leaders] if board["policy"] != publication.REVEAL else board["rows"][-leaders:],
-                "hidden": board["hidden"],
-            }
-        )
+    """Every event of the competition with its public leaders."""
+    events = [
+        overview_entry(event, event_public_board(event=event), leaders)
+        for event in competition.events.all().select_related("competition")
+    ]
     return {"type": "overview.full", "competition": competition.pk, "events": events}
 
 

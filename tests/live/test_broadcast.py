@@ -182,3 +182,19 @@ def test_broadcast_survives_an_unreachable_layer(judged, settings, django_captur
     mark(judged, 0, 10, "k1", django_capture_on_commit_callbacks)
     assert broadcast.publish(group_name(EVENT, judged.event.pk), {"type": "x"}) is False
     assert judged.entries[0].marks.get().value == Decimal("10.000")
+
+
+def test_overview_during_a_reveal_leads_with_the_latest_places_revealed(judged, django_capture_on_commit_callbacks):
+    from live.selectors import competition_overview
+
+    mark(judged, 0, 10, "k1", django_capture_on_commit_callbacks)
+    mark(judged, 1, 12, "k2", django_capture_on_commit_callbacks)
+    mark(judged, 2, 11, "k3", django_capture_on_commit_callbacks)
+    services.publication_set(actor=judged.organiser, competition=judged.competition, policy=Publication.REVEAL)
+    leaders = []
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.reveal_next(actor=judged.organiser, event=judged.event)
+        (event,) = competition_overview(competition=judged.competition, leaders=2)["events"]
+        leaders.append([row["rank"] for row in event["rows"]])
+    assert leaders == [[3], [2, 3], [1, 2]]
