@@ -4,7 +4,12 @@ Builds ENTRIES entries × CRITERIA criteria × JUDGES judges (panels that drop
 the high and the low mark and average the rest, as in Chinese practice), then
 times
 
-- ``full_ms``: one ``compute_standings`` over every mark;
+- ``full_ms``: one ``compute_standings`` over every mark, handed over grouped
+  (a ``MarkSet``), as ``scoring.selectors.event_standings`` does: it groups
+  the rows while it reads them from the database;
+- ``full_from_list_ms``: the same recompute from a flat list of marks
+  (``compute_standings`` groups them first), and ``group_ms``, the grouping
+  alone (``group_marks``);
 - ``incremental_ms``: one ``IncrementalStandings.apply`` of a changed mark,
   which rescores that entry and re-ranks the event (what the live board does
   after each save).
@@ -31,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scoring.aggregation import Criterion, MarkValue
-from scoring.standings import EntryInfo, IncrementalStandings, Policy, Scheme, compute_standings
+from scoring.standings import EntryInfo, IncrementalStandings, Policy, Scheme, compute_standings, group_marks
 
 
 def build_event(entries: int, criteria: int, judges: int, seed: int = 2024):
@@ -99,10 +104,15 @@ def main(argv: list[str] | None = None) -> None:
 
     calibration, calibration_cpu = [], []
     full, full_cpu = [], []
+    from_list, from_list_cpu = [], []
+    grouping, grouping_cpu = [], []
     for _ in range(args.repeat):
         # Interleaved, so a change of load hits the calibration and the recompute alike.
         timed(calibration_loop, calibration, calibration_cpu)
-        timed(lambda: compute_standings(scheme, infos, marks, policy), full, full_cpu)
+        grouped = timed(lambda: group_marks(scheme, marks), grouping, grouping_cpu)
+        standings = timed(lambda grouped=grouped: compute_standings(scheme, infos, grouped, policy), full, full_cpu)
+        if timed(lambda: compute_standings(scheme, infos, marks, policy), from_list, from_list_cpu) != standings:
+            raise SystemExit("the recompute from a flat list differs from the grouped one")
 
     live = IncrementalStandings(scheme, infos, policy, marks)
     rng = random.Random(7)
@@ -121,7 +131,10 @@ def main(argv: list[str] | None = None) -> None:
                 "marks": len(marks),
                 "full_ms": median_ms(full),
                 "incremental_ms": median_ms(incremental),
+                "full_from_list_ms": median_ms(from_list),
+                "group_ms": median_ms(grouping),
                 "full_cpu_ms": median_ms(full_cpu),
+                "full_from_list_cpu_ms": median_ms(from_list_cpu),
                 "incremental_cpu_ms": median_ms(incremental_cpu),
                 "calibration_ms": median_ms(calibration_cpu),
                 "load_avg": round(load_avg, 2),

@@ -6,7 +6,8 @@ Public API::
     EntryInfo(entry_id, status="registered", organisation_id=None, team_id=None, attempt_multipliers={})
     Policy(tie_break, rank_style, award_mode, award_counts, award_percents,
            percent_rounding, min_entrants, min_score)                 # see Policy
-    compute_standings(scheme, entries, marks, policy=None) -> Standings
+    compute_standings(scheme, entries, marks | MarkSet, policy=None) -> Standings
+    group_marks(scheme, marks) -> MarkSet      # marks grouped once, as they are read
     IncrementalStandings(scheme, entries, policy=None, marks=())
         .apply(mark) / .apply_many(marks) / .discard(entry, criterion, judge, attempt=1)
         .set_entry(entry_info) -> Standings;  .standings() -> Standings
@@ -85,7 +86,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import repeat
-from operator import attrgetter, itemgetter, neg
+from operator import itemgetter, neg
+from typing import NamedTuple
 
 from scoring.aggregation import (
     MARK_STATUSES,
@@ -105,12 +107,14 @@ __all__ = [
     "EntryInfo",
     "EntryResult",
     "IncrementalStandings",
+    "MarkSet",
     "OrganisationResult",
     "Policy",
     "Scheme",
     "ScoringError",
     "Standings",
     "compute_standings",
+    "group_marks",
     "organisation_awards",
     "organisation_placings",
     "team_standings",
@@ -181,9 +185,8 @@ class Policy:
     min_score: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class EntryResult:
-    """One row of the standings.
+class EntryResult(NamedTuple):
+    """One row of the standings (immutable; a named tuple, since a recompute makes one per entry).
 
     ``status`` is ``"ok"`` or the reason the entry did not finish (``"dns"``,
     ``"dnf"``, ``"dsq"``). ``award`` is 1, 2, 3… (first prize, …) or None.
@@ -241,9 +244,8 @@ class OrganisationResult:
 # Internals shared by compute_standings, IncrementalStandings and teams.
 
 
-@dataclass(slots=True)
-class _Row:
-    """An entry's (or team's) scores before ranking, with its sort key precomputed."""
+class _Row(NamedTuple):
+    """An entry's (or team's) scores before ranking, with its sort key precomputed (a tuple: cheap to make)."""
 
     entry_id: object
     total: Decimal | None
@@ -281,12 +283,14 @@ class _Plan:
         "layout",
         "lower_is_better",
         "practical_weight",
+        "scheme",
         "scorers",
         "theory_weight",
         "time_codes",
     )
 
     def __init__(self, scheme: Scheme):
+        self.scheme = scheme
         self.criteria = tuple(scheme.criteria)
         self.by_code = {c.code: c for c in self.criteria}
         self.decimals = scheme.decimals
@@ -405,10 +409,10 @@ def _award_counts(policy: Policy, entrants: int) -> tuple[int, ...]:
     return counts
 
 
-_SORT_KEY = attrgetter("key", "order")
+_SORT_KEY = itemgetter(6, 7)  # _Row.key, _Row.order
 _SCORE = itemgetter(0)  # of a CriterionResult
 _COMPLETE = itemgetter(1)
-_ORDER = attrgetter("order")
+_ORDER = itemgetter(7)  # _Row.order
 
 
 def _rank(rows: Iterable[_Row], policy: Policy, lower_is_better: bool, memo: dict | None = None) -> Standings:
@@ -667,48 +671,92 @@ def _total_rows(
 # Public API
 
 
+@dataclass(frozen=True, slots=True)
+class MarkSet:
+    """Marks grouped the way the engine reads them, made by ``group_marks``.
+
+    ``cells`` is ``{entry: {criterion: {attempt: {judge: mark}}}}``;
+    ``flagged`` the entries with a DNF/DNS/DSQ mark. A recompute spends about
+    as long grouping 100,000 marks as scoring them, so a caller that reads
+    the marks anyway (``scoring.selectors.event_standings`` groups them as
+    the rows arrive) hands the groups over instead of a flat list.
+    """
+
+    scheme: Scheme
+    cells: Mapping
+    flagged: frozenset
+
+
+def group_marks(scheme: Scheme, marks: Iterable[MarkValue]) -> MarkSet:
+    """Group ``marks`` by entry, criterion, attempt and judge; the later of two marks on one key wins.
+
+    Raises ``ScoringError`` for unknown criteria, attempts out of range and
+    unknown statuses (unknown entries are caught by ``compute_standings``).
+    """
+    return _group(_Plan(scheme), marks)
+
+
+def _group(plan: _Plan, marks: Iterable[MarkValue]) -> MarkSet:
+    by_code = plan.by_code
+    grouped: dict[object, dict[str, dict[int, dict[object, MarkValue]]]] = {}
+    flagged = set()  # entries with a DNF/DNS/DSQ mark: their cells take the careful path
+    every_entry = _EveryEntry()
+    # The loop below touches every mark, so it does as little as it can: keys are
+    # checked when their dict is first made, statuses only when not "ok".
+    for mark in marks:
+        entry_id, code, judge_id, attempt, _, _, status = mark
+        entry_cells = grouped.get(entry_id)
+        if entry_cells is None:
+            entry_cells = grouped[entry_id] = {}
+        cells = entry_cells.get(code)
+        if cells is None:
+            if code not in by_code:
+                _check_mark(plan, every_entry, mark)
+            cells = entry_cells[code] = {}
+        cell = cells.get(attempt)
+        if cell is None:
+            cells[attempt] = {judge_id: mark}
+        else:
+            cell[judge_id] = mark
+        if status != "ok":
+            _check_mark(plan, every_entry, mark)
+            flagged.add(entry_id)
+    return MarkSet(plan.scheme, grouped, frozenset(flagged))
+
+
+class _EveryEntry:
+    """For ``_check_mark`` while grouping: entries are checked later, against the entry list."""
+
+    def __contains__(self, entry_id: object) -> bool:
+        return True
+
+
 def compute_standings(
     scheme: Scheme,
     entries: Iterable[EntryInfo],
-    marks: Iterable[MarkValue],
+    marks: Iterable[MarkValue] | MarkSet,
     policy: Policy | None = None,
 ) -> Standings:
     """Rank every entry from the marks (pure and deterministic).
 
-    Marks are upserts on (entry, criterion, judge, attempt): when a key repeats,
-    the later mark wins. Raises ``ScoringError`` for marks of unknown entries or
-    criteria, attempts out of range and unknown statuses.
+    ``marks`` is a flat iterable of marks or a ``MarkSet`` of them grouped by
+    ``group_marks`` for this scheme. Marks are upserts on (entry, criterion,
+    judge, attempt): when a key repeats, the later mark wins. Raises
+    ``ScoringError`` for marks of unknown entries or criteria, attempts out of
+    range and unknown statuses.
     """
     policy = _check_policy(policy or Policy())
     plan = _Plan(scheme)
+    if not isinstance(marks, MarkSet):
+        marks = _group(plan, marks)
+    elif marks.scheme != scheme:
+        raise ValueError("the MarkSet was grouped for another scheme")
     infos = {info.entry_id: info for info in entries}
-    by_code = plan.by_code
-    grouped: dict[object, dict[str, dict[int, dict[object, MarkValue]]]] = {}
-    flagged = set()  # entries with a DNF/DNS/DSQ mark: their cells take the careful path
-    # The loop below touches every mark, so it does as little as it can:
-    # keys are checked when their dict is first made, statuses only when not "ok".
-    for mark in marks:
-        entry_id = mark.entry_id
-        entry_cells = grouped.get(entry_id)
-        if entry_cells is None:
-            if entry_id not in infos:
-                _check_mark(plan, infos, mark)
-            entry_cells = grouped[entry_id] = {}
-        cells = entry_cells.get(mark.criterion_code)
-        if cells is None:
-            if mark.criterion_code not in by_code:
-                _check_mark(plan, infos, mark)
-            cells = entry_cells[mark.criterion_code] = {}
-        cell = cells.get(mark.attempt)
-        if cell is None:
-            cells[mark.attempt] = {mark.judge_id: mark}
-        else:
-            cell[mark.judge_id] = mark
-        if mark.status != "ok":
-            _check_mark(plan, infos, mark)
-            flagged.add(entry_id)
-
-    return _rank(_score_rows(plan, infos, grouped, flagged, policy.tie_break), policy, plan.lower_is_better)
+    grouped = marks.cells
+    if not grouped.keys() <= infos.keys():
+        unknown = next(entry_id for entry_id in grouped if entry_id not in infos)
+        raise ScoringError("unknown_entry", f"mark for unknown entry {unknown!r}")
+    return _rank(_score_rows(plan, infos, grouped, marks.flagged, policy.tie_break), policy, plan.lower_is_better)
 
 
 class IncrementalStandings:

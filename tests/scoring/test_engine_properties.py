@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring.aggregation import Criterion, MarkValue
-from scoring.standings import EntryInfo, IncrementalStandings, Policy, Scheme, compute_standings
+from scoring.standings import EntryInfo, IncrementalStandings, Policy, Scheme, compute_standings, group_marks
 
 pytestmark = []
 
@@ -139,6 +139,14 @@ def test_standings_independent_of_mark_order(event, seed):
     assert compute_standings(scheme, shuffled(entries, seed), shuffled(marks, seed), policy) == compute_standings(
         scheme, entries, marks, policy
     )
+
+
+@PROPERTY_SETTINGS
+@given(event=events(), seed=SEEDS)
+def test_standings_from_grouped_marks_equal_standings_from_the_list(event, seed):
+    scheme, entries, policy, marks = event
+    grouped = group_marks(scheme, shuffled(marks, seed))
+    assert compute_standings(scheme, entries, grouped, policy) == compute_standings(scheme, entries, marks, policy)
 
 
 @PROPERTY_SETTINGS

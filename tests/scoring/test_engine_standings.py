@@ -17,6 +17,7 @@ from scoring.standings import (
     ScoringError,
     Standings,
     compute_standings,
+    group_marks,
     organisation_awards,
     organisation_placings,
     team_standings,
@@ -448,6 +449,36 @@ def test_compute_standings_rejects_marks_that_do_not_fit(mark, code):
     with pytest.raises(ScoringError) as live_excinfo:
         IncrementalStandings(SINGLE, [EntryInfo("e1")]).apply(mark)
     assert live_excinfo.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("mark", "code"),
+    [
+        (MarkValue("e1", "speed", "j1", 1, D(1)), "unknown_criterion"),
+        (MarkValue("e1", "points", "j1", 1, D(1), status="late"), "unknown_status"),
+    ],
+)
+def test_group_marks_rejects_marks_that_do_not_fit_the_scheme(mark, code):
+    with pytest.raises(ScoringError) as excinfo:
+        group_marks(SINGLE, [mark])
+    assert excinfo.value.code == code
+
+
+def test_compute_standings_from_grouped_marks_checks_entries_and_scheme():
+    grouped = group_marks(SINGLE, [MarkValue("nobody", "points", "j1", 1, D(1))])
+    with pytest.raises(ScoringError) as excinfo:
+        compute_standings(SINGLE, [EntryInfo("e1")], grouped)
+    assert excinfo.value.code == "unknown_entry"
+    other = Scheme((Criterion("points", "得分", "measurement", D(10), aggregation="single"),))
+    with pytest.raises(ValueError, match="another scheme"):
+        compute_standings(other, [EntryInfo("nobody")], grouped)
+
+
+def test_group_marks_later_mark_on_a_key_wins():
+    marks = [MarkValue("e1", "points", "j1", 1, D(40)), MarkValue("e1", "points", "j1", 1, D(60))]
+    grouped = group_marks(SINGLE, marks)
+    assert grouped.cells == {"e1": {"points": {1: {"j1": marks[1]}}}}
+    assert compute_standings(SINGLE, [EntryInfo("e1")], grouped).row("e1").total == D("60.00")
 
 
 def test_compute_standings_rejects_unknown_policy_choices():
