@@ -86,7 +86,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import repeat
-from operator import itemgetter, neg
+from operator import is_, itemgetter, neg
 from typing import NamedTuple
 
 from scoring.aggregation import (
@@ -305,6 +305,11 @@ class _Plan:
         )
 
 
+def _has_none(values) -> bool:
+    """``None in values`` by identity: ``None == Decimal(...)`` runs an ABC isinstance check per element."""
+    return any(map(is_, values, repeat(None)))
+
+
 def _id_key(entry_id: object) -> tuple:
     # Ids may be ints, strings or UUIDs; never compare across types.
     if isinstance(entry_id, int):
@@ -343,7 +348,7 @@ def _entry_row(plan: _Plan, info: EntryInfo, results: Mapping[str, CriterionResu
         scores[code] = score
         if is_time:
             # A "sum" of runs with a run missing is not a comparable time.
-            if summed and None in attempt_scores:
+            if summed and _has_none(attempt_scores):
                 times_in = False
             else:
                 time_total += score
@@ -574,7 +579,7 @@ def _score_rows(plan: _Plan, infos: Mapping, grouped: Mapping, flagged: set, tie
     for index, entry_id, results in zip(common, common_ids, zip(*by_code, strict=True) if by_code else (), strict=True):
         if totalled and None not in results:
             scores = tuple(map(_SCORE, results))
-            if None not in scores:
+            if not _has_none(scores):
                 for found, value in zip(scored, (index, entry_id, scores, all(map(_COMPLETE, results))), strict=True):
                     found.append(value)
                 continue
