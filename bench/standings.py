@@ -10,6 +10,9 @@ times
 - ``full_from_list_ms``: the same recompute from a flat list of marks
   (``compute_standings`` groups them first), and ``group_ms``, the grouping
   alone (``group_marks``);
+- ``partial_ms``: the grouped recompute of the same event part-way through
+  marking (``--missing`` percent of the marks left out, 1 by default: cells
+  of several sizes, what the live board recomputes mid-event);
 - ``incremental_ms``: one ``IncrementalStandings.apply`` of a changed mark,
   which rescores that entry and re-ranks the event (what the live board does
   after each save).
@@ -96,6 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--criteria", type=int, default=10)
     parser.add_argument("--judges", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--missing", type=float, default=1.0, help="percent of marks left out for partial_ms")
     args = parser.parse_args(argv)
 
     load_avg = os.getloadavg()[0]
@@ -106,6 +110,9 @@ def main(argv: list[str] | None = None) -> None:
     full, full_cpu = [], []
     from_list, from_list_cpu = [], []
     grouping, grouping_cpu = [], []
+    partial, partial_cpu = [], []
+    keep = random.Random(11)
+    some_marks = group_marks(scheme, [mark for mark in marks if keep.random() * 100 >= args.missing])
     for _ in range(args.repeat):
         # Interleaved, so a change of load hits the calibration and the recompute alike.
         timed(calibration_loop, calibration, calibration_cpu)
@@ -113,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         standings = timed(lambda grouped=grouped: compute_standings(scheme, infos, grouped, policy), full, full_cpu)
         if timed(lambda: compute_standings(scheme, infos, marks, policy), from_list, from_list_cpu) != standings:
             raise SystemExit("the recompute from a flat list differs from the grouped one")
+        timed(lambda: compute_standings(scheme, infos, some_marks, policy), partial, partial_cpu)
 
     live = IncrementalStandings(scheme, infos, policy, marks)
     rng = random.Random(7)
@@ -133,6 +141,7 @@ def main(argv: list[str] | None = None) -> None:
                 "incremental_ms": median_ms(incremental),
                 "full_from_list_ms": median_ms(from_list),
                 "group_ms": median_ms(grouping),
+                "partial_ms": median_ms(partial),
                 "full_cpu_ms": median_ms(full_cpu),
                 "full_from_list_cpu_ms": median_ms(from_list_cpu),
                 "incremental_cpu_ms": median_ms(incremental_cpu),

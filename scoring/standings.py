@@ -85,8 +85,8 @@ fewer than the places allow). An organisation with no points gets no award.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import repeat
-from operator import is_, itemgetter, neg
+from itertools import compress, repeat
+from operator import eq, is_, itemgetter, mul, neg
 from typing import NamedTuple
 
 from scoring.aggregation import (
@@ -414,6 +414,7 @@ def _award_counts(policy: Policy, entrants: int) -> tuple[int, ...]:
     return counts
 
 
+_NO_CELLS: Mapping = {}  # read-only stand-in for an entry's missing criterion or attempt
 _SORT_KEY = itemgetter(6, 7)  # _Row.key, _Row.order
 _SCORE = itemgetter(0)  # of a CriterionResult
 _COMPLETE = itemgetter(1)
@@ -575,18 +576,20 @@ def _score_rows(plan: _Plan, infos: Mapping, grouped: Mapping, flagged: set, tie
             by_code.append(list(map(_result, zip(scores, repeat(complete), repeat("ok"), zip(attempt_scores)))))
     codes = [criterion.code for criterion in plan.criteria]
     # Entries with a score on every criterion are totalled at once; the rest row by row.
-    scored: tuple[list, list, list, list] = ([], [], [], [])
+    positions, ids, by_entry, complete = [], [], [], []
     for index, entry_id, results in zip(common, common_ids, zip(*by_code, strict=True) if by_code else (), strict=True):
         if totalled and None not in results:
             scores = tuple(map(_SCORE, results))
             if not _has_none(scores):
-                for found, value in zip(scored, (index, entry_id, scores, all(map(_COMPLETE, results))), strict=True):
-                    found.append(value)
+                positions.append(index)
+                ids.append(entry_id)
+                by_entry.append(scores)
+                complete.append(all(map(_COMPLETE, results)))
                 continue
         mapped = {code: result for code, result in zip(codes, results, strict=True) if result is not None}
         rows[index] = _entry_row(plan, infos[entry_id], mapped, tie_break)
-    if scored[0]:
-        _total_rows(plan, *scored, tie_break, rows)
+    if positions:
+        _total_rows(plan, positions, ids, by_entry, complete, tie_break, rows)
     return rows
 
 
@@ -596,32 +599,33 @@ def _partial_column(scorer: CriterionScorer, code: str, entry_cells: list, scale
     A criterion part-way through marking has cells of several sizes (and
     some empty): the cells of each size are scored as one column, and what
     a column declines (drafts, several attempts, too few marks) cell by cell.
+    Entries are sorted into sizes with C-level maps: this runs once per
+    criterion over every entry, on every recompute of a board mid-event.
     """
-    by_attempt = list(map(dict.get, entry_cells, repeat(code)))
-    results: list = [None] * len(by_attempt)
-    by_size: dict[int, list[int]] = {}
+    by_attempt = list(map(dict.get, entry_cells, repeat(code), repeat(_NO_CELLS)))
+    counts = list(map(len, by_attempt))
+    positions = range(len(by_attempt))
+    results: dict[int, CriterionResult] = {}
     one_by_one: list[int] = []
-    fast = scorer.fast
-    for position, attempts in enumerate(by_attempt):
-        if attempts is None:
-            continue
-        cell = attempts.get(1) if fast and len(attempts) == 1 else None
-        if cell is None:
-            one_by_one.append(position)
-        else:
-            by_size.setdefault(len(cell), []).append(position)
-    for positions in by_size.values():
-        column = scorer.column([by_attempt[position][1] for position in positions], scale)
-        if column is None:
-            one_by_one.extend(positions)
-            continue
-        scores, attempt_scores, complete = column
-        made = map(_result, zip(scores, repeat(complete), repeat("ok"), zip(attempt_scores)))
-        for position, result in zip(positions, made, strict=True):
-            results[position] = result
+    if scorer.fast:
+        cells = list(map(dict.get, by_attempt, repeat(1), repeat(_NO_CELLS)))
+        # The panel size of an entry with only attempt 1 marked; 0 for no marks or other attempts.
+        sizes = list(map(mul, map(len, cells), map(eq, counts, repeat(1))))
+        distinct = set(sizes)
+        for size in distinct:
+            at = list(compress(positions, map(eq, sizes, repeat(size)))) if len(distinct) > 1 else list(positions)
+            column = scorer.column(list(map(cells.__getitem__, at)), scale) if size else None
+            if column is None:
+                one_by_one.extend(compress(at, map(counts.__getitem__, at)))
+                continue
+            scores, attempt_scores, complete = column
+            made = map(_result, zip(scores, repeat(complete), repeat("ok"), zip(attempt_scores, strict=True)))
+            results.update(zip(at, made, strict=True))
+    else:
+        one_by_one = list(compress(positions, counts))
     for position in one_by_one:
         results[position] = scorer.score(by_attempt[position], None, True)
-    return results
+    return list(map(results.get, positions))
 
 
 def _total_rows(
