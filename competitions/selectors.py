@@ -50,15 +50,32 @@ def is_organiser(user, competition: Competition) -> bool:
 
 def is_chief_judge(user, event: Event) -> bool:
     """Chief judge of this event, or of its whole competition; organisers count too."""
-    if not (user and user.is_authenticated):
-        return False
-    if is_organiser(user, event.competition):
-        return True
-    return JudgeAssignment.objects.filter(
-        Q(event=event) | Q(event__isnull=True, competition_id=event.competition_id),
+    return event.pk in events_chiefed_by(user, [event])
+
+
+def events_chiefed_by(user, events) -> set[int]:
+    """The ids of ``events`` whose chief judge ``user`` is (``is_chief_judge`` for many events, one query).
+
+    A competition-wide chief judge or organiser assignment covers every event of
+    that competition; an event's own chief judge assignment covers that event.
+    """
+    events = list(events)
+    if _is_admin(user):
+        return {event.pk for event in events}
+    if not (user and user.is_authenticated) or not events:
+        return set()
+    rows = JudgeAssignment.objects.filter(
         user=user,
-        role=Role.CHIEF_JUDGE,
-    ).exists()
+        competition_id__in={event.competition_id for event in events},
+        role__in=[Role.ORGANISER, Role.CHIEF_JUDGE],
+    ).values_list("competition_id", "event_id", "role")
+    whole, single = set(), set()
+    for competition_id, event_id, role in rows:
+        if event_id is None:
+            whole.add(competition_id)
+        elif role == Role.CHIEF_JUDGE:
+            single.add(event_id)
+    return {event.pk for event in events if event.competition_id in whole or event.pk in single}
 
 
 def judge_assignment(user, event: Event) -> JudgeAssignment | None:

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from competitions.models import Entry, Event, JudgeAssignment
-from competitions.selectors import events_judged_by, is_chief_judge, judge_assignment, judge_units
+from competitions.selectors import events_chiefed_by, events_judged_by, is_chief_judge, judge_assignment, judge_units
 from config.errors import DomainError
 from scoring.login_codes import login_code_redeem
 from scoring.models import Criterion, Mark, Sheet
@@ -85,7 +85,7 @@ def judge_home_cards(user) -> list[EventCard]:
     )
     if not events:
         return []
-    chief_of = {event.pk for event in events if is_chief_judge(user, event)}
+    chief_of = events_chiefed_by(user, events)
     entries = (
         Entry.objects.filter(event__in=events)
         .select_related("contestant", "team")

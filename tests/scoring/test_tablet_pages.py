@@ -62,6 +62,24 @@ def test_home_query_count_does_not_grow_with_entries(client, django_assert_max_n
         client.get(reverse("tablet:home"))
 
 
+def test_home_query_count_does_not_grow_with_events(client, django_assert_max_num_queries):
+    judged = judged_event_factory(entries=1, judges=1)
+    judge = judged.judges[0]
+    client.force_login(judge)
+    with django_assert_max_num_queries(14) as small:
+        client.get(reverse("tablet:home"))
+    for _ in range(3):
+        more = judged_event_factory(entries=1, judges=1)
+        JudgeAssignmentFactory(user=judge, competition=more.event.competition, event=more.event)
+    JudgeAssignmentFactory(
+        user=judge, competition=more.event.competition, event=more.event, role=JudgeAssignment.Role.CHIEF_JUDGE
+    )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("tablet:home"))
+    assert len(response.context["cards"]) == 4
+    assert [card.chief for card in response.context["cards"]] == [False, False, False, True]
+
+
 def test_sheet_embeds_criteria_and_own_marks_only(client):
     judged = judged_event_factory(entries=2, judges=2)
     mine, theirs = judged.judges
