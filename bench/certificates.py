@@ -181,10 +181,12 @@ def main() -> None:
         out.mkdir()
         started = time.perf_counter()
         stats = {}
-        paths, errors = render_pdfs(specs, workdir=out, workers=args.workers, stats=stats)
+        rendered = render_pdfs(specs, workdir=out, workers=args.workers, stats=stats)
+        paths, errors = rendered.paths, rendered.errors
         rendered_s = time.perf_counter() - started
         write_outputs(
             [(f"{s.key}.pdf", paths[s.key]) for s in specs if s.key in paths],
+            print_parts=rendered.print_parts,
             zip_path=tmp_path / "all.zip",
             print_path=tmp_path / "print.pdf",
         )

@@ -5,8 +5,9 @@ WeasyPrint's memory grows across documents, so bulk rendering runs in a
 chunks (a new pool per generation): memory stays bounded however large the batch. Workers get plain data
 (``PageSpec``) and never touch the database; the parent writes every PDF into the
 ZIP as chunks come back, updates the batch's progress, and finally concatenates
-the PDFs into one print file. A failure on one certificate is recorded in the
-batch and the others are still produced.
+the chunks' own multi-page PDFs (every certificate of the chunk, in order) into one
+print file. A failure on one certificate is recorded in the batch and the others are
+still produced.
 """
 
 import multiprocessing
@@ -14,6 +15,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -26,7 +28,7 @@ from certificates.selectors import certificate_queryset, page_spec_for, pdf_file
 from certificates.services import IssueRequest, certificates_issue_many
 
 CHUNK_SIZE = 40
-MAX_CHUNKS_PER_WORKER = 8
+MAX_CHUNKS_PER_WORKER = 20  # 800 certificates: a worker stays under ≈ 300 MB
 
 
 def requests_for_event(event, *, include_participation: bool) -> list[IssueRequest]:
@@ -55,6 +57,13 @@ def requests_for_event(event, *, include_participation: bool) -> list[IssueReque
     return requests
 
 
+@dataclass
+class RenderedFiles:
+    paths: dict[str, Path] = field(default_factory=dict)  # certificate key -> its own PDF
+    errors: dict[str, str] = field(default_factory=dict)  # certificate key -> message
+    print_parts: list[Path] = field(default_factory=list)  # chunk PDFs, in spec order: the merged print PDF
+
+
 def render_pdfs(
     specs: list,
     *,
@@ -63,8 +72,8 @@ def render_pdfs(
     on_progress: Callable[[int], None] = lambda n: None,
     chunk_size: int = CHUNK_SIZE,
     stats: dict | None = None,
-) -> tuple[dict[str, Path], dict[str, str]]:
-    """Render every spec to ``workdir/<key>.pdf``; returns (paths by key, errors by key).
+) -> RenderedFiles:
+    """Render every spec to ``workdir/<key>.pdf``, and each chunk to ``workdir/part-<n>.pdf``.
 
     ``stats``, if given, receives the rendering CPU seconds and the workers' peak RSS.
     """
@@ -75,33 +84,40 @@ def render_pdfs(
     charset = charset_of(specs)
     roots = [str(r) for r in sandbox_roots()]
     chunks = [specs[i : i + chunk_size] for i in range(0, len(specs), chunk_size)]
-    paths: dict[str, Path] = {}
-    errors: dict[str, str] = {}
+    files = RenderedFiles()
+    parts: dict[tuple[int, int], Path] = {}
 
-    def collect(chunk_specs, result):
+    def collect(index, result):
+        chunk_specs = chunks[index]
         stats["cpu_s"] += result.cpu_s
         stats["peak_rss_kb"] = max(stats["peak_rss_kb"], result.peak_rss_kb)
         for spec in chunk_specs:
             if spec.key in result.pdfs:
                 path = workdir / f"{spec.key}.pdf"
                 path.write_bytes(result.pdfs[spec.key])
-                paths[spec.key] = path
+                files.paths[spec.key] = path
             else:
-                errors[spec.key] = result.errors.get(spec.key, "not rendered")
+                files.errors[spec.key] = result.errors.get(spec.key, "not rendered")
+        for number, data in enumerate(result.merged):
+            path = parts[index, number] = workdir / f"part-{index:05d}-{number:03d}.pdf"
+            path.write_bytes(data)
         on_progress(len(chunk_specs))
 
+    def finished():
+        files.print_parts = [parts[key] for key in sorted(parts)]
+        return files
+
     if workers <= 1 or len(chunks) <= 1:
-        for chunk in chunks:
+        for index, chunk in enumerate(chunks):
             try:
-                collect(chunk, render_chunk(chunk, charset, roots))
+                collect(index, render_chunk(chunk, charset, roots))
             except Exception as exc:
-                collect(chunk, _failed(chunk, exc))
-        return paths, errors
+                collect(index, _failed(chunk, exc))
+        return finished()
 
-    # Build the font subsets once in the parent, so workers find them cached on disk.
-    from certificates.rendering import CertificateRenderer
+    from certificates.rendering import check_environment, subset_font
 
-    CertificateRenderer(charset=charset, roots=[Path(r) for r in roots])
+    fonts = check_environment()
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["certificates.rendering"])
     # Workers are recycled by generations: a fresh pool every ``workers * MAX_CHUNKS_PER_WORKER``
@@ -110,17 +126,22 @@ def render_pdfs(
     generation = workers * MAX_CHUNKS_PER_WORKER
     for start in range(0, len(chunks), generation):
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init) as pool:
+            if start == 0:
+                # Both weights' subsets at once, one per worker, before any chunk needs them (cached on disk).
+                for future in [pool.submit(subset_font, face, charset) for face in (fonts.regular, fonts.bold)]:
+                    future.result()
             futures = {
-                pool.submit(render_chunk, chunk, charset, roots): chunk for chunk in chunks[start : start + generation]
+                pool.submit(render_chunk, chunks[index], charset, roots): index
+                for index in range(start, min(start + generation, len(chunks)))
             }
             for future in as_completed(futures):
-                chunk = futures[future]
+                index = futures[future]
                 try:
                     result = future.result()
                 except Exception as exc:  # a crashed worker fails its chunk only
-                    result = _failed(chunk, exc)
-                collect(chunk, result)
-    return paths, errors
+                    result = _failed(chunks[index], exc)
+                collect(index, result)
+    return finished()
 
 
 def _failed(chunk, exc):
@@ -129,15 +150,15 @@ def _failed(chunk, exc):
     return RenderedChunk(errors={spec.key: f"{type(exc).__name__}: {exc}" for spec in chunk})
 
 
-def write_outputs(items: list[tuple[str, Path]], *, zip_path: Path, print_path: Path) -> None:
-    """One ZIP of PDFs (stored: PDFs are already compressed) and one merged print PDF, in the given order."""
+def write_outputs(items: list[tuple[str, Path]], *, print_parts: list[Path], zip_path: Path, print_path: Path) -> None:
+    """One ZIP of PDFs (stored: PDFs are already compressed) and one print PDF, the parts concatenated in order."""
     from certificates.rendering import merge_pdfs
 
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED) as archive:
         for arcname, path in items:
             archive.write(path, arcname=arcname)
-    if items:
-        merge_pdfs([path for _, path in items], print_path)
+    if print_parts:
+        merge_pdfs(print_parts, print_path)
 
 
 def batch_execute(batch_id: int) -> dict:
@@ -171,14 +192,13 @@ def batch_execute(batch_id: int) -> dict:
         specs = [page_spec_for(c) for c in certificates]
         with tempfile.TemporaryDirectory(prefix="certificates-") as tmp:
             workdir = Path(tmp)
-            paths, render_errors = render_pdfs(
-                specs, workdir=workdir, workers=settings.CERTIFICATE_WORKERS, on_progress=progress
-            )
-            for serial, message in render_errors.items():
+            rendered = render_pdfs(specs, workdir=workdir, workers=settings.CERTIFICATE_WORKERS, on_progress=progress)
+            for serial, message in rendered.errors.items():
                 errors.append({"holder": serial, "code": "render_failed", "detail": message})
             zip_path, print_path = workdir / "certificates.zip", workdir / "print.pdf"
+            paths = rendered.paths
             items = [(pdf_filename(c), paths[c.serial]) for c in certificates if c.serial in paths]
-            write_outputs(items, zip_path=zip_path, print_path=print_path)
+            write_outputs(items, print_parts=rendered.print_parts, zip_path=zip_path, print_path=print_path)
             batch.refresh_from_db()
             stamp = timezone.now().strftime("%Y%m%d%H%M%S")
             base = f"{batch.competition.slug}-{batch.pk}-{stamp}"

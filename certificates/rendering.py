@@ -8,9 +8,11 @@ Why it is built this way (see docs/PERFORMANCE.md, "Certificates"):
   per-PDF subsetting (HarfBuzz) then works on a small font: fast and small PDFs.
   Characters missing from a subset still render, through the system font named
   after it in the ``font-family`` stack; they are never boxes.
-* Many certificates are laid out in ONE multi-page document (layout is the costly
-  part), then each page is written as its own PDF with ``Document.copy([page])``;
-  the whole document is also written once as the chunk of the merged print PDF.
+* Many certificates are laid out AND written as ONE multi-page PDF (WeasyPrint's
+  per-PDF costs, font subsetting above all, are paid once per chunk), which pikepdf
+  (qpdf) then splits into one PDF per certificate, each page carrying only the
+  resources its content uses. The chunk PDF itself is the chunk's part of the merged
+  print PDF, so no page is drawn twice.
 * ``CSS`` and ``FontConfiguration`` objects are built once per renderer and reused.
 * Rendering refuses to run without libharfbuzz-subset (WeasyPrint would silently
   fall back to fontTools, ≈ 7 s per certificate) or without a CJK font (Chinese
@@ -22,8 +24,11 @@ Inputs are plain data (``PageSpec``), never ORM objects, so worker processes of 
 bulk issue need no database.
 """
 
+import contextlib
 import functools
+import gc
 import hashlib
+import io
 import logging
 import os
 import resource
@@ -37,6 +42,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+import pikepdf
 import segno
 from django.conf import settings
 from django.template import Context, Engine
@@ -414,16 +420,95 @@ class CertificateRenderer:
                 except Exception as exc:
                     chunk.errors[spec.key] = f"{type(exc).__name__}: {exc}"
             return
-        for spec, page in zip(good, document.pages, strict=True):
-            chunk.pdfs[spec.key] = document.copy([page]).write_pdf()
+        whole = document.write_pdf()
+        if len(good) == 1:
+            chunk.pdfs[good[0].key] = whole
+        else:
+            pages, whole = split_pdf(whole)
+            chunk.pdfs.update(zip((spec.key for spec in good), pages, strict=True))
         if merged:
-            chunk.merged.append(document.write_pdf())
+            chunk.merged.append(whole)
 
     def render_one(self, spec: PageSpec) -> bytes:
         chunk = self.render([spec], merged=False)
         if spec.key in chunk.errors:
             raise RenderingFailed(chunk.errors[spec.key])
         return chunk.pdfs[spec.key]
+
+
+# Content-stream operators that name a resource, and the resource category they name.
+_RESOURCE_OPERATORS = {
+    "Tf": "/Font",
+    "gs": "/ExtGState",
+    "scn": "/Pattern",
+    "SCN": "/Pattern",
+    "cs": "/ColorSpace",
+    "CS": "/ColorSpace",
+    "sh": "/Shading",
+    "Do": "/XObject",
+    "BDC": "/Properties",
+    "DP": "/Properties",
+}
+_SAVE_OPTIONS = {
+    # The streams are WeasyPrint's, already compressed: copy them as they are.
+    "stream_decode_level": pikepdf.StreamDecodeLevel.none,
+    "object_stream_mode": pikepdf.ObjectStreamMode.generate,
+}
+
+
+def _used_resources(content) -> dict[str, set[str]]:
+    used: dict[str, set[str]] = {}
+    for operands, operator in pikepdf.parse_content_stream(content, " ".join(_RESOURCE_OPERATORS)):
+        names = [o for o in operands if isinstance(o, pikepdf.Name)]
+        if names:
+            # BDC/DP name the tag first and the property list last; the others name one resource.
+            used.setdefault(_RESOURCE_OPERATORS[str(operator)], set()).add(str(names[-1]))
+    return used
+
+
+def _own_resources(page: pikepdf.Page) -> None:
+    """Give a page a resource dictionary of only what its content names.
+
+    WeasyPrint shares ONE resource dictionary between all pages of a document, so a page
+    copied on its own would drag every other page's patterns along. A page that draws
+    form XObjects keeps the shared dictionary (their content may name anything in it):
+    bigger, never wrong.
+    """
+    resources = page.obj.get("/Resources")
+    if resources is None:
+        return
+    used = _used_resources(page.obj)
+    if "/XObject" in used:
+        return
+    own = pikepdf.Dictionary()
+    for category, names in used.items():
+        if category in resources:
+            shared = resources[category]
+            own[category] = pikepdf.Dictionary({name: shared[name] for name in names if name in shared})
+    page.obj.Resources = own
+
+
+def _save(pdf: pikepdf.Pdf) -> bytes:
+    buffer = io.BytesIO()
+    pdf.save(buffer, **_SAVE_OPTIONS)
+    return buffer.getvalue()
+
+
+def split_pdf(data: bytes) -> tuple[list[bytes], bytes]:
+    """One PDF per page of ``data``, and ``data`` again with the same lean page resources.
+
+    qpdf copies each page with the objects it references: its content stream, the
+    fonts it uses (the chunk's subset, embedded once per file) and its own patterns.
+    """
+    with pikepdf.open(io.BytesIO(data)) as source:
+        for page in source.pages:
+            _own_resources(page)
+        pages = []
+        for page in source.pages:
+            with pikepdf.new() as single:
+                single.pages.append(page)
+                pages.append(_save(single))
+        return pages, _save(source)
 
 
 def render_naive(spec: PageSpec) -> bytes:
@@ -440,14 +525,16 @@ def render_naive(spec: PageSpec) -> bytes:
 
 
 def merge_pdfs(parts: list[Path], target: Path) -> None:
-    """Concatenate PDFs with poppler's pdfunite (fast C++; poppler-utils is a Makefile dependency)."""
+    """Concatenate PDFs, in order, with pikepdf (qpdf): each part's fonts are copied once."""
     if len(parts) == 1:
         shutil.copyfile(parts[0], target)
         return
-    pdfunite = shutil.which("pdfunite")
-    if not pdfunite:
-        raise RenderingUnavailable("缺少 pdfunite（poppler-utils），无法合并打印 PDF。", code="pdfunite_missing")
-    subprocess.run([pdfunite, *map(str, parts), str(target)], check=True, timeout=600, capture_output=True)  # noqa: S603
+    with contextlib.ExitStack() as stack:
+        merged = stack.enter_context(pikepdf.new())
+        for part in parts:
+            # Stream data is copied lazily, when ``merged`` is saved: the parts stay open until then.
+            merged.pages.extend(stack.enter_context(pikepdf.open(part)).pages)
+        merged.save(target, **_SAVE_OPTIONS)
 
 
 # --- worker-process entry point (bulk issue) ------------------------------------------------
@@ -470,8 +557,14 @@ def render_chunk(specs: list[PageSpec], charset: str, roots: list[str]) -> Rende
     if renderer is None:
         _worker_renderers.clear()
         renderer = _worker_renderers[key] = CertificateRenderer(charset=charset, roots=[Path(r) for r in roots])
+        # Layout allocates millions of short-lived objects; with the default thresholds the cyclic GC
+        # keeps re-walking the long-lived ones (Django, WeasyPrint, the renderer). Freeze those and
+        # collect less often: the worker is recycled after a few chunks anyway.
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 1000)
     started = time.process_time()
-    chunk = renderer.render(specs, merged=False)
+    chunk = renderer.render(specs, merged=True)
     chunk.cpu_s = time.process_time() - started
     chunk.peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return chunk

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from certificates import bulk, rendering, selectors
 from certificates.models import Certificate, CertificateBatch
+from tests.certificates.test_rendering import run
 from tests.factories import CertificateFactory, CompetitionFactory, MarkFactory, UserFactory, judged_event_factory
 
 pytestmark = pytest.mark.django_db
@@ -49,8 +50,6 @@ def zip_names(batch):
 
 
 def print_pages(batch, tmp_path):
-    from tests.certificates.test_rendering import run
-
     path = tmp_path / "print.pdf"
     path.write_bytes(batch.print_file.read())
     info = run("pdfinfo", str(path))
@@ -138,13 +137,16 @@ def test_render_pdfs_in_a_recycled_process_pool(tmp_path, monkeypatch):
         key="BROKEN", template_key="custom:0", context={}, template_html="{% if %}", template_css=""
     )
     seen = []
-    paths, errors = bulk.render_pdfs(
-        [*specs, broken], workdir=tmp_path, workers=2, chunk_size=2, on_progress=seen.append
-    )
-    assert sorted(paths) == sorted(c.serial for c in certificates)
-    assert [path.read_bytes()[:5] for path in paths.values()] == [b"%PDF-"] * 4
-    assert list(errors) == ["BROKEN"]
+    rendered = bulk.render_pdfs([*specs, broken], workdir=tmp_path, workers=2, chunk_size=2, on_progress=seen.append)
+    assert sorted(rendered.paths) == sorted(c.serial for c in certificates)
+    assert [path.read_bytes()[:5] for path in rendered.paths.values()] == [b"%PDF-"] * 4
+    assert list(rendered.errors) == ["BROKEN"]
     assert sorted(seen) == [1, 2, 2]
+    # The print PDF is the chunks' own PDFs, in order: every certificate once, the broken one nowhere.
+    bulk.write_outputs([], print_parts=rendered.print_parts, zip_path=tmp_path / "z.zip", print_path=tmp_path / "p.pdf")
+    text = "".join(run("pdftotext", str(tmp_path / "p.pdf"), "-").split())
+    assert [text.count(name) for name in ["甲", "乙", "丙", "丁"]] == [1, 1, 1, 1]
+    assert text.index("甲") < text.index("乙") < text.index("丙") < text.index("丁")
 
 
 def test_batch_files_download_for_organiser_only(client, django_capture_on_commit_callbacks):

@@ -135,6 +135,33 @@ def test_render_many_pages_one_pdf_per_certificate(tmp_path):
     assert chunk.errors == {}
 
 
+def test_render_split_pages_carry_their_own_fonts_pattern_and_qr_only(tmp_path):
+    import pikepdf
+
+    competition = CompetitionFactory(slug="skill")
+    certificates = [CertificateFactory(competition=competition, holder_contestant__name=n) for n in ["赵敏", "钱进"]]
+    specs = [selectors.page_spec_for(c) for c in certificates]
+    chunk = rendering.CertificateRenderer(charset=rendering.charset_of(specs)).render(specs, merged=False)
+    for certificate, spec in zip(certificates, specs, strict=True):
+        data = chunk.pdfs[certificate.serial]
+        path = tmp_path / "one.pdf"
+        path.write_bytes(data)
+        fonts = run("pdffonts", str(path)).splitlines()[2:]
+        assert [(line.split()[-5], line.split()[-4]) for line in fonts] == [("yes", "yes")] * 2  # embedded, subset
+        with pikepdf.open(path) as pdf:
+            page = pdf.pages[0]
+            assert len(page.Resources.Pattern) == 1  # its own background, not the whole chunk's
+            dashes = [
+                [float(x) for x in operands[0]]
+                for operands, op in pikepdf.parse_content_stream(page, "d")
+                if len(operands[0]) > 10
+            ]
+        qr = spec.context["qr_svg"]
+        expected = [float(x) for x in qr.split('stroke-dasharray="')[1].split('"')[0].split()]
+        assert [[round(d / dashes[0][0] * expected[0], 3) for d in dashes[0]]] == [[round(e, 3) for e in expected]]
+        assert len(data) < 150_000
+
+
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils")
 def test_sample_certificate_in_docs_is_current():
     # The sample is committed (docs/certificates/); regenerate with `python -m bench.certificates --sample`.
