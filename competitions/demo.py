@@ -29,7 +29,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import DatabaseError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from competitions.imports import id_number_check_char, id_number_error
 from competitions.models import (
     Competition,
     Contestant,
@@ -40,6 +39,7 @@ from competitions.models import (
     Team,
 )
 from competitions.services import draw_codes, draw_stations
+from competitions.validators import id_number_check_char, id_number_error
 from scoring.models import Criterion, Mark, MarkingScheme
 from scoring.services import marks_submit
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from competitions.models import Competition, Contestant, Entry, Event, Organisation
+from competitions.validators import id_number_error
 
 DEFAULT_MAX_ROWS = 5000
 MAX_BLANK_RUN = 1000
@@ -62,8 +63,6 @@ GENDERS = {"男": Contestant.Gender.MALE, "女": Contestant.Gender.FEMALE}
 GENDER_LABELS = {value: label for label, value in GENDERS.items()}
 EVENT_CODE_SEPARATORS = re.compile(r"[,，、;；\s]+")
 PHONE = re.compile(r"1\d{10}")
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK_CHARS = "10X98765432"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other OLE2 files)
 
 
@@ -74,22 +73,6 @@ class ImportFileError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
-
-
-def id_number_check_char(first17: str) -> str:
-    """The GB 11643 check character for the first 17 digits of a resident ID number."""
-    return ID_CHECK_CHARS[sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS, strict=True)) % 11]
-
-
-def id_number_error(value: str) -> tuple[str, str] | None:
-    """``(code, reason)`` if ``value`` is not a valid 18-character ID number, else None."""
-    if len(value) != 18:
-        return "id_length", _("应为18位")
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        return "id_format", _("前17位应为数字，末位为数字或X")
-    if id_number_check_char(value[:17]) != value[17]:
-        return "id_checksum", _("校验位错误")
-    return None
 
 
 def split_event_codes(value: str) -> list[str]:

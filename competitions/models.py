@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from competitions.validators import validate_id_number
+
 
 class Organisation(models.Model):
     """A unit: federation, district or industry union, enterprise. A tree via ``parent``."""
@@ -145,7 +147,7 @@ class Contestant(models.Model):
     )
     name = models.CharField(_("姓名"), max_length=60)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
-    id_number = models.CharField(_("身份证号"), max_length=18)
+    id_number = models.CharField(_("身份证号"), max_length=18, validators=[validate_id_number])
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     job_title = models.CharField(_("岗位/工种"), max_length=60, blank=True)
 

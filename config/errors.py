@@ -68,6 +68,31 @@ def api_exception_handler(exc, context):
         data = response.data
         if isinstance(exc, exceptions.ValidationError):
             response.data = {"code": "invalid", "detail": "输入有误。", "errors": data}
+            first = _first_error(data)
+            if first is not None:
+                # The first offending field and its reason, as a DomainError gives them.
+                response.data["field"], response.data["detail"] = first
         elif isinstance(data, dict) and "detail" in data:
             response.data = {"code": getattr(data["detail"], "code", exc.default_code), "detail": data["detail"]}
     return response
+
+
+def _first_error(data, path: str = "") -> tuple[str, str] | None:
+    """``(field, message)`` of the first leaf of a DRF error structure, named like ``marks[0].value``."""
+    if isinstance(data, list) and data and all(isinstance(item, str) for item in data):
+        return path or "non_field_errors", str(data[0])
+    if isinstance(data, dict):
+        # A nested serializer's own errors belong to the field that holds it.
+        items = (
+            (path if key == "non_field_errors" and path else f"{path}.{key}" if path else key, value)
+            for key, value in data.items()
+        )
+    elif isinstance(data, list):
+        items = ((f"{path}[{index}]", item) for index, item in enumerate(data))
+    else:
+        return path or "non_field_errors", str(data)
+    for name, value in items:
+        found = _first_error(value, name)
+        if found is not None:
+            return found
+    return None

@@ -24,6 +24,7 @@ from competitions.models import (
     Organisation,
     Team,
 )
+from competitions.validators import id_number_check_char
 from live.models import FrozenBoard, RevealProgress
 from scoring.models import (
     Appeal,
@@ -38,6 +39,11 @@ from scoring.models import (
     Sheet,
     SheetAudit,
 )
+
+
+def valid_id_number(first17: str) -> str:
+    """A resident ID number with the right GB 11643 check character."""
+    return first17 + id_number_check_char(first17)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -98,7 +104,7 @@ class ContestantFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     name = factory.Faker("name", locale="zh_CN")
     gender = Contestant.Gender.MALE
-    id_number = factory.Sequence(lambda n: f"11010119900101{n:04d}")
+    id_number = factory.Sequence(lambda n: valid_id_number(f"11010119{n // 1000 % 100:02d}0101{n % 1000:03d}"))
     phone = factory.Sequence(lambda n: f"139{n:08d}")
 
 

@@ -160,7 +160,7 @@ def test_admin_contestant_form_refuses_team_of_other_competition(client):
         "organisation": OrganisationFactory().pk,
         "team": foreign_team.pk,
         "name": "张伟",
-        "id_number": "110101199001011234",
+        "id_number": "110101199001011237",
     }
 
     response = client.post(reverse("admin:competitions_contestant_add"), form)
@@ -190,7 +190,7 @@ def test_admin_team_inline_member_joins_team_competition(client):
         "members-INITIAL_FORMS": "0",
         "members-0-name": "李娜",
         "members-0-gender": "F",
-        "members-0-id_number": "110101199202023456",
+        "members-0-id_number": "110101199202023453",
         "members-0-organisation": team.organisation_id,
     }
 

@@ -17,7 +17,7 @@ Role = JudgeAssignment.Role
 
 
 def test_contestant_list_for_organiser_has_personal_data():
-    contestant = ContestantFactory(name="张伟", id_number="110101199001011234", phone="13900000001", job_title="飞手")
+    contestant = ContestantFactory(name="张伟", id_number="110101199001011237", phone="13900000001", job_title="飞手")
 
     response = client_for(organiser_of(contestant.competition)).get("/api/v1/contestants/")
 
@@ -29,7 +29,7 @@ def test_contestant_list_for_organiser_has_personal_data():
             "team": None,
             "name": "张伟",
             "gender": "M",
-            "id_number": "110101199001011234",
+            "id_number": "110101199001011237",
             "phone": "13900000001",
             "job_title": "飞手",
             "organisation_name": contestant.organisation.name,
@@ -75,7 +75,7 @@ def test_contestant_create_with_team():
         "team": team.pk,
         "name": "李娜",
         "gender": "F",
-        "id_number": "110101199202023456",
+        "id_number": "110101199202023453",
         "phone": "13800000000",
     }
 
@@ -94,7 +94,7 @@ def test_contestant_create_with_team_of_another_competition_is_400_on_team():
         "organisation": OrganisationFactory().pk,
         "team": foreign_team.pk,
         "name": "李娜",
-        "id_number": "110101199202023456",
+        "id_number": "110101199202023453",
     }
 
     response = client_for(organiser_of(competition)).post("/api/v1/contestants/", payload, format="json")
@@ -105,12 +105,12 @@ def test_contestant_create_with_team_of_another_competition_is_400_on_team():
 
 
 def test_contestant_create_duplicate_id_number_is_400():
-    existing = ContestantFactory(id_number="110101199001011234")
+    existing = ContestantFactory(id_number="110101199001011237")
     payload = {
         "competition": existing.competition_id,
         "organisation": existing.organisation_id,
         "name": "x",
-        "id_number": "110101199001011234",
+        "id_number": "110101199001011237",
     }
 
     response = client_for(organiser_of(existing.competition)).post("/api/v1/contestants/", payload, format="json")
@@ -119,13 +119,38 @@ def test_contestant_create_duplicate_id_number_is_400():
     assert Contestant.objects.count() == 1
 
 
+REASONS = {"id_checksum": "校验位错误", "id_length": "应为18位", "id_format": "前17位应为数字，末位为数字或X"}
+
+
+@pytest.mark.parametrize(
+    ("id_number", "code"),
+    [("110101199001011234", "id_checksum"), ("11010119900101123", "id_length"), ("11010119900101123Y", "id_format")],
+)
+def test_contestant_create_with_an_invalid_id_number_is_400(id_number, code):
+    competition = CompetitionFactory()
+    payload = {
+        "competition": competition.pk,
+        "organisation": OrganisationFactory().pk,
+        "name": "x",
+        "id_number": id_number,
+    }
+
+    response = client_for(organiser_of(competition)).post("/api/v1/contestants/", payload, format="json")
+
+    body = response.json()
+    assert response.status_code == 400
+    assert (body["code"], body["field"]) == ("invalid", "id_number")
+    assert body["detail"] == body["errors"]["id_number"][0] == f"身份证号{REASONS[code]}"
+    assert Contestant.objects.count() == 0
+
+
 def test_contestant_create_in_another_competition_is_403():
     competition = CompetitionFactory()
     payload = {
         "competition": competition.pk,
         "organisation": OrganisationFactory().pk,
         "name": "x",
-        "id_number": "110101199001011234",
+        "id_number": "110101199001011237",
     }
 
     response = client_for(organiser_of(CompetitionFactory())).post("/api/v1/contestants/", payload, format="json")

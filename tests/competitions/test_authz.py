@@ -90,7 +90,7 @@ ENDPOINTS = {
             "competition": w["competition"].pk,
             "organisation": w["team"].organisation_id,
             "name": "新选手",
-            "id_number": "110101200001019999",
+            "id_number": "110101200001019998",
         },
         False,
     ),

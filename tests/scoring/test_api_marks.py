@@ -288,7 +288,8 @@ def test_marks_empty_batch_is_400(panel):
     response = post_marks(panel.judges[0], panel.event, [])
 
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid"
+    assert (response.json()["code"], response.json()["field"]) == ("invalid", "marks")
+    assert response.json()["detail"] == response.json()["errors"]["marks"]["non_field_errors"][0]
 
 
 def test_marks_time_criterion_accepts_dnf_without_value():
