@@ -32,14 +32,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	@touch $(STAMP)
 
+# Background tasks (certificate batches) are queued in the database; one worker runs them
+# beside the server and stops with it.
+WORKER := $(BIN)/python manage.py db_worker --no-reload -v 0 & worker=$$!; trap 'kill $$worker' EXIT;
+
 demo: install
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG-1} $(BIN)/daphne -b 127.0.0.1 -p 8000 config.asgi:application
+	$(WORKER) DEBUG=$${DEBUG-1} $(BIN)/daphne -b 127.0.0.1 -p 8000 config.asgi:application
 
 serve: install
-	$(BIN)/daphne -b 127.0.0.1 -p 8000 config.asgi:application
+	$(WORKER) $(BIN)/daphne -b 127.0.0.1 -p 8000 config.asgi:application
 
 # The suite runs twice: on the embedded defaults (SQLite, in-memory layer),
 # then on the real PostgreSQL and Redis when they answer.

@@ -192,7 +192,13 @@ def batch_execute(batch_id: int) -> dict:
         specs = [page_spec_for(c) for c in certificates]
         with tempfile.TemporaryDirectory(prefix="certificates-") as tmp:
             workdir = Path(tmp)
-            rendered = render_pdfs(specs, workdir=workdir, workers=settings.CERTIFICATE_WORKERS, on_progress=progress)
+            rendered = render_pdfs(
+                specs,
+                workdir=workdir,
+                workers=settings.CERTIFICATE_WORKERS,
+                on_progress=progress,
+                chunk_size=CHUNK_SIZE,
+            )
             for serial, message in rendered.errors.items():
                 errors.append({"holder": serial, "code": "render_failed", "detail": message})
             zip_path, print_path = workdir / "certificates.zip", workdir / "print.pdf"

@@ -103,7 +103,21 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Background tasks (certificate batches) through Django's task framework. "database" (default):
+# django-tasks-db keeps the queue in the database and `manage.py db_worker` runs it, off the request
+# (`make demo` and `make serve` start one; run as many as you like, on any machine sharing the
+# database). "immediate": the task runs inside the request that enqueues it; no worker needed.
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+INSTALLED_APPS += ["django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+        }[TASKS_BACKEND],
+        "QUEUES": ["default"],
+    }
+}
 
 # Certificates: QR codes point at SITE_URL + /verify/<code>/, so it must be the public address.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -1,7 +1,12 @@
+import os
+import subprocess
+import sys
+import time
 import zipfile
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from certificates import bulk, rendering, selectors
@@ -32,7 +37,13 @@ def scored_event(names):
     return panel
 
 
+def run_worker():
+    """The database queue's own worker, in this process: runs every queued task, then returns."""
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+
 def start_batch(client, panel, django_capture_on_commit_callbacks, **body):
+    """POST the batch (it is only queued), then let a worker run it."""
     client.force_login(panel.organiser)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -40,7 +51,8 @@ def start_batch(client, panel, django_capture_on_commit_callbacks, **body):
             {"event": panel.event.pk, **body},
             content_type="application/json",
         )
-    assert response.status_code == 202
+    assert (response.status_code, response.json()["status"]) == (202, "pending")
+    run_worker()
     return CertificateBatch.objects.get(pk=response.json()["id"])
 
 
@@ -56,6 +68,7 @@ def print_pages(batch, tmp_path):
     return int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
 
 
+@pytest.mark.django_db(transaction=True)
 def test_batch_issues_awards_from_scoring_and_produces_zip_and_print_pdf(
     client, django_capture_on_commit_callbacks, tmp_path
 ):
@@ -76,6 +89,7 @@ def test_batch_issues_awards_from_scoring_and_produces_zip_and_print_pdf(
     assert (progress["progress"], progress["status"]) == ("4 / 4", "done")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_batch_twice_creates_no_duplicates(client, django_capture_on_commit_callbacks):
     panel = scored_event(["张伟", "李娜"])
     first = start_batch(client, panel, django_capture_on_commit_callbacks)
@@ -87,6 +101,7 @@ def test_batch_twice_creates_no_duplicates(client, django_capture_on_commit_call
     assert (second.status, second.total, second.done) == ("done", 2, 2)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_batch_reports_one_failing_certificate_and_produces_the_others(client, django_capture_on_commit_callbacks):
     panel = scored_event(["张伟", " ", "王芳"])
     batch = start_batch(client, panel, django_capture_on_commit_callbacks)
@@ -96,6 +111,7 @@ def test_batch_reports_one_failing_certificate_and_produces_the_others(client, d
     assert len(zip_names(batch)) == 2
 
 
+@pytest.mark.django_db(transaction=True)
 def test_batch_includes_manually_issued_certificates_of_the_scope(client, django_capture_on_commit_callbacks):
     panel = scored_event(["张伟"])
     CertificateFactory(
@@ -104,6 +120,88 @@ def test_batch_includes_manually_issued_certificates_of_the_scope(client, django
     batch = start_batch(client, panel, django_capture_on_commit_callbacks)
     batch.refresh_from_db()
     assert (batch.total, batch.done) == (2, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_post_only_queues_and_a_separate_worker_process_runs_it(client, settings):
+    from django.db import connection
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.live_server import ROOT, database_url
+
+    panel = scored_event(["张伟", "李娜", "王芳", "赵磊"])
+    client.force_login(panel.organiser)
+    response = client.post(
+        reverse("certificates-api:batches", args=[panel.competition.pk]),
+        {"event": panel.event.pk},
+        content_type="application/json",
+    )
+    # The request only queued the work: nothing issued yet, one task waiting in the database.
+    assert (response.status_code, response.json()["status"], response.json()["progress"]) == (202, "pending", "0 / 0")
+    assert Certificate.objects.count() == 0
+    task = DBTaskResult.objects.get()
+    batch = CertificateBatch.objects.get(pk=response.json()["id"])
+    assert (task.status, task.task_path, batch.task_id) == (
+        "READY",
+        "certificates.tasks.certificate_batch_run",
+        str(task.id),
+    )
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "CERTIFICATE_WORKERS": "1",
+        "TASKS_BACKEND": "database",
+        "DEBUG": "0",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    seen = []
+    url = reverse("certificates-api:batch", args=[batch.pk])
+    while True:
+        exited = worker.poll() is not None
+        body = client.get(url).json()
+        if not seen or seen[-1] != (body["status"], body["progress"]):
+            seen.append((body["status"], body["progress"]))
+        if exited:
+            break
+        time.sleep(0.05)
+    assert worker.returncode == 0, worker.stdout.read().decode()
+    order = ["pending", "running", "done"]
+    statuses = [status for status, _ in seen]
+    assert statuses == sorted(statuses, key=order.index)  # never goes back
+    assert seen[-1] == ("done", "4 / 4")
+    task.refresh_from_db()
+    batch.refresh_from_db()
+    assert (task.status, task.return_value) == ("SUCCESSFUL", {"total": 4, "done": 4, "failed": 0})
+    assert len(zip_names(batch)) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_progress_is_written_after_every_chunk(client, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(bulk, "CHUNK_SIZE", 1)
+    panel = scored_event(["张伟", "李娜", "王芳"])
+    client.force_login(panel.organiser)
+    client.post(
+        reverse("certificates-api:batches", args=[panel.competition.pk]),
+        {"event": panel.event.pk},
+        content_type="application/json",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        run_worker()
+    step = 'UPDATE "certificates_certificatebatch" SET "done" = ('
+    progress = [q["sql"] for q in queries if q["sql"].startswith(step)]
+    assert len(progress) == 3  # one "n / 3" step per one-certificate chunk, while the batch runs
+    assert CertificateBatch.objects.get().progress_text == "3 / 3"
 
 
 def test_batch_api_only_organisers(client):
@@ -149,6 +247,7 @@ def test_render_pdfs_in_a_recycled_process_pool(tmp_path, monkeypatch):
     assert text.index("甲") < text.index("乙") < text.index("丙") < text.index("丁")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_batch_files_download_for_organiser_only(client, django_capture_on_commit_callbacks):
     panel = scored_event(["张伟"])
     batch = start_batch(client, panel, django_capture_on_commit_callbacks)
