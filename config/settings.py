@@ -94,8 +94,20 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py refuses more than its pool's max_connections; say it explicitly.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 1000}]},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # redis-py refuses more than its pool's max_connections; say it explicitly.
+                        "max_connections": 1000,
+                        # redis-py 8 reads with a 5 s socket timeout, the same as the layer's 5 s BZPOPMIN:
+                        # an idle receive raced it and failed as "unreachable" (the live hub then went
+                        # into its retry backoff). Reads must outlast the blocking pop.
+                        "socket_timeout": 15,
+                        "socket_connect_timeout": 5,
+                    }
+                ]
+            },
         }
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

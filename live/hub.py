@@ -29,6 +29,9 @@ from channels.layers import get_channel_layer
 logger = logging.getLogger(__name__)
 
 FREEZE_AFTER_S = 1.0
+# Twisted only queues a write and sends it on a later loop turn: yielding every SEND_CHUNK
+# sockets lets the first frames leave (and the clients start reading) while the rest are framed.
+SEND_CHUNK = 64
 _RETRY_MAX_S = 5.0
 
 
@@ -76,12 +79,14 @@ class Hub:
         sent = 0
         # One message object for every socket: it is the consumers' own ASGI send, minus two wrappers.
         message = {"type": "websocket.send", "text": text}
-        for consumer in list(self.groups.get(group, ())):
+        for index, consumer in enumerate(list(self.groups.get(group, ()))):
             try:
                 await consumer.base_send(message)
                 sent += 1
             except Exception:
                 logger.debug("live hub: a socket of %s went away mid-send", group)
+            if index % SEND_CHUNK == SEND_CHUNK - 1:
+                await asyncio.sleep(0)
         return sent
 
     async def _read(self) -> None:
@@ -95,7 +100,7 @@ class Hub:
                 except asyncio.CancelledError:
                     raise
                 except Exception:
-                    logger.warning("live hub: channel layer unreachable, retrying in %.1fs", delay)
+                    logger.warning("live hub: channel layer unreachable, retrying in %.1fs", delay, exc_info=True)
                     recovering = True
                 else:
                     delay = 0.1
