@@ -11,8 +11,13 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 
 from live.routing import websocket_urlpatterns  # noqa: E402
+
+# Import every view now, before Daphne listens: after a restart the first requests come as a
+# storm of reconnecting screens, and should not each wait on a module being imported.
+get_resolver().url_patterns  # noqa: B018
 
 application = ProtocolTypeRouter(
     {

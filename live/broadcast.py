@@ -15,7 +15,6 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.core.cache import cache
 
 from competitions.models import Event
 from live import publication, selectors
@@ -45,21 +44,9 @@ def publish(group: str, message) -> bool:
     return True
 
 
-def _board_key(event_id: int) -> str:
-    return f"live:board:{event_id}"
-
-
-def _cached_board(event_id: int):
-    try:
-        return cache.get(_board_key(event_id))
-    except Exception:
-        logger.warning("live: board cache unreachable for event %s", event_id)
-        return None
-
-
 def _remember_board(board) -> None:
     try:
-        cache.set(_board_key(board["event"]), board, _CACHE_TIMEOUT)
+        selectors.board_cache().set(selectors.board_cache_key(board["event"]), board, _CACHE_TIMEOUT)
     except Exception:
         logger.warning("live: board cache unreachable for event %s", board["event"])
 
@@ -70,7 +57,7 @@ def _overview_entry(event: Event, board) -> dict:
 
 def _broadcast_event(event: Event, *, force_full: bool = False) -> None:
     board = selectors.event_public_board(event=event)
-    previous = None if force_full else _cached_board(event.pk)
+    previous = None if force_full else selectors.cached_board(event.pk)
     message = publication.board_delta(previous, board)
     if message is None:
         return

@@ -3,11 +3,19 @@
 Every socket here is read-only. A client message gets an error frame and changes
 nothing. Frames come either from the process-local hub (the default) or, for the
 benchmark's baseline, from the stock per-socket channel-layer group (``?fanout=stock``).
+
+Whether the public may watch an event (or a competition) is remembered per process
+for ``PUBLIC_TTL_S``. After a server restart every screen reconnects within seconds;
+asking the database for each socket cost a new database connection per socket, on the
+one thread the sync ORM runs on, and pushed handshakes past Daphne's 5 s connect timeout,
+so the storm fed itself. Signed-in users are always checked against the database.
 """
 
 import json
+import time
 from urllib.parse import parse_qs
 
+from channels.consumer import AsyncConsumer, get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -20,6 +28,27 @@ CLOSE_FORBIDDEN = 4403
 READ_ONLY_ERROR = json.dumps({"type": "error", "code": "read_only", "detail": "This socket is read-only."})
 # A layer alias that is never configured: hub sockets need no channel of their own.
 _NO_LAYER = "live-hub-sockets-have-no-channel"
+PUBLIC_TTL_S = 10.0
+_public: dict[tuple[str, int], tuple[float, object]] = {}
+
+
+async def _visible(scope_name: str, object_id: int, user, lookup):
+    """``lookup(user=user, <scope>_id=object_id)`` in a worker thread, remembered for anonymous users."""
+    anonymous = not (user and user.is_authenticated)
+    key = (scope_name, int(object_id))
+    if anonymous:
+        remembered = _public.get(key)
+        if remembered is not None and time.monotonic() - remembered[0] < PUBLIC_TTL_S:
+            return remembered[1]
+    found = await database_sync_to_async(lookup)(user=user, **{f"{scope_name}_id": object_id})
+    if anonymous and found is not None:
+        _public[key] = (time.monotonic(), found)
+    return found
+
+
+def forget_public() -> None:
+    """Drop what this process remembered about public visibility (tests)."""
+    _public.clear()
 
 
 class _HubConsumer(AsyncWebsocketConsumer):
@@ -27,6 +56,16 @@ class _HubConsumer(AsyncWebsocketConsumer):
 
     channel_layer_alias = _NO_LAYER
     group: str | None = None
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections (a hop to a worker thread) before every handler.
+        # These sockets touch the database only inside database_sync_to_async, which does that itself,
+        # so the hop is skipped: it was two per socket (connect, disconnect) and most of a reconnect
+        # storm's cost in the event loop.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def authorise(self):
         """The object this socket watches if the user may watch it, else None."""
@@ -63,6 +102,9 @@ class _StockMixin:
 
     channel_layer_alias = "default"
 
+    async def dispatch(self, message):
+        await AsyncConsumer.dispatch(self, message)  # the stock way, a thread hop per message included
+
     async def join(self):
         await self.channel_layer.group_add(self.group, self.channel_name)
 
@@ -82,7 +124,7 @@ class LeaderboardConsumer(_HubConsumer):
 
     async def authorise(self):
         event_id = self.scope["url_route"]["kwargs"]["event_id"]
-        return await database_sync_to_async(selectors.visible_event)(user=_user(self.scope), event_id=event_id)
+        return await _visible("event", event_id, _user(self.scope), selectors.visible_event)
 
     def group_for(self, event):
         return group_name(EVENT, event.pk)
@@ -93,9 +135,7 @@ class CompetitionConsumer(_HubConsumer):
 
     async def authorise(self):
         competition_id = self.scope["url_route"]["kwargs"]["competition_id"]
-        return await database_sync_to_async(selectors.visible_competition)(
-            user=_user(self.scope), competition_id=competition_id
-        )
+        return await _visible("competition", competition_id, _user(self.scope), selectors.visible_competition)
 
     def group_for(self, competition):
         return group_name(COMPETITION, competition.pk)

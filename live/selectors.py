@@ -4,14 +4,28 @@ Rows are built here once per change (the broadcaster calls ``event_public_board`
 and sends the result to every socket) and by the HTTP endpoints, so a socket message and
 an HTTP refetch of the same version always agree. The publication policy is applied by
 ``live.publication.public_board`` on both paths.
+
+The broadcaster keeps the last public board of each event in the shared cache (it
+diffs the next one against it). Under the live policy the public board is a function of
+the standings version, so a refetch whose version matches serves that board instead of
+recomputing: after a server restart every screen refetches at once, and a recompute per
+screen is what made that reconnect storm slow.
 """
+
+import logging
+
+from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from competitions.models import Competition, Entry, Event
 from competitions.selectors import competitions_visible_to, is_chief_judge
 from live import publication
 from live.models import FrozenBoard, RevealProgress
 from scoring import selectors as scoring_selectors
-from scoring.models import Mark
+from scoring.models import EventStandingsVersion, Mark
+
+logger = logging.getLogger(__name__)
 
 
 def _holder_labels(event: Event) -> dict[int, tuple[str, str]]:
@@ -97,6 +111,58 @@ def event_public_board(*, event: Event) -> dict:
     )
 
 
+_board_cache = None
+
+
+def board_cache():
+    """One cache backend for the whole process, for the boards.
+
+    Django builds a cache backend per async context, that is per ASGI request, and a
+    RedisCache per request opens a new Redis connection per request: a connection per
+    refetching screen in a reconnect storm, and one per mark. Redis clients are thread-safe.
+    """
+    global _board_cache
+    if _board_cache is None:
+        _board_cache = caches.create_connection("default")
+    return _board_cache
+
+
+@receiver(setting_changed)
+def _forget_board_cache(*, setting, **kwargs):
+    global _board_cache
+    if setting == "CACHES":
+        _board_cache = None
+
+
+def board_cache_key(event_id: int) -> str:
+    return f"live:board:{event_id}"
+
+
+def cached_board(event_id: int) -> dict | None:
+    """The last public board the broadcaster sent for the event, if the cache holds it."""
+    try:
+        return board_cache().get(board_cache_key(event_id))
+    except Exception:
+        logger.warning("live: board cache unreachable for event %s", event_id)
+        return None
+
+
+def current_public_board(*, event: Event) -> dict:
+    """``event_public_board``, served from the broadcaster's cache when that is provably the same board.
+
+    Only under the live policy (a frozen board also depends on when marks changed, a
+    reveal on its progress), and only if the cached board carries the event's current
+    standings version: every mark bumps it, and its broadcast caches the new board.
+    """
+    if event.competition.publication == Competition.Publication.LIVE:
+        board = cached_board(event.pk)
+        if board is not None and board["policy"] == publication.LIVE:
+            version = EventStandingsVersion.objects.filter(event=event).values_list("version", flat=True).first()
+            if board["version"] == (version or 0):
+                return board
+    return event_public_board(event=event)
+
+
 def can_see_everything(user, event: Event) -> bool:
     """Chief judges and organisers see the live standings whatever the publication policy."""
     return bool(user and user.is_authenticated) and is_chief_judge(user, event)
@@ -118,7 +184,7 @@ def public_standings(*, event: Event, user=None) -> dict:
             "hidden": 0,
             "preview": event.competition.publication != publication.LIVE,
         }
-    return event_public_board(event=event)
+    return current_public_board(event=event)
 
 
 def visible_event(*, user, event_id: int) -> Event | None:
@@ -161,7 +227,7 @@ def overview_entry(event: Event, board: dict, leaders: int = 3) -> dict:
 def competition_overview(*, competition: Competition, leaders: int = 3) -> dict:
     """Every event of the competition with its public leaders."""
     events = [
-        overview_entry(event, event_public_board(event=event), leaders)
+        overview_entry(event, current_public_board(event=event), leaders)
         for event in competition.events.all().select_related("competition")
     ]
     return {"type": "overview.full", "competition": competition.pk, "events": events}

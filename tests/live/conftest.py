@@ -8,6 +8,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
+from live.consumers import forget_public
 from live.routing import websocket_urlpatterns
 from tests.live.server import daphne_pair, private_redis  # noqa: F401  (fixtures for e2e tests)
 
@@ -16,8 +17,11 @@ from tests.live.server import daphne_pair, private_redis  # noqa: F401  (fixture
 def _fresh_channel_layer():
     # Each async test runs on its own event loop; a layer built on an earlier loop must not leak into it.
     channel_layers.backends.clear()
+    # Ids are reused across rolled-back tests: what an earlier test's event allowed must not carry over.
+    forget_public()
     yield
     channel_layers.backends.clear()
+    forget_public()
 
 
 def socket(path: str, user=None) -> WebsocketCommunicator:

@@ -6,6 +6,7 @@ database connection, so the tests need no transactional database (fast on Postgr
 """
 
 import json
+import time
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -13,7 +14,7 @@ from channels.testing import WebsocketCommunicator
 
 from competitions.models import JudgeAssignment
 from config.asgi import application
-from live import broadcast
+from live import broadcast, consumers
 from live.groups import COMPETITION, EVENT, MONITOR, group_name
 from live.hub import get_hub
 from tests.factories import CompetitionFactory, EventFactory, JudgeAssignmentFactory, UserFactory
@@ -70,6 +71,29 @@ def test_leaderboard_socket_accepts_allowed_origin(event):
 def test_leaderboard_socket_refuses_private_competition():
     private = EventFactory(competition=CompetitionFactory(is_public=False))
     assert _connect(f"/ws/events/{private.pk}/") == (False, 4403)
+
+
+def test_leaderboard_socket_remembers_public_events_for_anonymous_spectators(event, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        first = _connect(f"/ws/events/{event.pk}/")
+    # A reconnect storm: the next spectators do not ask the database again.
+    with django_assert_num_queries(0):
+        second = _connect(f"/ws/events/{event.pk}/")
+    assert (first, second) == ((True, None), (True, None))
+
+
+def test_leaderboard_socket_asks_again_once_the_remembered_answer_is_old(django_assert_num_queries):
+    private = EventFactory(competition=CompetitionFactory(is_public=False))
+    # What a process remembered from when the competition was still public, PUBLIC_TTL_S ago.
+    consumers._public[("event", private.pk)] = (time.monotonic() - consumers.PUBLIC_TTL_S - 1, private)
+    with django_assert_num_queries(1):
+        assert _connect(f"/ws/events/{private.pk}/") == (False, 4403)
+
+
+def test_leaderboard_socket_remembers_nothing_for_signed_in_users(event):
+    assert _connect(f"/ws/events/{event.pk}/", UserFactory()) == (True, None)
+    # Their roles decide what they may watch: the next socket, signed in or not, asks the database.
+    assert consumers._public == {}
 
 
 def test_leaderboard_socket_refuses_unknown_event():

@@ -1,10 +1,11 @@
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from competitions.models import Competition
-from live import services
+from live import selectors, services
 from scoring.services import marks_submit
 from tests.factories import FrozenBoardFactory, RevealProgressFactory, UserFactory, judged_event_factory
 
@@ -84,6 +85,40 @@ def test_standings_data_frozen_shows_the_freeze_not_later_marks(client, judged):
     ]
     body = client.get(reverse("live:standings", args=[judged.event.pk])).content.decode()
     assert ("17.50" in body, "19.00" in body) == (False, False)
+
+
+def test_standings_data_serves_the_board_the_broadcast_cached_for_the_current_version(client, judged):
+    judged.mark(0, 10, "k1")
+    judged.mark(1, 15, "k2")
+    key = selectors.board_cache_key(judged.event.pk)
+    broadcast_board = cache.get(key)
+    assert (broadcast_board["version"], standings(client, judged)) == (2, broadcast_board)
+    # Proof that it is served, not recomputed: a marked copy of the same version comes back as it is.
+    cache.set(key, {**broadcast_board, "rows": broadcast_board["rows"][:1]})
+    assert standings(client, judged)["rows"] == broadcast_board["rows"][:1]
+
+
+def test_standings_data_recomputes_when_the_cached_board_is_behind(client, judged):
+    judged.mark(0, 10, "k1")
+    # A mark whose broadcast never ran (the process died after commit): the cache still holds version 1.
+    marks_submit(
+        judge=judged.judges[0],
+        event=judged.event,
+        marks=[{"entry": judged.entries[1].pk, "criterion": "look", "value": "15", "version": 0}],
+        idempotency_key="k2",
+    )
+    assert cache.get(selectors.board_cache_key(judged.event.pk))["version"] == 1
+    data = standings(client, judged)
+    assert (data["version"], [row["total"] for row in data["rows"]]) == (2, ["15.00", "10.00"])
+
+
+def test_standings_data_never_serves_a_cached_live_board_under_another_policy(client, judged):
+    judged.mark(0, 10, "k1")
+    live_board = cache.get(selectors.board_cache_key(judged.event.pk))
+    # The policy written behind the live control's back (no broadcast): the cache still holds the live board.
+    Competition.objects.filter(pk=judged.competition.pk).update(publication=Publication.HIDDEN)
+    assert live_board["policy"] == "live"
+    assert standings(client, judged)["rows"] == []
 
 
 def test_standings_data_shows_chief_judge_the_live_rows_as_preview(client, judged):
