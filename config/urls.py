@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from certificates.views_manage import certificates_manage
 from scoring.login_codes import LockoutAuthenticationForm
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("manage/", include("competitions.import_urls")),
+    path("manage/competitions/<int:pk>/certificates/", certificates_manage, name="manage-certificates"),
     path("live/", include("live.urls")),
     path("judge/", include("scoring.tablet_urls")),
     path("", include("certificates.urls")),
