@@ -444,13 +444,24 @@ def _panel_judges(event: Event) -> dict[int, dict]:
             Q(event=event) | Q(event__isnull=True, competition_id=event.competition_id),
             role=JudgeAssignment.Role.JUDGE,
         )
-        .values("user_id", "user__username")
+        .values("user_id", "user__username", "user__first_name", "user__last_name")
         .order_by("user_id")
     )
-    judges = {row["user_id"]: {"username": row["user__username"]} for row in rows}
+    judges = {
+        row["user_id"]: {
+            "username": row["user__username"],
+            "name": _display_name(row["user__username"], row["user__first_name"], row["user__last_name"]),
+        }
+        for row in rows
+    }
     for user_id, units in judge_units(event.competition_id, judges).items():
         judges[user_id]["units"] = units
     return judges
+
+
+def _display_name(username: str, first_name: str, last_name: str) -> str:
+    """What the pages call a user: ``User.get_full_name()``, else the username."""
+    return f"{first_name} {last_name}".strip() or username
 
 
 def event_progress(*, event: Event) -> dict:
@@ -509,7 +520,13 @@ def event_progress(*, event: Event) -> dict:
         "expected": expected,
         "missing": missing_total,
         "by_judge": [
-            {"judge": judge_id, "username": judges[judge_id]["username"], "missing": len(cells), "cells": cells}
+            {
+                "judge": judge_id,
+                "username": judges[judge_id]["username"],
+                "name": judges[judge_id]["name"],
+                "missing": len(cells),
+                "cells": cells,
+            }
             for judge_id, cells in by_judge.items()
         ],
         "by_entry": by_entry,
@@ -529,7 +546,8 @@ def variance_alerts(*, event: Event) -> list[dict]:
     threshold = Decimal(scheme.variance_threshold)
     judgement = {c.pk: c for c in scheme.criteria.all() if c.kind == Criterion.Kind.JUDGEMENT}
     panels: dict[tuple, list[tuple]] = {}
-    for entry_id, code, station, criterion_id, attempt, judge_id, username, value in (
+    names = {}
+    for entry_id, code, station, criterion_id, attempt, judge_id, username, first, last, value in (
         Mark.objects.filter(entry__event=event, criterion_id__in=judgement, status=Mark.Status.OK, value__isnull=False)
         .order_by("entry_id", "criterion_id", "attempt", "judge_id")
         .values_list(
@@ -540,9 +558,12 @@ def variance_alerts(*, event: Event) -> list[dict]:
             "attempt",
             "judge_id",
             "judge__username",
+            "judge__first_name",
+            "judge__last_name",
             "value",
         )
     ):
+        names[judge_id] = _display_name(username, first, last)
         panels.setdefault((entry_id, code, station, criterion_id, attempt), []).append((judge_id, username, value))
     alerts = []
     for (entry_id, code, station, criterion_id, attempt), marks in panels.items():
@@ -558,9 +579,11 @@ def variance_alerts(*, event: Event) -> list[dict]:
                         "code": code,
                         "station": station,
                         "criterion": judgement[criterion_id].code,
+                        "criterion_title": judgement[criterion_id].title,
                         "attempt": attempt,
                         "judge": judge_id,
                         "username": username,
+                        "name": names[judge_id],
                         "value": value,
                         "panel_median": Decimal(median),
                         "deviation": deviation,

@@ -229,6 +229,7 @@ class JudgeMissingCellSerializer(serializers.Serializer):
 class JudgeProgressSerializer(serializers.Serializer):
     judge = serializers.IntegerField()
     username = serializers.CharField()
+    name = serializers.CharField(help_text="The judge's full name, else the username.")
     missing = serializers.IntegerField()
     cells = JudgeMissingCellSerializer(many=True)
 
@@ -253,9 +254,11 @@ class VarianceAlertSerializer(serializers.Serializer):
     code = serializers.CharField()
     station = serializers.IntegerField(allow_null=True)
     criterion = serializers.CharField()
+    criterion_title = serializers.CharField()
     attempt = serializers.IntegerField()
     judge = serializers.IntegerField()
     username = serializers.CharField()
+    name = serializers.CharField(help_text="The judge's full name, else the username.")
     value = serializers.DecimalField(max_digits=10, decimal_places=3)
     panel_median = serializers.DecimalField(max_digits=10, decimal_places=3)
     deviation = serializers.DecimalField(max_digits=10, decimal_places=3)

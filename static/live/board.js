@@ -185,6 +185,9 @@
     });
   }
 
+  // A mark as judges write it: "17.750" from the database reads 17.75, "16.000" reads 16.
+  function plain(decimal) { return String(Number(decimal)); }
+
   function renderMonitor() {
     var data = state.monitor, p = data.progress || {};
     root.dataset.version = data.version;
@@ -193,7 +196,7 @@
     var judges = document.getElementById("monitor-judges");
     judges.replaceChildren();
     (p.by_judge || []).forEach(function (j) {
-      var li = el("li", j.missing ? "missing" : "done", j.username + " · " + T.missing.replace("%s", j.missing));
+      var li = el("li", j.missing ? "missing" : "done", (j.name || j.username) + " · " + T.missing.replace("%s", j.missing));
       judges.appendChild(li);
     });
     var entries = document.getElementById("monitor-entries");
@@ -205,8 +208,9 @@
     var alerts = document.getElementById("monitor-alerts");
     alerts.replaceChildren();
     (data.alerts || []).forEach(function (a) {
-      alerts.appendChild(el("li", "alert", T.alert.replace("%(code)s", a.code).replace("%(criterion)s", a.criterion)
-        .replace("%(username)s", a.username).replace("%(value)s", a.value).replace("%(median)s", a.panel_median)));
+      alerts.appendChild(el("li", "alert", T.alert.replace("%(code)s", a.code)
+        .replace("%(criterion)s", a.criterion_title || a.criterion).replace("%(username)s", a.name || a.username)
+        .replace("%(value)s", plain(a.value)).replace("%(median)s", plain(a.panel_median))));
     });
     document.getElementById("monitor-alerts-empty").hidden = (data.alerts || []).length > 0;
     var body = document.getElementById("live-rows");

@@ -160,6 +160,8 @@ def test_progress_lists_missing_marks_per_judge_and_entry():
     body = response.json()
     assert (body["expected"], body["missing"]) == (8, 7)
     assert [(j["judge"], j["missing"]) for j in body["by_judge"]] == [(panel.judges[0].pk, 3), (panel.judges[1].pk, 4)]
+    assert [j["name"] for j in body["by_judge"]] == [judge.get_full_name() for judge in panel.judges]
+    assert all(j["name"] != j["username"] for j in body["by_judge"])
     assert [(e["code"], e["missing"]) for e in body["by_entry"]] == [("A01", 3), ("A02", 4)]
     assert body["by_entry"][0]["cells"] == [
         {"criterion": "look", "attempt": 1, "judge": panel.judges[1].pk},
@@ -195,6 +197,11 @@ def test_variance_alerts_flag_the_mark_far_from_the_panel(panel):
     assert alerts == [
         ("A02", "taste", panel.judges[1].pk, "31.500", "30.000", "1.500"),
         ("A03", "look", panel.judges[2].pk, "12.000", "19.000", "7.000"),
+    ]
+    titles = {c.code: c.title for c in panel.criteria}
+    assert [(a["criterion_title"], a["name"]) for a in response.json()] == [
+        (titles["taste"], panel.judges[1].get_full_name() or panel.judges[1].username),
+        (titles["look"], panel.judges[2].get_full_name() or panel.judges[2].username),
     ]
 
 
