@@ -57,6 +57,17 @@ def requests_for_event(event, *, include_participation: bool) -> list[IssueReque
     return requests
 
 
+def requests_for_organisations(competition) -> list[IssueRequest]:
+    """Excellent-organisation (优秀组织奖) certificates for the units the scoring module awards them to."""
+    from scoring.selectors import organisation_award_rows
+
+    return [
+        IssueRequest(kind=CertificateKind.ORGANISATION, holder_organisation=row["organisation"])
+        for row in organisation_award_rows(competition=competition)
+        if row["awarded"]
+    ]
+
+
 @dataclass
 class RenderedFiles:
     paths: dict[str, Path] = field(default_factory=dict)  # certificate key -> its own PDF
@@ -172,11 +183,13 @@ def batch_execute(batch_id: int) -> dict:
         requests = []
         for event in events:
             requests.extend(requests_for_event(event, include_participation=batch.include_participation))
+        if not batch.event_id:  # the excellent-organisation award is the whole competition's, not an event's
+            requests.extend(requests_for_organisations(batch.competition))
         _, issue_errors = certificates_issue_many(
             competition=batch.competition, requests=requests, issued_by=batch.requested_by, batch=batch
         )
         # Every valid certificate in scope: the ones just issued, earlier ones, and manual ones
-        # (such as excellent-organisation awards), so the ZIP is always the complete set.
+        # (such as a participation certificate issued by hand), so the ZIP is always the complete set.
         scope = certificate_queryset().filter(competition=batch.competition, status=Certificate.Status.VALID)
         if batch.event_id:
             scope = scope.filter(event=batch.event)

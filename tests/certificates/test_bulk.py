@@ -204,6 +204,31 @@ def test_batch_progress_is_written_after_every_chunk(client, monkeypatch):
     assert CertificateBatch.objects.get().progress_text == "3 / 3"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_competition_batch_issues_excellent_organisation_awards_once(client):
+    from scoring.selectors import organisation_award_rows
+
+    panel = scored_event(["张伟", "李娜", "王芳", "赵磊"])
+    rows = organisation_award_rows(competition=panel.competition)
+    awarded = sorted(row["organisation"].name for row in rows if row["awarded"])
+    assert len(awarded) >= 1
+    client.force_login(panel.organiser)
+    url = reverse("certificates-api:batches", args=[panel.competition.pk])
+    for _ in range(2):  # issuing twice creates no duplicates
+        assert client.post(url, {}, content_type="application/json").status_code == 202
+        run_worker()
+    organisation = Certificate.objects.filter(kind="organisation")
+    assert sorted(organisation.values_list("holder_name", flat=True)) == awarded
+    assert set(organisation.values_list("award_title", "event")) == {("优秀组织奖", None)}
+    batch = CertificateBatch.objects.order_by("pk").last()
+    assert (batch.status, batch.total, batch.done) == ("done", 4 + len(awarded), 4 + len(awarded))
+    # An event's batch stays the event's: no organisation awards in it.
+    body = {"event": panel.event.pk}
+    assert client.post(url, body, content_type="application/json").status_code == 202
+    run_worker()
+    assert CertificateBatch.objects.order_by("pk").last().total == 4
+
+
 def test_batch_api_only_organisers(client):
     competition = CompetitionFactory()
     client.force_login(UserFactory(password="!"))
