@@ -174,7 +174,12 @@
     list.replaceChildren();
     state.events.forEach(function (ev) {
       var card = el("section", "event-card");
-      card.appendChild(el("h2", null, ev.title));
+      var heading = el("h2");
+      // The event's own board; the URL comes from the page (reversed for event 0).
+      var link = el("a", null, ev.title);
+      link.href = root.dataset.boardUrl.replace(/\/0\/$/, "/" + ev.event + "/");
+      heading.appendChild(link);
+      card.appendChild(heading);
       card.appendChild(el("p", "policy", T.policy[ev.policy] || ""));
       var table = el("table", "leaders");
       var tb = el("tbody");

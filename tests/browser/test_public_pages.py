@@ -113,3 +113,28 @@ def test_login_page_rejects_a_wrong_password(browse, demo):
         assert page.get_by_role("alert").inner_text() == "用户名或密码不正确，请重试。"
 
     browse(scenario)
+
+
+def test_overview_lists_each_events_leaders_with_a_link_to_its_board(browse, demo, screenshots):
+    from competitions.models import Competition, Event  # the demo is built by the fixture
+
+    cooking = Competition.objects.get(slug="COOKING")
+    event = Event.objects.get(competition=cooking)
+
+    def scenario(page):
+        page.goto(f"{demo.url}/live/competitions/{cooking.pk}/")
+        card = page.locator(".event-card").first
+        card.locator("tbody tr").first.wait_for()
+        assert card.get_by_role("link", name=event.title).get_attribute("href") == f"/live/events/{event.pk}/"
+        first = card.locator("tbody tr").first
+        name, organisation = first.locator(".who .name"), first.locator(".who .org")
+        # Name and unit on lines of their own, not run together.
+        assert name.bounding_box()["y"] < organisation.bounding_box()["y"]
+        assert first.locator(".award").inner_text() == "一等奖"
+        _shoot(page, screenshots, "overview")
+        with page.expect_navigation():
+            card.get_by_role("link", name=event.title).click()
+        assert page.url == f"{demo.url}/live/events/{event.pk}/"
+        assert page.errors == []
+
+    browse(scenario)
