@@ -98,6 +98,9 @@ def test_login_page_logs_in_a_demo_user(browse, demo):
             page.get_by_role("button", name="登录").click()
         assert page.url == demo.url + "/"
         assert page.get_by_role("button", name="退出（周文斌）").is_visible() is True
+        with page.expect_navigation():
+            page.get_by_label("语言").select_option("en")
+        assert page.get_by_role("button", name="Log out (周文斌)").is_visible() is True
         assert page.errors == []
 
     browse(scenario)
