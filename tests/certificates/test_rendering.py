@@ -1,3 +1,4 @@
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -97,6 +98,30 @@ def test_custom_template_cannot_read_files_or_network(tmp_path):
         "http://example.com/x.png",
     ]
     assert [url for url in renderer.fetcher.fetched if "passwd" in url or "example.com" in url] == []
+
+
+def test_subset_font_reuses_a_cached_subset_that_covers_the_characters(settings, tmp_path):
+    settings.CERTIFICATE_FONT_CACHE = str(tmp_path / "fonts")
+    face = rendering.check_environment().regular
+    batch = rendering.subset_font(face, "张伟李娜王芳")
+    assert rendering.subset_font(face, "李娜") == batch  # a download after the batch: no fontTools run
+    assert len(list((tmp_path / "fonts").iterdir())) == 2  # the font and its .chars
+    other = rendering.subset_font(face, "欧阳")
+    assert other != batch
+    assert sorted(p.suffix for p in (tmp_path / "fonts").iterdir()) == [".chars", ".chars", ".otf", ".otf"]
+
+
+def test_subset_cache_drops_the_least_recently_used(settings, tmp_path, monkeypatch):
+    monkeypatch.setattr(rendering, "MAX_CACHED_SUBSETS", 2)
+    settings.CERTIFICATE_FONT_CACHE = str(tmp_path / "fonts")
+    face = rendering.check_environment().regular
+    first = rendering.subset_font(face, "甲")
+    second = rendering.subset_font(face, "乙")
+    os.utime(first.with_suffix(".chars"), (1, 1))
+    os.utime(second.with_suffix(".chars"), (2, 2))
+    assert rendering.subset_font(face, "甲") == first  # used again: now the most recent
+    third = rendering.subset_font(face, "丙")
+    assert sorted((tmp_path / "fonts").glob("*.otf")) == sorted([first, third])
 
 
 def test_render_refuses_without_a_cjk_font():
