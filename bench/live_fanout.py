@@ -42,6 +42,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DAPHNE = Path(sys.executable).with_name("daphne")
+# As docs/DEPLOY.md runs it: a listen backlog that holds a reconnect storm (Twisted's default
+# is 50), and handshakes that may wait in a storm rather than be dropped after 5 s (a dropped
+# one comes back later, after a longer backoff, and costs the server its work twice).
+DAPHNE_OPTIONS = ["--websocket_connect_timeout", "30"]
 
 
 def log(message: str) -> None:
@@ -314,7 +318,13 @@ def spectator_worker(urls, origin_by_url, data_path, count, pipe, connect_concur
 
 def start_server(port: int, env: dict, workdir: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(DAPHNE), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        [
+            str(DAPHNE),
+            *DAPHNE_OPTIONS,
+            "-e",
+            f"tcp:port={port}:interface=127.0.0.1:backlog=4096",
+            "config.asgi:application",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -437,6 +447,11 @@ def run_pass(args, fixture, servers, env, workdir, *, stock: bool, first_version
         back = [item for reply, _failures in replies for item in reply]
         failures = collections.Counter(failure for _reply, fails in replies for failure in fails)
         log(f"{label}: failed reconnect attempts: {dict(failures.most_common())}")
+        back_s = sorted(at - restarted_at for at, _version in back)
+        log(
+            f"{label}: screens back (s after the restart) p10/p50/p90/p99/max "
+            + "/".join(f"{percentile(back_s, q):.1f}" for q in (0.1, 0.5, 0.9, 0.99, 1.0))
+        )
         last_back = max(at for at, _version in back)
         stale = sum(1 for _at, version in back if version != first_version + len(marks) - 1)
         log(

@@ -11,6 +11,7 @@ one thread the sync ORM runs on, and pushed handshakes past Daphne's 5 s connect
 so the storm fed itself. Signed-in users are always checked against the database.
 """
 
+import asyncio
 import json
 import time
 from urllib.parse import parse_qs
@@ -30,25 +31,42 @@ READ_ONLY_ERROR = json.dumps({"type": "error", "code": "read_only", "detail": "T
 _NO_LAYER = "live-hub-sockets-have-no-channel"
 PUBLIC_TTL_S = 10.0
 _public: dict[tuple[str, int], tuple[float, object]] = {}
+_asking: dict[tuple[str, int], asyncio.Task] = {}
 
 
 async def _visible(scope_name: str, object_id: int, user, lookup):
-    """``lookup(user=user, <scope>_id=object_id)`` in a worker thread, remembered for anonymous users."""
-    anonymous = not (user and user.is_authenticated)
+    """``lookup(user=user, <scope>_id=object_id)`` in a worker thread, remembered for anonymous users.
+
+    Anonymous sockets that arrive while a lookup is under way wait for that one (a storm
+    arrives all at once, before any answer is remembered).
+    """
+    if user and user.is_authenticated:
+        return await database_sync_to_async(lookup)(user=user, **{f"{scope_name}_id": object_id})
     key = (scope_name, int(object_id))
-    if anonymous:
-        remembered = _public.get(key)
-        if remembered is not None and time.monotonic() - remembered[0] < PUBLIC_TTL_S:
-            return remembered[1]
-    found = await database_sync_to_async(lookup)(user=user, **{f"{scope_name}_id": object_id})
-    if anonymous and found is not None:
-        _public[key] = (time.monotonic(), found)
-    return found
+    remembered = _public.get(key)
+    if remembered is not None and time.monotonic() - remembered[0] < PUBLIC_TTL_S:
+        return remembered[1]
+    loop = asyncio.get_running_loop()
+    pending = _asking.get(key)
+    if pending is None or pending.get_loop() is not loop:
+        pending = _asking[key] = loop.create_task(
+            database_sync_to_async(lookup)(user=user, **{f"{scope_name}_id": object_id})
+        )
+        pending.add_done_callback(lambda task: _asked(key, task))
+    return await asyncio.shield(pending)
+
+
+def _asked(key, task) -> None:
+    if _asking.get(key) is task:
+        del _asking[key]
+    if not task.cancelled() and task.exception() is None and task.result() is not None:
+        _public[key] = (time.monotonic(), task.result())
 
 
 def forget_public() -> None:
     """Drop what this process remembered about public visibility (tests)."""
     _public.clear()
+    _asking.clear()
 
 
 class _HubConsumer(AsyncWebsocketConsumer):

@@ -5,6 +5,7 @@ consumers' ``database_sync_to_async`` calls then run on the test's own thread an
 database connection, so the tests need no transactional database (fast on PostgreSQL).
 """
 
+import asyncio
 import json
 import time
 
@@ -80,6 +81,18 @@ def test_leaderboard_socket_remembers_public_events_for_anonymous_spectators(eve
     with django_assert_num_queries(0):
         second = _connect(f"/ws/events/{event.pk}/")
     assert (first, second) == ((True, None), (True, None))
+
+
+def test_leaderboard_sockets_arriving_together_ask_the_database_once(event, django_assert_num_queries):
+    async def scenario():
+        sockets = [socket(f"/ws/events/{event.pk}/") for _ in range(5)]
+        results = await asyncio.gather(*(communicator.connect() for communicator in sockets))
+        for communicator in sockets:
+            await communicator.disconnect()
+        return results
+
+    with django_assert_num_queries(1):
+        assert run(scenario) == [(True, None)] * 5
 
 
 def test_leaderboard_socket_asks_again_once_the_remembered_answer_is_old(django_assert_num_queries):
