@@ -14,6 +14,7 @@ from competitions import setup_services
 from competitions.models import Competition, Contestant, Draw, Entry, Event, JudgeAssignment, Organisation, Team
 from competitions.selectors import competitions_managed_by
 from config.errors import DomainError
+from live import services as live_services
 
 # Filter choices from the (scoped) list only: the plain filter would name every competition.
 ONLY_LISTED = admin.RelatedOnlyFieldListFilter
@@ -107,7 +108,13 @@ class CompetitionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
+            # The publication policy goes through the live control (freeze snapshot, reveal, screens told).
+            policy = obj.publication
+            obj.publication = form.initial.get("publication", policy)
             super().save_model(request, obj, form, change)
+            if policy != obj.publication:
+                saved = live_services.publication_set(actor=request.user, competition=obj, policy=policy)
+                obj.publication, obj.frozen_at = saved.publication, saved.frozen_at
             return
         # A new competition gets its creator as organiser, as through the API.
         fields = {f.attname: getattr(obj, f.attname) for f in Competition._meta.concrete_fields if f.editable}
