@@ -94,7 +94,7 @@ def render_pdfs(
 
     charset = charset_of(specs)
     roots = [str(r) for r in sandbox_roots()]
-    chunks = [specs[i : i + chunk_size] for i in range(0, len(specs), chunk_size)]
+    chunks = _chunks(specs, chunk_size, workers)
     files = RenderedFiles()
     parts: dict[tuple[int, int], Path] = {}
 
@@ -153,6 +153,20 @@ def render_pdfs(
                     result = _failed(chunks[index], exc)
                 collect(index, result)
     return finished()
+
+
+def _chunks(specs: list, size: int, workers: int) -> list[list]:
+    """Chunks of ``size``, the last ``workers`` of them cut in quarters.
+
+    A chunk of 40 takes ≈ 1.5 s; with whole chunks to the end, one worker often sat idle
+    while the other finished its last one. Small chunks at the end let both finish together.
+    """
+    chunks = [specs[i : i + size] for i in range(0, len(specs), size)]
+    if workers > 1 and len(chunks) > 2 * workers:
+        tail = [spec for chunk in chunks[-workers:] for spec in chunk]
+        small = max(1, size // 4)
+        chunks = chunks[:-workers] + [tail[i : i + small] for i in range(0, len(tail), small)]
+    return chunks
 
 
 def _failed(chunk, exc):

@@ -272,6 +272,12 @@ def test_render_pdfs_in_a_recycled_process_pool(tmp_path, monkeypatch):
     assert text.index("甲") < text.index("乙") < text.index("丙") < text.index("丁")
 
 
+def test_chunks_end_small_so_the_workers_finish_together():
+    sizes = [len(chunk) for chunk in bulk._chunks(list(range(1514)), 40, 2)]
+    assert (sum(sizes), sizes[:36], sizes[36:]) == (1514, [40] * 36, [10] * 7 + [4])
+    assert [len(chunk) for chunk in bulk._chunks(list(range(100)), 40, 2)] == [40, 40, 20]  # too few to cut
+
+
 @pytest.mark.django_db(transaction=True)
 def test_batch_files_download_for_organiser_only(client, django_capture_on_commit_callbacks):
     panel = scored_event(["张伟"])
