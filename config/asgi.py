@@ -13,6 +13,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 
+from live.hub import keep_server_send  # noqa: E402
 from live.routing import websocket_urlpatterns  # noqa: E402
 
 # Import every view now, before Daphne listens: after a restart the first requests come as a
@@ -22,6 +23,8 @@ get_resolver().url_patterns  # noqa: B018
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": keep_server_send(
+            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )

@@ -29,16 +29,33 @@ from channels.layers import get_channel_layer
 logger = logging.getLogger(__name__)
 
 FREEZE_AFTER_S = 1.0
+# The scope key under which ``keep_server_send`` puts the server's own ``send``.
+SERVER_SEND = "live.server_send"
 # Twisted only queues a write and sends it on a later loop turn: yielding every SEND_CHUNK
 # sockets lets the first frames leave (and the clients start reading) while the rest are framed.
 SEND_CHUNK = 64
 _RETRY_MAX_S = 5.0
 
 
+def keep_server_send(app):
+    """ASGI middleware, outermost: put the server's own ``send`` in the scope, for the hub.
+
+    Channels' session middleware wraps ``send`` to save the session on accept; a broadcast
+    frame passes through it unchanged but pays two lazy-object lookups per socket on the
+    way. The hub sends its frames with the server's ``send`` directly.
+    """
+
+    async def middleware(scope, receive, send):
+        return await app({**scope, SERVER_SEND: send}, receive, send)
+
+    return middleware
+
+
 class Hub:
     def __init__(self, layer):
         self.layer = layer
-        self.groups: dict[str, set] = {}
+        # group → {consumer: the send its frames go through}
+        self.groups: dict[str, dict] = {}
         self.channel: str | None = None
         self._reader: asyncio.Task | None = None
         self._freeze: asyncio.TimerHandle | None = None
@@ -52,8 +69,8 @@ class Hub:
             if members is None:
                 # Join first: if the layer is down the socket is refused and the group stays unjoined.
                 await self.layer.group_add(group, self.channel)
-                members = self.groups[group] = set()
-            members.add(consumer)
+                members = self.groups[group] = {}
+            members[consumer] = consumer.scope.get(SERVER_SEND) or consumer.base_send
             if self._reader is None or self._reader.done():
                 self._reader = asyncio.get_running_loop().create_task(self._read())
         self._schedule_freeze()
@@ -63,7 +80,7 @@ class Hub:
             members = self.groups.get(group)
             if members is None:
                 return
-            members.discard(consumer)
+            members.pop(consumer, None)
             if not members:
                 del self.groups[group]
                 try:
@@ -77,11 +94,11 @@ class Hub:
     async def deliver(self, group: str, text: str) -> int:
         """Write one pre-encoded frame to every local socket of ``group``. Returns how many got it."""
         sent = 0
-        # One message object for every socket: it is the consumers' own ASGI send, minus two wrappers.
+        # One message object for every socket, through the server's own send (see keep_server_send).
         message = {"type": "websocket.send", "text": text}
-        for index, consumer in enumerate(list(self.groups.get(group, ()))):
+        for index, send in enumerate(list(self.groups.get(group, {}).values())):
             try:
-                await consumer.base_send(message)
+                await send(message)
                 sent += 1
             except Exception:
                 logger.debug("live hub: a socket of %s went away mid-send", group)

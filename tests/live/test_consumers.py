@@ -17,7 +17,7 @@ from competitions.models import JudgeAssignment
 from config.asgi import application
 from live import broadcast, consumers
 from live.groups import COMPETITION, EVENT, MONITOR, group_name
-from live.hub import get_hub
+from live.hub import SERVER_SEND, get_hub
 from tests.factories import CompetitionFactory, EventFactory, JudgeAssignmentFactory, UserFactory
 from tests.live.conftest import group_size, socket
 
@@ -151,6 +151,23 @@ def test_hub_sends_one_frame_to_every_socket(event):
     assert published is True
     assert frames == ['{"type":"standings.delta","version":7}'] * 3
     assert (left, still_local) == (0, False)
+
+
+def test_hub_sends_with_the_servers_own_send_through_the_whole_asgi_stack(event):
+    group = group_name(EVENT, event.pk)
+
+    async def scenario():
+        headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
+        communicator = WebsocketCommunicator(application, f"/ws/events/{event.pk}/", headers=headers)
+        await communicator.connect()
+        ((consumer, send),) = get_hub().groups[group].items()
+        await _publish(group, {"type": "standings.delta", "version": 5})
+        frame = await communicator.receive_from()
+        await communicator.disconnect()
+        # Past Channels' session wrapper: the send the server (here the communicator) handed the app.
+        return frame, send is consumer.scope[SERVER_SEND], send is not consumer.base_send
+
+    assert run(scenario) == ('{"type":"standings.delta","version":5}', True, True)
 
 
 def test_stock_fanout_socket_receives_its_own_copy(event):
