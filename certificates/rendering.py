@@ -647,11 +647,14 @@ _worker_renderers: dict[tuple, CertificateRenderer] = {}
 
 
 def worker_init() -> None:
-    """Process-pool initializer: Django settings and templates, no database."""
-    import django
+    """Process-pool initializer: Django settings and templates, no database (usually done by the forkserver)."""
+    from django.apps import apps
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup(set_prefix=False)
+    if not apps.ready:
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        django.setup(set_prefix=False)
 
 
 def render_chunk(specs: list[PageSpec], charset: str, roots: list[str]) -> RenderedChunk:
