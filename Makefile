@@ -34,7 +34,9 @@ $(STAMP): pyproject.toml
 
 # Background tasks (certificate batches) are queued in the database; one worker runs them
 # beside the server and stops with it.
-WORKER := $(BIN)/python manage.py db_worker --no-reload -v 0 & worker=$$!; trap 'kill $$worker' EXIT;
+# With TASKS_BACKEND=redis (and REDIS_URL) the worker is the Redis pool's instead.
+WORKER_COMMAND := $(if $(filter redis,$(TASKS_BACKEND)),run_redis_tasks --continuous,db_worker --no-reload) -v 0
+WORKER := $(BIN)/python manage.py $(WORKER_COMMAND) & worker=$$!; trap 'kill $$worker' EXIT;
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput -v 0

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -119,15 +120,24 @@ else:
 # django-tasks-db keeps the queue in the database and `manage.py db_worker` runs it, off the request
 # (`make demo` and `make serve` start one; run as many as you like, on any machine sharing the
 # database). "immediate": the task runs inside the request that enqueues it; no worker needed.
+# "redis": the same tasks on a Redis-backed worker pool (django-tasks-redis, needs REDIS_URL):
+# `manage.py run_redis_tasks --continuous` on as many machines as you like.
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
-INSTALLED_APPS += ["django_tasks_db"]
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "redis": "django_tasks_redis.RedisTaskBackend",
+}
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}")
+if TASKS_BACKEND == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("TASKS_BACKEND=redis needs REDIS_URL")
+INSTALLED_APPS += ["django_tasks_db"] + (["django_tasks_redis"] if TASKS_BACKEND == "redis" else [])
 TASKS = {
     "default": {
-        "BACKEND": {
-            "database": "django_tasks_db.DatabaseBackend",
-            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
-        }[TASKS_BACKEND],
+        "BACKEND": TASK_BACKENDS[TASKS_BACKEND],
         "QUEUES": ["default"],
+        "OPTIONS": {"REDIS_URL": REDIS_URL} if TASKS_BACKEND == "redis" else {},
     }
 }
 
