@@ -63,3 +63,24 @@ def test_bulk_issue_is_queued_in_redis_and_a_redis_worker_runs_it(client, redis_
     assert (batch.status, batch.total, batch.done, batch.failed) == ("done", 3, 3, 0)
     assert sorted(Certificate.objects.values_list("holder_name", flat=True)) == ["张伟", "李娜", "王芳"]
     assert default_task_backend.get_result(batch.task_id).status == TaskResultStatus.SUCCESSFUL
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TASKS_BACKEND": "redis"}, "TASKS_BACKEND=redis needs REDIS_URL"),
+        ({"TASKS_BACKEND": "celery"}, "TASKS_BACKEND must be one of database, immediate, redis, not 'celery'"),
+    ],
+)
+def test_a_task_backend_that_cannot_work_is_refused_at_start_up(env, message):
+    import subprocess
+    import sys
+
+    from tests.live_server import ROOT
+
+    clean = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "TASKS_BACKEND")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {message}" in result.stderr
