@@ -57,6 +57,8 @@ def test_certificates_page_issues_in_the_background_and_shows_progress(client):
     run_worker()
     batch.refresh_from_db()
     assert (batch.status, batch.done, batch.total) == ("done", 3, 3)
+    progress_page = client.get(response.url).content.decode()
+    assert f'href="{_url(panel.competition)}"' in progress_page  # back to the certificates page
     page = client.get(_url(panel.competition))
     assert [row["total"] for row in page.context["issued"]] == [3]
     assert list(page.context["batches"]) == [batch]
