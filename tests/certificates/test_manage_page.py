@@ -4,16 +4,10 @@ import pytest
 from django.urls import reverse
 
 from certificates.models import CertificateBatch
-from tests.certificates.test_bulk import run_worker, scored_event
+from tests.certificates.test_bulk import _media, run_worker, scored_event  # noqa: F401  (_media: autouse fixture)
 from tests.factories import CertificateFactory, CompetitionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CERTIFICATE_WORKERS = 1
 
 
 def _url(competition):
