@@ -210,3 +210,42 @@ def test_qr_svg_draws_exactly_segnos_modules(tmp_path):
         for y in range(size)
     ]
     assert drawn == matrix
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils")
+def test_default_templates_parse_as_xml_and_render_like_the_html5_parser(tmp_path):
+    from weasyprint import HTML
+
+    competition = CompetitionFactory(slug="skill")
+    certificate = CertificateFactory(competition=competition, holder_contestant__name="<张&伟>\"'")
+    spec = selectors.page_spec_for(certificate)
+    renderer = rendering.CertificateRenderer(charset=rendering.charset_of([spec]))
+    assert isinstance(renderer._html([spec], [renderer.page_html(spec)]), rendering._ParsedHTML)
+    fast = renderer.render_one(spec)
+
+    def html5(specs, bodies):
+        body = "".join(bodies)
+        html = f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"></head><body>{body}</body></html>'
+        return HTML(string=html, base_url=renderer.base_url, url_fetcher=renderer.fetcher)
+
+    renderer._html = html5
+    slow = renderer.render_one(spec)
+    pngs = []
+    for name, data in (("fast", fast), ("slow", slow)):
+        (tmp_path / f"{name}.pdf").write_bytes(data)
+        run("pdftoppm", "-png", "-r", "50", "-singlefile", str(tmp_path / f"{name}.pdf"), str(tmp_path / name))
+        pngs.append((tmp_path / f"{name}.png").read_bytes())
+    assert pngs[0] == pngs[1]
+    assert "<张&伟>\"'" in "".join(pdf_text(fast, tmp_path).split())
+
+
+def test_custom_templates_keep_the_html5_parser():
+    spec = rendering.PageSpec(
+        key="c1",
+        template_key="custom:1",
+        template_html="<div/><p>{{ holder_name }}</p>",
+        context={"holder_name": "张伟"},
+    )
+    renderer = rendering.CertificateRenderer(charset=rendering.charset_of([spec]))
+    parsed = renderer._html([spec], [renderer.page_html(spec)])
+    assert not isinstance(parsed, rendering._ParsedHTML)
