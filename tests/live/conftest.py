@@ -1,6 +1,7 @@
 import asyncio
 import json
 import os
+from decimal import Decimal
 
 import pytest
 from channels.layers import channel_layers
@@ -10,6 +11,8 @@ from django.contrib.auth.models import AnonymousUser
 
 from live.consumers import forget_public
 from live.routing import websocket_urlpatterns
+from scoring.services import marks_submit
+from tests.factories import judged_event_factory
 from tests.live.server import daphne_pair, private_redis  # noqa: F401  (fixtures for e2e tests)
 
 
@@ -91,3 +94,25 @@ async def group_size(group: str) -> int:
     key = layer._group_key(group)
     async with layer.connection(layer.consistent_hash(group)) as connection:
         return await connection.zcard(key)
+
+
+@pytest.fixture
+def judged(django_capture_on_commit_callbacks):
+    """An event of two entries and one judge; ``judged.mark(index, value, key)`` marks an entry (after commit)."""
+    judged = judged_event_factory(
+        entries=2, judges=1, criteria=[{"code": "look", "title": "观感", "max_value": Decimal("20")}]
+    )
+    judged.mark = lambda index, value, key, version=0: _mark(
+        judged, index, value, key, django_capture_on_commit_callbacks, version
+    )
+    return judged
+
+
+def _mark(judged, index, value, key, capture, version=0):
+    with capture(execute=True):
+        marks_submit(
+            judge=judged.judges[0],
+            event=judged.event,
+            marks=[{"entry": judged.entries[index].pk, "criterion": "look", "value": str(value), "version": version}],
+            idempotency_key=key,
+        )

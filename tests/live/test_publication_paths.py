@@ -4,8 +4,6 @@ The REST API and the Django admin used to save the field as it was: freezing tha
 took no snapshot (the frozen board then showed no scores at all) and no screen was told.
 """
 
-from decimal import Decimal
-
 import pytest
 from django.contrib import admin
 from django.forms.models import model_to_dict
@@ -13,8 +11,7 @@ from django.urls import reverse
 
 from competitions.models import Competition
 from live.models import FrozenBoard, RevealProgress
-from scoring.services import marks_submit
-from tests.factories import UserFactory, judged_event_factory
+from tests.factories import UserFactory
 from tests.helpers import client_for
 from tests.live.conftest import LayerListener
 
@@ -24,17 +21,8 @@ Publication = Competition.Publication
 
 
 @pytest.fixture
-def judged(django_capture_on_commit_callbacks):
-    judged = judged_event_factory(
-        entries=2, judges=1, criteria=[{"code": "look", "title": "观感", "max_value": Decimal("20")}]
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        marks_submit(
-            judge=judged.judges[0],
-            event=judged.event,
-            marks=[{"entry": judged.entries[0].pk, "criterion": "look", "value": "12", "version": 0}],
-            idempotency_key="k1",
-        )
+def judged(judged):
+    judged.mark(0, 12, "k1")
     return judged
 
 

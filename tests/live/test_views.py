@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -12,27 +10,6 @@ from tests.factories import FrozenBoardFactory, RevealProgressFactory, UserFacto
 pytestmark = pytest.mark.django_db
 
 Publication = Competition.Publication
-
-
-@pytest.fixture
-def judged(django_capture_on_commit_callbacks):
-    judged = judged_event_factory(
-        entries=2, judges=1, criteria=[{"code": "look", "title": "观感", "max_value": Decimal("20")}]
-    )
-    judged.mark = lambda index, value, key, version=0: _mark(
-        judged, index, value, key, django_capture_on_commit_callbacks, version
-    )
-    return judged
-
-
-def _mark(judged, index, value, key, capture, version=0):
-    with capture(execute=True):
-        marks_submit(
-            judge=judged.judges[0],
-            event=judged.event,
-            marks=[{"entry": judged.entries[index].pk, "criterion": "look", "value": str(value), "version": version}],
-            idempotency_key=key,
-        )
 
 
 def standings(client, judged):
