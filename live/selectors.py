@@ -6,10 +6,10 @@ an HTTP refetch of the same version always agree. The publication policy is appl
 ``live.publication.public_board`` on both paths.
 
 The broadcaster keeps the last public board of each event in the shared cache (it
-diffs the next one against it). Under the live policy the public board is a function of
-the standings version, so a refetch whose version matches serves that board instead of
-recomputing: after a server restart every screen refetches at once, and a recompute per
-screen is what made that reconnect storm slow.
+diffs the next one against it). An HTTP refetch never serves that cache: the board also
+changes without a mark (an entry disqualified or renamed from the admin or the API, which
+bumps no standings version), and the refetch is how a screen gets back to the database's
+truth.
 """
 
 import logging
@@ -23,7 +23,7 @@ from competitions.selectors import competitions_visible_to, is_chief_judge
 from live import publication
 from live.models import FrozenBoard, RevealProgress
 from scoring import selectors as scoring_selectors
-from scoring.models import EventStandingsVersion, Mark
+from scoring.models import Mark
 
 logger = logging.getLogger(__name__)
 
@@ -147,22 +147,6 @@ def cached_board(event_id: int) -> dict | None:
         return None
 
 
-def current_public_board(*, event: Event) -> dict:
-    """``event_public_board``, served from the broadcaster's cache when that is provably the same board.
-
-    Only under the live policy (a frozen board also depends on when marks changed, a
-    reveal on its progress), and only if the cached board carries the event's current
-    standings version: every mark bumps it, and its broadcast caches the new board.
-    """
-    if event.competition.publication == Competition.Publication.LIVE:
-        board = cached_board(event.pk)
-        if board is not None and board["policy"] == publication.LIVE:
-            version = EventStandingsVersion.objects.filter(event=event).values_list("version", flat=True).first()
-            if board["version"] == (version or 0):
-                return board
-    return event_public_board(event=event)
-
-
 def can_see_everything(user, event: Event) -> bool:
     """Chief judges and organisers see the live standings whatever the publication policy."""
     return bool(user and user.is_authenticated) and is_chief_judge(user, event)
@@ -184,7 +168,7 @@ def public_standings(*, event: Event, user=None) -> dict:
             "hidden": 0,
             "preview": event.competition.publication != publication.LIVE,
         }
-    return current_public_board(event=event)
+    return event_public_board(event=event)
 
 
 def visible_event(*, user, event_id: int) -> Event | None:
@@ -227,7 +211,7 @@ def overview_entry(event: Event, board: dict, leaders: int = 3) -> dict:
 def competition_overview(*, competition: Competition, leaders: int = 3) -> dict:
     """Every event of the competition with its public leaders."""
     events = [
-        overview_entry(event, current_public_board(event=event), leaders)
+        overview_entry(event, event_public_board(event=event), leaders)
         for event in competition.events.all().select_related("competition")
     ]
     return {"type": "overview.full", "competition": competition.pk, "events": events}

@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from competitions.models import Competition
+from competitions.models import Competition, Entry
 from live import selectors, services
 from scoring.services import marks_submit
 from tests.factories import FrozenBoardFactory, RevealProgressFactory, UserFactory, judged_event_factory
@@ -64,15 +64,15 @@ def test_standings_data_frozen_shows_the_freeze_not_later_marks(client, judged):
     assert ("17.50" in body, "19.00" in body) == (False, False)
 
 
-def test_standings_data_serves_the_board_the_broadcast_cached_for_the_current_version(client, judged):
+def test_standings_data_shows_a_change_that_came_without_a_mark(client, judged):
     judged.mark(0, 10, "k1")
     judged.mark(1, 15, "k2")
-    key = selectors.board_cache_key(judged.event.pk)
-    broadcast_board = cache.get(key)
-    assert (broadcast_board["version"], standings(client, judged)) == (2, broadcast_board)
-    # Proof that it is served, not recomputed: a marked copy of the same version comes back as it is.
-    cache.set(key, {**broadcast_board, "rows": broadcast_board["rows"][:1]})
-    assert standings(client, judged)["rows"] == broadcast_board["rows"][:1]
+    # Disqualified from the admin or the API: no mark, no standings version, no broadcast.
+    entry = judged.entries[1]
+    entry.status = Entry.Status.DSQ
+    entry.save()
+    data = standings(client, judged)
+    assert [(row["total"], row["status"]) for row in data["rows"]] == [("10.00", "ok"), (None, "dsq")]
 
 
 def test_standings_data_recomputes_when_the_cached_board_is_behind(client, judged):
