@@ -7,8 +7,8 @@ class LiveConfig(AppConfig):
     verbose_name = _("实时成绩")
 
     def ready(self):
-        # The live board listens to scoring; scoring never imports live.
-        from live import broadcast
-        from scoring import hooks
+        # The live board listens to scoring's signal; scoring never imports live.
+        from live import board
+        from scoring import signals
 
-        hooks.subscribe(broadcast.standings_changed)
+        signals.standings_changed.connect(board.on_standings_changed, dispatch_uid="live.board")

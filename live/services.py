@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from competitions.models import Competition, Event
 from competitions.selectors import is_organiser
 from config.errors import Conflict, DomainError, Forbidden
-from live import broadcast, selectors
+from live import board
 from live.models import FrozenBoard, RevealProgress
 
 Publication = Competition.Publication
@@ -39,7 +39,7 @@ def publication_set(*, actor, competition: Competition, policy: str) -> Competit
         now = timezone.now()
         competition.frozen_at = now
         for event in events:
-            version, rows = selectors.event_rows(event=event)
+            version, rows = board.event_rows(event=event)
             FrozenBoard.objects.update_or_create(
                 event=event, defaults={"version": version, "rows": rows, "frozen_at": now}
             )
@@ -50,7 +50,7 @@ def publication_set(*, actor, competition: Competition, policy: str) -> Competit
             RevealProgress.objects.update_or_create(event=event, defaults={"revealed": 0})
     competition.publication = policy
     competition.save(update_fields=["publication", "frozen_at"])
-    transaction.on_commit(lambda: broadcast.policy_changed(competition.pk))
+    transaction.on_commit(lambda: board.policy_changed(competition.pk))
     return competition
 
 
@@ -62,10 +62,10 @@ def reveal_next(*, actor, event: Event) -> RevealProgress:
     if competition.publication != Publication.REVEAL:
         raise Conflict(_("当前不是颁奖揭晓模式。"), code="not_reveal_mode")
     progress, _created = RevealProgress.objects.select_for_update().get_or_create(event=event)
-    _version, rows = selectors.event_rows(event=event)
+    _version, rows = board.event_rows(event=event)
     if progress.revealed >= len(rows):
         raise Conflict(_("所有名次已经揭晓。"), code="reveal_finished")
     progress.revealed += 1
     progress.save(update_fields=["revealed", "updated_at"])
-    transaction.on_commit(lambda: broadcast.board_changed(event.pk))
+    transaction.on_commit(lambda: board.board_changed(event.pk))
     return progress

@@ -16,8 +16,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from competitions.access import require_chief_judge, require_organiser
 from competitions.models import Competition, Entry, Event, Team
-from competitions.selectors import competitions_managed_by, is_chief_judge, is_organiser
+from competitions.selectors import competitions_managed_by, is_organiser
 from config.errors import DomainError, Forbidden, NotFound
 from scoring import selectors, services
 from scoring.models import Appeal, MarkingScheme, Sheet
@@ -57,11 +58,6 @@ def _event(event_id: int) -> Event:
 
 def _text(value) -> str | None:
     return None if value is None else str(value)
-
-
-def _require_chief_judge(user, event: Event) -> None:
-    if not is_chief_judge(user, event):
-        raise Forbidden(_("只有裁判长或组织者可以查看。"), code="not_chief_judge")
 
 
 class _ScoringView(GenericAPIView):
@@ -125,8 +121,7 @@ class SchemeViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         event = data.pop("event")
-        if not is_organiser(request.user, event.competition):
-            raise Forbidden(_("只有组织者可以设置评分方案。"), code="not_organiser")
+        require_organiser(request.user, event.competition)
         selectors.scheme_check(*selectors.scheme_build(data, MarkingScheme(event=event)))
         return Response({"valid": True})
 
@@ -179,26 +174,20 @@ class EventMarksView(_ScoringView):
         serializer = MarkBatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        appeal = None
-        if data["appeal"] is not None:
-            appeal = Appeal.objects.filter(pk=data["appeal"]).first()
-            if appeal is None:
-                raise DomainError(_("申诉不存在。"), code="unknown_appeal", field="appeal")
         judge = request.user
         if data["judge"] is not None and data["judge"] != request.user.pk:
             judge = get_user_model().objects.filter(pk=data["judge"]).first()
             if judge is None:
                 raise DomainError(_("裁判不存在。"), code="unknown_judge", field="judge")
-        key = request.headers.get("Idempotency-Key") or data.get("idempotency_key") or ""
         result = services.marks_submit(
             judge=judge,
             actor=request.user,
             event=event,
-            marks=[dict(mark) for mark in data["marks"]],
-            idempotency_key=key,
+            marks=data["marks"],
+            idempotency_key=request.headers.get("Idempotency-Key") or data.get("idempotency_key") or "",
             device=data["device"] or request.headers.get("User-Agent", "")[:80],
             reason=data["reason"],
-            appeal=appeal,
+            appeal_id=data["appeal"],
         )
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
         return Response(result.response, headers=headers)
@@ -295,7 +284,7 @@ class EventAppealsView(_ScoringView):
     @extend_schema(responses=AppealSerializer(many=True))
     def get(self, request, event_id: int):
         event = _event(event_id)
-        _require_chief_judge(request.user, event)
+        require_chief_judge(request.user, event)
         appeals = Appeal.objects.filter(entry__event=event).order_by("-filed_at", "-id")
         return Response(AppealSerializer(appeals, many=True).data)
 
@@ -440,7 +429,7 @@ class EventProgressView(_ScoringView):
 
     def get(self, request, event_id: int):
         event = _event(event_id)
-        _require_chief_judge(request.user, event)
+        require_chief_judge(request.user, event)
         return Response(selectors.event_progress(event=event))
 
 
@@ -452,6 +441,6 @@ class EventVarianceAlertsView(_ScoringView):
 
     def get(self, request, event_id: int):
         event = _event(event_id)
-        _require_chief_judge(request.user, event)
+        require_chief_judge(request.user, event)
         alerts = selectors.variance_alerts(event=event)
         return Response(VarianceAlertSerializer(alerts, many=True).data)

@@ -200,11 +200,12 @@ class EventStandings:
     scheme: MarkingScheme | None
     standings: engine.Standings
     version: int
-    entries: dict  # entry id → {"code", "station", "organisation_id", "team_id", "status"}
+    entries: dict  # entry id → {"code", "station", "organisation_id", "team_id", "status", "name", "organisation"}
 
 
 def _entry_values(event: Event) -> dict[int, dict]:
-    rows = Entry.objects.filter(event=event).values(
+    """entry id → what the standings and the boards need of it, in one query."""
+    rows = Entry.objects.filter(event=event).values_list(
         "id",
         "code",
         "station",
@@ -213,18 +214,41 @@ def _entry_values(event: Event) -> dict[int, dict]:
         "contestant__team_id",
         "contestant__organisation_id",
         "team__organisation_id",
+        "contestant__name",
+        "team__name",
+        "contestant__organisation__name",
+        "contestant__organisation__short_name",
+        "team__organisation__name",
+        "team__organisation__short_name",
     )
-    return {
-        row["id"]: {
-            "code": row["code"],
-            "station": row["station"],
-            "status": row["status"],
-            "organisation_id": row["contestant__organisation_id"] or row["team__organisation_id"],
+    entries = {}
+    for (
+        pk,
+        code,
+        station,
+        status,
+        team_id,
+        member_team_id,
+        contestant_org,
+        team_org,
+        contestant_name,
+        team_name,
+        contestant_org_name,
+        contestant_org_short,
+        team_org_name,
+        team_org_short,
+    ) in rows:
+        entries[pk] = {
+            "code": code,
+            "station": station,
+            "status": status,
+            "organisation_id": contestant_org or team_org,
             # For an individual entry, the team the contestant belongs to.
-            "team_id": row["team_id"] or row["contestant__team_id"],
+            "team_id": team_id or member_team_id,
+            "name": contestant_name or team_name or "",
+            "organisation": (contestant_org_short or contestant_org_name or team_org_short or team_org_name or ""),
         }
-        for row in rows
-    }
+    return entries
 
 
 def _scheme_of(event: Event) -> MarkingScheme | None:

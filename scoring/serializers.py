@@ -6,6 +6,7 @@ from rest_framework import serializers
 from competitions.models import Event
 from scoring.models import Appeal, Criterion, Mark, MarkingScheme, Sheet
 from scoring.selectors import CRITERION_FIELDS, SCHEME_FIELDS
+from scoring.services import MarkInput
 
 # --------------------------------------------------------------------------
 # Schemes
@@ -80,6 +81,9 @@ class MarkInSerializer(serializers.Serializer):
     penalty = serializers.CharField(allow_null=True, allow_blank=True, required=False, default="0")
     status = serializers.ChoiceField(choices=Mark.Status.choices, default=Mark.Status.OK)
     version = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+
+    def validate(self, attrs) -> MarkInput:
+        return MarkInput(**attrs)
 
 
 class MarkBatchSerializer(serializers.Serializer):

@@ -4,11 +4,12 @@ Every service is keyword-only and atomic. Mark writes of one event are
 serialised by a row lock on its ``EventStandingsVersion`` (taken first, with
 ``select_for_update``), so the version counter only ever grows by one per
 committed change and two batches never interleave their upserts. Broadcasting
-happens after commit through ``scoring.hooks``, never inside the transaction.
+happens after commit through ``scoring.signals``, never inside the transaction.
 """
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,13 +18,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from competitions.access import (
+    entry_units,
+    raise_recused,
+    recusal_units,
+    require_chief_judge,
+    require_judge,
+    require_organiser,
+)
 from competitions.models import Entry, Event
-from competitions.selectors import is_chief_judge, is_organiser, judge_assignment, judge_units
-from config.errors import Conflict, DomainError, Forbidden
-from scoring import hooks
+from config.errors import Conflict, DomainError
+from scoring import signals
 from scoring.decimal_rules import NotANumberError, to_decimal
 from scoring.models import (
     Appeal,
+    Criterion,
     EventStandingsVersion,
     IdempotencyRecord,
     Mark,
@@ -34,7 +43,7 @@ from scoring.models import (
     SheetAudit,
 )
 from scoring.selectors import criterion_to_pure, scheme_build, scheme_check, scheme_snapshot
-from scoring.validation import MarkValueError, validate_mark_value
+from scoring.validation import MarkValueError, validate_mark
 
 
 def decimal_text(value: Decimal | None) -> str | None:
@@ -46,11 +55,6 @@ def decimal_text(value: Decimal | None) -> str | None:
 
 # --------------------------------------------------------------------------
 # Schemes
-
-
-def _require_organiser(user, event: Event) -> None:
-    if not is_organiser(user, event.competition):
-        raise Forbidden(_("只有组织者可以设置评分方案。"), code="not_organiser")
 
 
 def _apply_scheme(scheme: MarkingScheme, data: dict) -> MarkingScheme:
@@ -84,7 +88,7 @@ def scheme_save(*, user, event: Event, data: dict) -> MarkingScheme:
     Takes the event's standings lock (as mark batches do) and the scheme row
     lock, so no mark can slip in between the check and the write.
     """
-    _require_organiser(user, event)
+    require_organiser(user, event.competition)
     _lock_standings_version(event)
     scheme = MarkingScheme.objects.select_for_update().filter(event=event).first() or MarkingScheme(event=event)
     if _scheme_has_marks(scheme):
@@ -101,7 +105,7 @@ def scheme_revise(*, user, scheme: MarkingScheme, data: dict, reason: str) -> Ma
     but not removed. Takes the event's standings lock (like a mark batch) and
     bumps the standings version, since every total may change.
     """
-    _require_organiser(user, scheme.event)
+    require_organiser(user, scheme.event.competition)
     if not (reason or "").strip():
         raise DomainError(_("修订评分方案必须填写原因。"), code="reason_required", field="reason")
     standings = _lock_standings_version(scheme.event)
@@ -118,7 +122,7 @@ def scheme_revise(*, user, scheme: MarkingScheme, data: dict, reason: str) -> Ma
 @transaction.atomic
 def scheme_delete(*, user, scheme: MarkingScheme) -> None:
     """Delete a scheme that has no marks yet (409 ``scheme_has_marks`` otherwise)."""
-    _require_organiser(user, scheme.event)
+    require_organiser(user, scheme.event.competition)
     if _scheme_has_marks(scheme):
         raise Conflict(_("评分方案已有评分，不能删除。"), code="scheme_has_marks")
     scheme.delete()
@@ -136,13 +140,29 @@ def _lock_standings_version(event: Event) -> EventStandingsVersion:
 def _bump_standings_version(standings: EventStandingsVersion) -> int:
     standings.version += 1
     standings.save(update_fields=["version", "updated_at"])
-    event_id, version = standings.event_id, standings.version
-    transaction.on_commit(lambda: hooks.standings_changed(event_id, version))
-    return version
+    signals.standings_changed_on_commit(standings.event_id, standings.version)
+    return standings.version
 
 
 # --------------------------------------------------------------------------
 # Marks
+
+
+@dataclass(frozen=True)
+class MarkInput:
+    """One mark of a batch, as the API's serializer hands it over: typed, not yet checked against the scheme.
+
+    ``value`` and ``penalty`` stay text until the criterion's rules parse them (range, step, places).
+    ``version`` is the version the client based its write on (None or 0 for a new mark).
+    """
+
+    entry: int
+    criterion: str
+    attempt: int = 1
+    value: str | None = None
+    penalty: str | None = "0"
+    status: str = Mark.Status.OK
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -153,48 +173,31 @@ class BatchResult:
     replayed: bool
 
 
+@dataclass
+class _Checked:
+    """A mark that passed the scheme's rules, with its stored row (if any) once planned."""
+
+    mark_input: MarkInput
+    criterion: Criterion
+    value: Decimal | None
+    penalty: Decimal
+    stored: Mark | None = None
+    changed: bool = False
+
+
 def _canonical(value) -> str | None:
     if value is None or value == "":
         return None
     try:
         return decimal_text(to_decimal(value))
-    except NotANumberError:
+    except (NotANumberError, ArithmeticError):
+        # Not a number, or one too large to normalise: keep its text; validation refuses it later.
         return repr(value)
 
 
 def _fingerprint(payload: dict) -> str:
     text = json.dumps(payload, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _as_int(value, default=None):
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        raise ValueError(value)
-    return int(value)
-
-
-def _normalise_marks(marks: list[dict]) -> list[dict]:
-    if not isinstance(marks, list) or not marks:
-        raise DomainError(_("至少提交一条评分。"), code="marks_required", field="marks")
-    rows = []
-    for index, item in enumerate(marks):
-        try:
-            rows.append(
-                {
-                    "entry": _as_int(item.get("entry")),
-                    "criterion": str(item.get("criterion") or ""),
-                    "attempt": _as_int(item.get("attempt"), 1),
-                    "value": item.get("value"),
-                    "penalty": item.get("penalty") if item.get("penalty") not in (None, "") else 0,
-                    "status": str(item.get("status") or Mark.Status.OK),
-                    "version": _as_int(item.get("version")),
-                }
-            )
-        except (TypeError, ValueError, AttributeError):
-            raise DomainError(_("评分格式有误。"), code="invalid", field=f"marks[{index}]") from None
-    return rows
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> BatchResult:
@@ -248,176 +251,165 @@ MARK_VALUE_MESSAGES = {
 }
 
 
-@transaction.atomic
-def marks_submit(
-    *,
-    judge,
-    event: Event,
-    marks: list[dict],
-    idempotency_key: str,
-    device: str = "",
-    reason: str = "",
-    appeal: Appeal | None = None,
-    actor=None,
-) -> BatchResult:
-    """Upsert a judge's batch of marks on (entry, criterion, judge, attempt), all or nothing.
-
-    ``actor`` (default: the judge) is who sends the batch. A chief judge may send a
-    correction of another judge's marks (更正由裁判长签字): a reason is then required,
-    and the history records the chief judge as the one who changed them.
-
-    Each mark dict has ``entry`` (id), ``criterion`` (code), ``attempt`` (default 1),
-    ``value``, ``penalty``, ``status`` and optionally ``version``: the version the
-    client based its write on (absent or 0 for a new mark). A write identical to
-    the stored mark is a no-op whatever its version, so retries are harmless.
-
-    Concurrency: takes the event's standings-version row lock first, then locks
-    the sheets and marks it touches, so batches of one event run one at a time.
-    The ``(user, idempotency_key)`` record is read under that lock: a replay
-    returns the stored original body and writes nothing. The standings version
-    is bumped once per batch that changed something, and ``hooks.standings_changed``
-    runs after commit.
-
-    Errors: 403 ``not_assigned`` / ``conflict_of_interest``; 400 per field
-    (``entry_not_in_event``, ``unknown_criterion``, ``attempt_out_of_range``,
-    ``out_of_range``, ``off_step``…, ``idempotency_key_reused``); 409
-    ``version_conflict`` (body lists current values) and ``sheet_locked``.
-    """
+def _batch_key(idempotency_key: str) -> str:
     key = (idempotency_key or "").strip()
     if not key:
         raise DomainError(_("缺少幂等键。"), code="idempotency_key_required", field="idempotency_key")
     if len(key) > 100:
         raise DomainError(_("幂等键过长。"), code="idempotency_key_invalid", field="idempotency_key")
-    actor = actor or judge
-    if actor.pk != judge.pk:
-        if not is_chief_judge(actor, event):
-            raise Forbidden(_("只有裁判长可以更正其他裁判的评分。"), code="not_chief_judge")
-        if not (reason or "").strip():
-            raise DomainError(_("更正评分必须填写原因。"), code="reason_required", field="reason")
-    if judge_assignment(judge, event) is None:
-        raise Forbidden(_("您不是本项目的裁判。"), code="not_assigned")
-    rows = _normalise_marks(marks)
-    fingerprint = _fingerprint(
+    return key
+
+
+def _batch_fingerprint(*, event: Event, judge, marks: Sequence[MarkInput], reason: str, appeal_id) -> str:
+    return _fingerprint(
         {
             "scope": f"marks:{event.pk}",
             "judge": judge.pk,
             "marks": [
-                {**row, "value": _canonical(row["value"]), "penalty": _canonical(row["penalty"])} for row in rows
+                {
+                    "entry": m.entry,
+                    "criterion": m.criterion,
+                    "attempt": m.attempt,
+                    "value": _canonical(m.value),
+                    "penalty": _canonical(m.penalty if m.penalty not in (None, "") else 0),
+                    "status": m.status,
+                    "version": m.version,
+                }
+                for m in marks
             ],
             "reason": reason or "",
-            "appeal": appeal.pk if appeal else None,
+            "appeal": appeal_id,
         }
     )
 
-    standings = _lock_standings_version(event)
-    record = IdempotencyRecord.objects.filter(user=actor, key=key).first()
-    if record is not None:
-        return _replay(record, fingerprint)
 
+def _validate(*, judge, actor, event: Event, marks: Sequence[MarkInput]) -> list[_Checked]:
+    """Every mark against the event, the scheme and recusal; all bad fields in one 400.
+
+    Recusal holds for the judge whose marks these are and for whoever writes them (a chief
+    judge correcting a mark of their own unit's entry is refused too).
+    """
+    if not marks:
+        raise DomainError(_("至少提交一条评分。"), code="marks_required", field="marks")
     errors = _Errors()
-    entries = {
-        e["id"]: e
-        for e in Entry.objects.filter(pk__in={r["entry"] for r in rows if r["entry"] is not None}).values(
-            "id", "event_id", "contestant__organisation_id", "team__organisation_id"
-        )
-    }
+    entries = entry_units(event=event, entry_ids={m.entry for m in marks})
     scheme = MarkingScheme.objects.filter(event=event).first()
     criteria = {c.code: c for c in scheme.criteria.all()} if scheme else {}
     pure_criteria = {code: criterion_to_pure(c, scheme.decimals) for code, c in criteria.items()}
-    competition = event.competition
-    # Every unit the judge is recorded under in this competition, whichever assignment it is on.
-    own_units = judge_units(competition.pk, [judge.pk])[judge.pk]
+    recused_units = recusal_units(judge, event.competition) | recusal_units(actor, event.competition)
     seen = set()
-    checked = []  # (row, criterion, value, penalty)
-    for index, row in enumerate(rows):
+    checked = []
+    for index, mark in enumerate(marks):
         here = f"marks[{index}]"
-        entry = entries.get(row["entry"])
-        if entry is None or entry["event_id"] != event.pk:
+        if mark.entry not in entries:
             errors.add(f"{here}.entry", "entry_not_in_event", _("该参赛登记不属于本项目。"))
             continue
-        entry_org = entry["contestant__organisation_id"] or entry["team__organisation_id"]
-        if competition.forbid_conflict_of_interest and entry_org in own_units:
-            raise Forbidden(_("裁判不得为本单位的参赛者评分。"), code="conflict_of_interest", field=f"{here}.entry")
-        criterion = criteria.get(row["criterion"])
+        if entries[mark.entry] in recused_units:
+            raise_recused(field=f"{here}.entry")
+        criterion = criteria.get(mark.criterion)
         if criterion is None:
             errors.add(f"{here}.criterion", "unknown_criterion", _("评分方案中没有该评分项。"))
             continue
-        if not 1 <= row["attempt"] <= criterion.attempts:
+        if not 1 <= mark.attempt <= criterion.attempts:
             errors.add(f"{here}.attempt", "attempt_out_of_range", _("轮次超出范围。"))
             continue
-        natural_key = (row["entry"], criterion.pk, row["attempt"])
+        natural_key = (mark.entry, criterion.pk, mark.attempt)
         if natural_key in seen:
             errors.add(here, "duplicate_mark", _("同一批次中重复提交了同一项评分。"))
             continue
         seen.add(natural_key)
+        penalty = mark.penalty if mark.penalty not in (None, "") else 0
         try:
-            value = validate_mark_value(pure_criteria[criterion.code], row["value"], row["penalty"], row["status"])
+            value, penalty = validate_mark(pure_criteria[criterion.code], mark.value, penalty, mark.status)
         except MarkValueError as exc:
             errors.add(f"{here}.{exc.field}", exc.code, MARK_VALUE_MESSAGES.get(exc.code, exc.message))
             continue
-        penalty = to_decimal(row["penalty"])
-        checked.append((row, criterion, value, penalty))
+        checked.append(_Checked(mark, criterion, value, penalty))
     errors.raise_if_any()
+    return checked
 
-    if appeal is not None:
-        appeal = Appeal.objects.select_related("entry").get(pk=appeal.pk)
-        if appeal.entry.event_id != event.pk:
-            raise DomainError(_("该申诉不属于本项目。"), code="appeal_not_in_event", field="appeal")
-        if appeal.status != Appeal.Status.OPEN:
-            raise DomainError(_("该申诉已处理完毕。"), code="appeal_not_open", field="appeal")
 
-    entry_ids = {row["entry"] for row, *_rest in checked}
+def _open_appeal(*, event: Event, appeal_id: int | None) -> Appeal | None:
+    if appeal_id is None:
+        return None
+    appeal = Appeal.objects.select_related("entry").filter(pk=appeal_id).first()
+    if appeal is None:
+        raise DomainError(_("申诉不存在。"), code="unknown_appeal", field="appeal")
+    if appeal.entry.event_id != event.pk:
+        raise DomainError(_("该申诉不属于本项目。"), code="appeal_not_in_event", field="appeal")
+    if appeal.status != Appeal.Status.OPEN:
+        raise DomainError(_("该申诉已处理完毕。"), code="appeal_not_open", field="appeal")
+    return appeal
+
+
+def _plan(*, judge, checked: list[_Checked]) -> list[_Checked]:
+    """Lock the sheets and marks the batch touches and decide what changes.
+
+    409 ``sheet_locked`` if any sheet is locked; 409 ``version_conflict`` if a changed
+    mark was based on another version than the stored one. A write identical to the
+    stored mark is a no-op whatever its version, so retries are harmless.
+    """
+    entry_ids = {c.mark_input.entry for c in checked}
     sheets = {s.entry_id: s for s in Sheet.objects.select_for_update().filter(entry_id__in=entry_ids, judge=judge)}
     locked = sorted(entry_id for entry_id, sheet in sheets.items() if sheet.is_locked)
     if locked:
         raise Conflict(_("评分表已锁定，不能修改。"), code="sheet_locked", extra={"entries": locked})
-
-    existing = {
+    stored = {
         (m.entry_id, m.criterion_id, m.attempt): m
         for m in Mark.objects.select_for_update().filter(
-            entry_id__in=entry_ids, judge=judge, criterion_id__in={c.pk for _r, c, *_x in checked}
+            entry_id__in=entry_ids, judge=judge, criterion_id__in={c.criterion.pk for c in checked}
         )
     }
     conflicts = []
-    plan = []
-    for row, criterion, value, penalty in checked:
-        mark = existing.get((row["entry"], criterion.pk, row["attempt"]))
-        based_on = row["version"] or 0
-        if mark is not None and (mark.value, mark.penalty, mark.status) == (value, penalty, row["status"]):
-            plan.append((mark, False, row, criterion, value, penalty))
-            continue
-        current = mark.version if mark is not None else 0
-        if based_on != current:
-            state = _mark_state(mark) if mark is not None else None
+    for item in checked:
+        mark_input = item.mark_input
+        item.stored = stored.get((mark_input.entry, item.criterion.pk, mark_input.attempt))
+        current = item.stored.version if item.stored is not None else 0
+        same = item.stored is not None and (item.stored.value, item.stored.penalty, item.stored.status) == (
+            item.value,
+            item.penalty,
+            mark_input.status,
+        )
+        item.changed = not same
+        if item.changed and (mark_input.version or 0) != current:
             conflicts.append(
-                state
-                or {
-                    "entry": row["entry"],
-                    "criterion": criterion.code,
-                    "attempt": row["attempt"],
+                _mark_state(item.stored)
+                if item.stored is not None
+                else {
+                    "entry": mark_input.entry,
+                    "criterion": item.criterion.code,
+                    "attempt": mark_input.attempt,
                     "value": None,
                     "penalty": None,
                     "status": None,
                     "version": 0,
                 }
             )
-            continue
-        plan.append((mark, True, row, criterion, value, penalty))
     if conflicts:
         raise Conflict(
             _("评分已被修改，请刷新后重试。"),
             code="version_conflict",
             extra={"current": conflicts[0], "conflicts": conflicts},
         )
+    new_sheets = entry_ids - sheets.keys()
+    Sheet.objects.bulk_create([Sheet(entry_id=entry_id, judge=judge) for entry_id in new_sheets])
+    return checked
 
+
+def _apply(*, judge, actor, plan: list[_Checked], device: str, reason: str, key: str, appeal) -> tuple[list, bool]:
+    """Upsert the changed marks and append their history. Returns (result rows, whether anything changed)."""
     history = []
     results = []
-    for mark, changed, row, criterion, value, penalty in plan:
-        if changed:
+    for item in plan:
+        mark_input, mark = item.mark_input, item.stored
+        if item.changed:
             old = (None, None, "") if mark is None else (mark.value, mark.penalty, mark.status)
             if mark is None:
-                mark = Mark(entry_id=row["entry"], criterion=criterion, judge=judge, attempt=row["attempt"], version=0)
-            mark.value, mark.penalty, mark.status = value, penalty, row["status"]
+                mark = Mark(
+                    entry_id=mark_input.entry, criterion=item.criterion, judge=judge, attempt=mark_input.attempt
+                )
+                mark.version = 0
+            mark.value, mark.penalty, mark.status = item.value, item.penalty, mark_input.status
             mark.version += 1
             mark.device = device[:80]
             mark.save()
@@ -427,23 +419,74 @@ def marks_submit(
                     actor=actor,
                     device=device[:80],
                     old_value=old[0],
-                    new_value=value,
+                    new_value=item.value,
                     old_penalty=old[1],
-                    new_penalty=penalty,
+                    new_penalty=item.penalty,
                     old_status=old[2],
-                    new_status=row["status"],
+                    new_status=mark_input.status,
                     version=mark.version,
                     reason=reason[:200],
                     idempotency_key=key,
                     appeal=appeal,
                 )
             )
-        mark.criterion = criterion
-        results.append({**_mark_state(mark), "changed": changed})
+        mark.criterion = item.criterion
+        results.append({**_mark_state(mark), "changed": item.changed})
     MarkHistory.objects.bulk_create(history)
-    Sheet.objects.bulk_create([Sheet(entry_id=entry_id, judge=judge) for entry_id in entry_ids - sheets.keys()])
+    return results, bool(history)
 
-    version = _bump_standings_version(standings) if history else standings.version
+
+@transaction.atomic
+def marks_submit(
+    *,
+    judge,
+    event: Event,
+    marks: Sequence[MarkInput],
+    idempotency_key: str,
+    device: str = "",
+    reason: str = "",
+    appeal_id: int | None = None,
+    actor=None,
+) -> BatchResult:
+    """Upsert a judge's batch of marks on (entry, criterion, judge, attempt), all or nothing.
+
+    Reads as validate → plan → apply. ``actor`` (default: the judge) is who sends the
+    batch. A chief judge may send a correction of another judge's marks (更正由裁判长签字):
+    a reason is then required, and the history records the chief judge as the one who
+    changed them.
+
+    Concurrency: takes the event's standings-version row lock first, then locks the
+    sheets and marks it touches, so batches of one event run one at a time. The
+    ``(user, idempotency_key)`` record is read under that lock: a replay returns the
+    stored original body and writes nothing. The standings version is bumped once per
+    batch that changed something, and ``scoring.signals.standings_changed`` is sent
+    after commit.
+
+    Errors: 403 ``not_assigned`` / ``conflict_of_interest`` / ``not_chief_judge``; 400 per
+    field (``entry_not_in_event``, ``unknown_criterion``, ``attempt_out_of_range``,
+    ``out_of_range``, ``off_step``…, ``unknown_appeal``, ``idempotency_key_reused``);
+    409 ``version_conflict`` (body lists current values) and ``sheet_locked``.
+    """
+    key = _batch_key(idempotency_key)
+    actor = actor or judge
+    if actor.pk != judge.pk:
+        require_chief_judge(actor, event)
+        if not (reason or "").strip():
+            raise DomainError(_("更正评分必须填写原因。"), code="reason_required", field="reason")
+    require_judge(judge, event)
+    fingerprint = _batch_fingerprint(event=event, judge=judge, marks=marks, reason=reason, appeal_id=appeal_id)
+
+    standings = _lock_standings_version(event)
+    record = IdempotencyRecord.objects.filter(user=actor, key=key).first()
+    if record is not None:
+        return _replay(record, fingerprint)
+
+    checked = _validate(judge=judge, actor=actor, event=event, marks=marks)
+    appeal = _open_appeal(event=event, appeal_id=appeal_id)
+    plan = _plan(judge=judge, checked=checked)
+    results, changed = _apply(judge=judge, actor=actor, plan=plan, device=device, reason=reason, key=key, appeal=appeal)
+
+    version = _bump_standings_version(standings) if changed else standings.version
     response = {"marks": results, "standings_version": version}
     try:
         with transaction.atomic():
@@ -460,11 +503,6 @@ def marks_submit(
 
 # --------------------------------------------------------------------------
 # Sheets
-
-
-def _require_chief_judge(user, event: Event) -> None:
-    if not is_chief_judge(user, event):
-        raise Forbidden(_("只有裁判长可以执行此操作。"), code="not_chief_judge")
 
 
 def _move_sheet(sheet: Sheet, *, actor, action: str, to_state: str, reason: str = "") -> Sheet:
@@ -484,8 +522,7 @@ def _locked_sheet(sheet: Sheet) -> Sheet:
 @transaction.atomic
 def sheet_submit(*, judge, entry: Entry) -> Sheet:
     """The judge hands in their sheet for ``entry`` (draft → submitted). Locks the sheet row."""
-    if judge_assignment(judge, entry.event) is None:
-        raise Forbidden(_("您不是本项目的裁判。"), code="not_assigned")
+    require_judge(judge, entry.event)
     Sheet.objects.get_or_create(entry=entry, judge=judge)
     sheet = Sheet.objects.select_for_update().get(entry=entry, judge=judge)
     if sheet.is_locked:
@@ -500,7 +537,7 @@ def sheet_submit(*, judge, entry: Entry) -> Sheet:
 def sheet_lock(*, actor, sheet: Sheet, reason: str = "") -> Sheet:
     """The chief judge locks a sheet: its marks can no longer change. Locks the sheet row."""
     sheet = _locked_sheet(sheet)
-    _require_chief_judge(actor, sheet.entry.event)
+    require_chief_judge(actor, sheet.entry.event)
     if sheet.is_locked:
         raise Conflict(_("评分表已锁定。"), code="sheet_locked")
     sheet.locked_by, sheet.locked_at, sheet.reason = actor, timezone.now(), reason
@@ -513,7 +550,7 @@ def sheet_unlock(*, actor, sheet: Sheet, reason: str) -> Sheet:
     if not (reason or "").strip():
         raise DomainError(_("解锁必须填写原因。"), code="reason_required", field="reason")
     sheet = _locked_sheet(sheet)
-    _require_chief_judge(actor, sheet.entry.event)
+    require_chief_judge(actor, sheet.entry.event)
     if not sheet.is_locked:
         raise Conflict(_("评分表未锁定。"), code="sheet_not_locked")
     sheet.locked_by, sheet.locked_at, sheet.reason = None, None, reason
@@ -526,7 +563,7 @@ def sheet_unlock(*, actor, sheet: Sheet, reason: str) -> Sheet:
 def sheet_publish(*, actor, sheet: Sheet) -> Sheet:
     """Chief judge publishes a locked sheet (locked → published). Locks the sheet row."""
     sheet = _locked_sheet(sheet)
-    _require_chief_judge(actor, sheet.entry.event)
+    require_chief_judge(actor, sheet.entry.event)
     if sheet.state != Sheet.State.LOCKED:
         raise Conflict(_("只有已锁定的评分表可以公布。"), code="sheet_not_locked")
     return _move_sheet(sheet, actor=actor, action=SheetAudit.Action.PUBLISH, to_state=Sheet.State.PUBLISHED)
@@ -539,7 +576,7 @@ def sheet_publish(*, actor, sheet: Sheet) -> Sheet:
 @transaction.atomic
 def appeal_file(*, user, entry: Entry, reason: str) -> Appeal:
     """Record a written appeal (申诉) against an entry's result (chief judge or organiser)."""
-    _require_chief_judge(user, entry.event)
+    require_chief_judge(user, entry.event)
     if not (reason or "").strip():
         raise DomainError(_("必须填写申诉理由。"), code="reason_required", field="reason")
     return Appeal.objects.create(entry=entry, filed_by=user, reason=reason)
@@ -549,8 +586,7 @@ def appeal_file(*, user, entry: Entry, reason: str) -> Appeal:
 def appeal_decide(*, user, appeal: Appeal, status: str, decision: str) -> Appeal:
     """The arbitration group's final decision (organisers). Locks the appeal row; decided once."""
     appeal = Appeal.objects.select_for_update().select_related("entry__event__competition").get(pk=appeal.pk)
-    if not is_organiser(user, appeal.entry.event.competition):
-        raise Forbidden(_("只有组织者（仲裁组）可以处理申诉。"), code="not_organiser")
+    require_organiser(user, appeal.entry.event.competition)
     if status not in (Appeal.Status.UPHELD, Appeal.Status.DISMISSED):
         raise DomainError(_("处理结果无效。"), code="invalid_status", field="status")
     if not (decision or "").strip():

@@ -54,6 +54,7 @@ __all__ = [
     "SchemeError",
     "SchemeInvalidError",
     "check_scheme",
+    "validate_mark",
     "validate_mark_value",
     "validate_policy",
     "validate_scheme",
@@ -250,6 +251,16 @@ def validate_mark_value(
     ``value_required``, ``not_a_number``, ``out_of_range``, ``off_step``,
     ``too_precise``, ``penalty_negative`` or ``penalty_not_allowed``.
     """
+    return validate_mark(criterion, value, penalty, status)[0]
+
+
+def validate_mark(
+    criterion: Criterion,
+    value: object,
+    penalty: object = 0,
+    status: str = "ok",
+) -> tuple[Decimal | None, Decimal]:
+    """``validate_mark_value``, returning ``(value, penalty)`` both parsed, so nothing parses them again."""
     if status not in MARK_STATUSES:
         raise MarkValueError("unknown_status", "status", f"status must be one of {', '.join(MARK_STATUSES)}")
     if status in ("dnf", "dns") and criterion.kind != "time":
@@ -264,7 +275,7 @@ def validate_mark_value(
     if value is None or (isinstance(value, str) and not value.strip()):
         if status == "ok":
             raise MarkValueError("value_required", "value", "a mark needs a value")
-        return None
+        return None, penalty_value
     number = _decimal_field(value, "value")
     if number < criterion.min_value or number > criterion.max_value:
         raise MarkValueError(
@@ -277,4 +288,4 @@ def validate_mark_value(
     exponent = number.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > criterion.decimals:
         raise MarkValueError("too_precise", "value", f"value has more than {criterion.decimals} decimals")
-    return number
+    return number, penalty_value

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from live.consumers import forget_public
 from live.routing import websocket_urlpatterns
-from scoring.services import marks_submit
+from scoring.services import MarkInput, marks_submit
 from tests.factories import judged_event_factory
 from tests.live.server import daphne_pair, private_redis  # noqa: F401  (fixtures for e2e tests)
 
@@ -113,6 +113,6 @@ def _mark(judged, index, value, key, capture, version=0):
         marks_submit(
             judge=judged.judges[0],
             event=judged.event,
-            marks=[{"entry": judged.entries[index].pk, "criterion": "look", "value": str(value), "version": version}],
+            marks=[MarkInput(entry=judged.entries[index].pk, criterion="look", value=str(value), version=version)],
             idempotency_key=key,
         )

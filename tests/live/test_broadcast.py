@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 
 from competitions.models import Competition
-from live import broadcast, services
+from live import board, services
 from live.groups import COMPETITION, EVENT, MONITOR, group_name
-from scoring import hooks
-from scoring.services import marks_submit
+from scoring import signals
+from scoring.services import MarkInput, marks_submit
 from tests.factories import judged_event_factory
 from tests.live.conftest import LayerListener
 
@@ -27,7 +27,7 @@ def mark(judged, entry_index, value, key, capture):
         marks_submit(
             judge=judged.judges[0],
             event=judged.event,
-            marks=[{"entry": judged.entries[entry_index].pk, "criterion": "look", "value": str(value)}],
+            marks=[MarkInput(entry=judged.entries[entry_index].pk, criterion="look", value=str(value))],
             idempotency_key=key,
         )
 
@@ -36,8 +36,10 @@ def event_frames(listener):
     return [frame for frame in listener.frames() if frame["group"] == group_name(EVENT, frame["event"])]
 
 
-def test_live_app_is_subscribed_to_scoring_hooks():
-    assert broadcast.standings_changed in hooks.subscribers()
+def test_live_board_receives_scoring_signal():
+    # disconnect() says whether the receiver was connected; put it back at once.
+    assert signals.standings_changed.disconnect(dispatch_uid="live.board") is True
+    signals.standings_changed.connect(board.on_standings_changed, dispatch_uid="live.board")
 
 
 def test_broadcast_happens_only_after_commit(judged, django_capture_on_commit_callbacks):
@@ -46,7 +48,7 @@ def test_broadcast_happens_only_after_commit(judged, django_capture_on_commit_ca
         marks_submit(
             judge=judged.judges[0],
             event=judged.event,
-            marks=[{"entry": judged.entries[0].pk, "criterion": "look", "value": "10"}],
+            marks=[MarkInput(entry=judged.entries[0].pk, criterion="look", value="10")],
             idempotency_key="k1",
         )
     assert listener.frames() == []
@@ -110,7 +112,7 @@ def test_frozen_policy_broadcasts_the_snapshot_with_pending_flags(judged, django
     frames = event_frames(listener)
     assert [(f["type"], f["policy"], f["version"], f["base"]) for f in frames] == [("standings.delta", "frozen", 2, 1)]
     # The late 19.5 is nowhere in the message: the only change is that entry 2 is now pending.
-    assert "19.5" not in broadcast.encode(frames[0])
+    assert "19.5" not in board.encode(frames[0])
     assert [(row["entry"], row["total"], row["rank"], row["pending"]) for row in frames[0]["rows"]] == [
         (judged.entries[1].pk, None, None, True)
     ]
@@ -161,11 +163,12 @@ def test_publication_set_refuses_unknown_policy(judged):
 def test_broadcast_recomputes_once_whatever_the_board_size(django_assert_num_queries):
     small = judged_event_factory(entries=1, judges=1)
     large = judged_event_factory(entries=3, judges=1)
-    with django_assert_num_queries(7) as small_queries:
-        broadcast.standings_changed(small.event.pk, 0)
-    with django_assert_num_queries(7):
-        broadcast.standings_changed(large.event.pk, 0)
-    assert len(small_queries.captured_queries) == 7
+    with django_assert_num_queries(6) as small_queries:
+        board.on_standings_changed(event_id=small.event.pk, version=0)
+    with django_assert_num_queries(6):
+        board.on_standings_changed(event_id=large.event.pk, version=0)
+    entry_reads = [q["sql"] for q in small_queries.captured_queries if 'FROM "competitions_entry"' in q["sql"]]
+    assert len(entry_reads) == 1
 
 
 def test_broadcast_survives_an_unreachable_layer(judged, settings, django_capture_on_commit_callbacks):
@@ -180,7 +183,7 @@ def test_broadcast_survives_an_unreachable_layer(judged, settings, django_captur
     channel_layers.backends.clear()
     # The mark is stored and acknowledged even though nothing could be published.
     mark(judged, 0, 10, "k1", django_capture_on_commit_callbacks)
-    assert broadcast.publish(group_name(EVENT, judged.event.pk), {"type": "x"}) is False
+    assert board.publish(group_name(EVENT, judged.event.pk), {"type": "x"}) is False
     assert judged.entries[0].marks.get().value == Decimal("10.000")
 
 

@@ -15,7 +15,7 @@ from channels.testing import WebsocketCommunicator
 
 from competitions.models import JudgeAssignment
 from config.asgi import application
-from live import broadcast, consumers
+from live import board, consumers
 from live.groups import COMPETITION, EVENT, MONITOR, group_name
 from live.hub import SERVER_SEND, get_hub
 from tests.factories import CompetitionFactory, EventFactory, JudgeAssignmentFactory, UserFactory
@@ -36,7 +36,7 @@ def run(scenario):
 
 
 async def _publish(group, message):
-    return await sync_to_async(broadcast.publish)(group, message)
+    return await sync_to_async(board.publish)(group, message)
 
 
 def _connect(path, user=None):

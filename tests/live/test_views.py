@@ -3,8 +3,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from competitions.models import Competition, Entry
-from live import selectors, services
-from scoring.services import marks_submit
+from live import board, services
+from scoring.services import MarkInput, marks_submit
 from tests.factories import FrozenBoardFactory, RevealProgressFactory, UserFactory, judged_event_factory
 
 pytestmark = pytest.mark.django_db
@@ -81,17 +81,17 @@ def test_standings_data_recomputes_when_the_cached_board_is_behind(client, judge
     marks_submit(
         judge=judged.judges[0],
         event=judged.event,
-        marks=[{"entry": judged.entries[1].pk, "criterion": "look", "value": "15", "version": 0}],
+        marks=[MarkInput(entry=judged.entries[1].pk, criterion="look", value="15", version=0)],
         idempotency_key="k2",
     )
-    assert cache.get(selectors.board_cache_key(judged.event.pk))["version"] == 1
+    assert cache.get(board.board_cache_key(judged.event.pk))["version"] == 1
     data = standings(client, judged)
     assert (data["version"], [row["total"] for row in data["rows"]]) == (2, ["15.00", "10.00"])
 
 
 def test_standings_data_never_serves_a_cached_live_board_under_another_policy(client, judged):
     judged.mark(0, 10, "k1")
-    live_board = cache.get(selectors.board_cache_key(judged.event.pk))
+    live_board = cache.get(board.board_cache_key(judged.event.pk))
     # The policy written behind the live control's back (no broadcast): the cache still holds the live board.
     Competition.objects.filter(pk=judged.competition.pk).update(publication=Publication.HIDDEN)
     assert live_board["policy"] == "live"

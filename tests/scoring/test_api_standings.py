@@ -8,6 +8,7 @@ from competitions.models import Competition, JudgeAssignment
 from scoring import selectors, services
 from scoring.aggregation import MarkValue
 from scoring.models import Mark, Sheet
+from scoring.services import MarkInput
 from scoring.standings import EntryInfo, compute_standings
 from tests.factories import (
     QuickUserFactory,
@@ -28,7 +29,9 @@ def mark_all(panel, table):
                 {"entry": entry.pk, "criterion": "look", "value": look},
                 {"entry": entry.pk, "criterion": "taste", "value": taste},
             ]
-        services.marks_submit(judge=judge, event=panel.event, marks=marks, idempotency_key=f"batch-{j}")
+        services.marks_submit(
+            judge=judge, event=panel.event, marks=[MarkInput(**m) for m in marks], idempotency_key=f"batch-{j}"
+        )
 
 
 TABLE = [
@@ -151,7 +154,7 @@ def test_progress_lists_missing_marks_per_judge_and_entry():
     services.marks_submit(
         judge=panel.judges[0],
         event=panel.event,
-        marks=[{"entry": panel.entries[0].pk, "criterion": "look", "value": "10"}],
+        marks=[MarkInput(entry=panel.entries[0].pk, criterion="look", value="10")],
         idempotency_key="one",
     )
 

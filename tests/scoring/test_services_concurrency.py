@@ -14,6 +14,7 @@ from django.db import connection
 from config.errors import DomainError
 from scoring import services
 from scoring.models import EventStandingsVersion, IdempotencyRecord, Mark, MarkHistory
+from scoring.services import MarkInput
 from tests.factories import judged_event_factory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,7 +47,11 @@ def test_concurrent_retries_of_one_batch_write_each_cell_once():
     def submit(index):
         # Half replay one key, half re-send the same values under fresh keys.
         key = "same" if index % 2 else f"fresh-{index}"
-        return lambda: services.marks_submit(judge=judge, event=event, marks=marks, idempotency_key=key).response
+        return lambda: (
+            services.marks_submit(
+                judge=judge, event=event, marks=[MarkInput(**m) for m in marks], idempotency_key=key
+            ).response
+        )
 
     results = race([submit(i) for i in range(THREADS)])
 
@@ -65,12 +70,14 @@ def test_concurrent_writers_on_one_version_let_exactly_one_win():
     panel = judged_event_factory(entries=1)
     judge, event, entry = panel.judges[0], panel.event, panel.entries[0]
     services.marks_submit(
-        judge=judge, event=event, marks=[{"entry": entry.pk, "criterion": "look", "value": "10"}], idempotency_key="v1"
+        judge=judge, event=event, marks=[MarkInput(entry=entry.pk, criterion="look", value="10")], idempotency_key="v1"
     )
 
     def change(index):
         marks = [{"entry": entry.pk, "criterion": "look", "value": str(11 + index), "version": 1}]
-        return lambda: services.marks_submit(judge=judge, event=event, marks=marks, idempotency_key=f"c{index}")
+        return lambda: services.marks_submit(
+            judge=judge, event=event, marks=[MarkInput(**m) for m in marks], idempotency_key=f"c{index}"
+        )
 
     results = race([change(i) for i in range(THREADS)])
 

@@ -1,4 +1,4 @@
-"""Mark services: append-only history at the database level, after-commit hooks, retries."""
+"""Mark services: append-only history at the database level, the after-commit signal, retries."""
 
 from decimal import Decimal
 
@@ -8,9 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.errors import Conflict
-from scoring import hooks, selectors, services
+from scoring import selectors, services, signals
 from scoring.aggregation import MarkValue
 from scoring.models import EventStandingsVersion, HistoryIsAppendOnly, Mark, MarkHistory
+from scoring.services import MarkInput
 from scoring.standings import EntryInfo, compute_standings
 from tests.factories import judged_event_factory
 
@@ -23,7 +24,9 @@ def panel():
 
 
 def submit(panel, judge, marks, key, **extra):
-    return services.marks_submit(judge=judge, event=panel.event, marks=marks, idempotency_key=key, **extra)
+    return services.marks_submit(
+        judge=judge, event=panel.event, marks=[MarkInput(**m) for m in marks], idempotency_key=key, **extra
+    )
 
 
 def one_history_row(panel):
@@ -35,12 +38,12 @@ def one_history_row(panel):
 def recorded():
     calls = []
 
-    def callback(event_id, version):
+    def callback(*, event_id, version, **kwargs):
         calls.append((event_id, version))
 
-    hooks.subscribe(callback)
+    signals.standings_changed.connect(callback)
     yield calls
-    hooks.unsubscribe(callback)
+    signals.standings_changed.disconnect(callback)
 
 
 def test_history_raw_sql_update_is_refused_by_the_database(panel):
@@ -114,18 +117,20 @@ def test_hook_does_not_fire_when_the_batch_fails(panel, recorded, django_capture
     assert callbacks == []
 
 
-def test_hook_subscriber_error_is_logged_and_swallowed(recorded, caplog):
-    def broken(event_id, version):
+def test_standings_changed_receiver_error_is_logged_and_swallowed(recorded, caplog):
+    def broken(**kwargs):
         raise RuntimeError("channel layer down")
 
-    hooks.subscribe(broken)
+    signals.standings_changed.connect(broken)
     try:
-        hooks.standings_changed(7, 3)
+        signals.send_standings_changed(7, 3)
     finally:
-        hooks.unsubscribe(broken)
+        signals.standings_changed.disconnect(broken)
 
     assert recorded == [(7, 3)]
-    assert [r.levelname for r in caplog.records if "subscriber" in r.getMessage()] == ["ERROR"]
+    assert [(r.name, r.levelname) for r in caplog.records if "send_robust" in r.getMessage()] == [
+        ("django.dispatch", "ERROR")
+    ]
 
 
 def test_event_standings_query_count_does_not_grow_with_entries(django_assert_num_queries):

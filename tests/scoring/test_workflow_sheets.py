@@ -411,6 +411,23 @@ def test_chief_judge_corrects_a_judges_mark_and_signs_the_history(panel):
     )
 
 
+def test_chief_judge_of_the_entrys_unit_cannot_correct_its_mark(panel):
+    marked_sheet(panel)
+    chief_assignment = panel.chief.assignments.get(event=panel.event)
+    chief_assignment.organisation = panel.entries[0].contestant.organisation
+    chief_assignment.save()
+    correction = {"entry": panel.entries[0].pk, "criterion": "look", "value": "14", "version": 1}
+
+    response = post_marks(panel.chief, panel.event, [correction], "fix", judge=panel.judges[0].pk, reason="更正")
+
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (
+        403,
+        "conflict_of_interest",
+        "marks[0].entry",
+    )
+    assert Mark.objects.get().value == Decimal("15")
+
+
 def test_correction_without_reason_is_400(panel):
     marked_sheet(panel)
     correction = {"entry": panel.entries[0].pk, "criterion": "look", "value": "14", "version": 1}

@@ -1,0 +1,63 @@
+"""Who may do what: the one place for role requirements and recusal.
+
+Every room (API, pages, tablet, sockets) asks here, so a rule and its refusal (code and
+message) exist once. The role reads themselves are ``competitions.selectors``.
+
+Recusal (回避): a judge never marks an entry of a unit they are recorded under in the
+competition, when the competition forbids conflicts of interest. The rule applies to
+whoever writes a mark, a chief judge correcting another judge's mark included.
+"""
+
+from django.utils.translation import gettext as _
+
+from competitions.models import Competition, Entry, Event, JudgeAssignment
+from competitions.selectors import is_chief_judge, is_organiser, judge_assignment, judge_units
+from config.errors import Forbidden
+
+
+def require_organiser(user, competition: Competition) -> None:
+    """403 ``not_organiser`` unless ``user`` organises ``competition``."""
+    if not is_organiser(user, competition):
+        raise Forbidden(_("只有组织者可以执行此操作。"), code="not_organiser")
+
+
+def require_chief_judge(user, event: Event) -> None:
+    """403 ``not_chief_judge`` unless ``user`` is the event's chief judge (organisers count)."""
+    if not is_chief_judge(user, event):
+        raise Forbidden(_("只有裁判长可以执行此操作。"), code="not_chief_judge")
+
+
+def require_judge(user, event: Event) -> JudgeAssignment:
+    """The user's judging assignment for ``event``; 403 ``not_assigned`` without one."""
+    assignment = judge_assignment(user, event)
+    if assignment is None:
+        raise Forbidden(_("您不是本项目的裁判。"), code="not_assigned")
+    return assignment
+
+
+def recusal_units(user, competition: Competition) -> set[int]:
+    """The units whose entries ``user`` must not mark in ``competition`` (empty if the rule is off)."""
+    if not competition.forbid_conflict_of_interest:
+        return set()
+    return judge_units(competition.pk, [user.pk])[user.pk]
+
+
+def entry_units(*, event: Event, entry_ids) -> dict[int, int | None]:
+    """entry id → the unit it represents, for those of ``entry_ids`` that belong to ``event`` (one query)."""
+    rows = Entry.objects.filter(event=event, pk__in=set(entry_ids)).values_list(
+        "id", "contestant__organisation_id", "team__organisation_id"
+    )
+    return {pk: contestant_unit or team_unit for pk, contestant_unit, team_unit in rows}
+
+
+def entry_unit(entry: Entry) -> int | None:
+    return entry.contestant.organisation_id if entry.contestant_id else entry.team.organisation_id
+
+
+def is_recused(user, entry: Entry) -> bool:
+    """Whether ``user`` must not mark ``entry`` (its unit is one of theirs, and the competition forbids it)."""
+    return entry_unit(entry) in recusal_units(user, entry.event.competition)
+
+
+def raise_recused(*, field: str | None = None):
+    raise Forbidden(_("裁判不得为本单位的参赛者评分。"), code="conflict_of_interest", field=field)

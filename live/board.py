@@ -1,0 +1,240 @@
+"""The live board of an event: compute it, cache it, diff it, send it. One module owns all four.
+
+A change reaches screens like this. ``scoring`` sends ``standings_changed`` after commit
+(``LiveConfig.ready`` connects ``on_standings_changed`` below). The event's public board is
+then computed ONCE from the database (one standings recompute, one Entry query), diffed
+against the last board this module sent (kept in the shared cache), serialised ONCE, and
+one pre-encoded frame goes to each group; the process-local hub (``live.hub``) writes that
+text to every socket as it is.
+
+A broadcast never raises: the change is already stored, and a client that misses a
+message sees the version gap (or its socket drop) and refetches over HTTP.
+
+An HTTP refetch never serves the cache: the board also changes without a mark (an entry
+disqualified or renamed, which bumps no standings version), and the refetch is how a
+screen gets back to the database's truth.
+"""
+
+import json
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from competitions.models import Competition, Event
+from live import publication
+from live.groups import COMPETITION, EVENT, MONITOR, group_name
+from live.models import FrozenBoard, RevealProgress
+from scoring import selectors as scoring_selectors
+from scoring.models import Mark
+
+logger = logging.getLogger(__name__)
+
+# The channel-layer message type; consumers handle it in ``live_frame``.
+FRAME = "live.frame"
+_CACHE_TIMEOUT = 24 * 3600
+
+
+# --------------------------------------------------------------------------
+# Computing
+
+
+def _decimal(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def event_rows(*, event: Event, with_codes: bool = False) -> tuple[int, list[dict]]:
+    """(standings version, full serialised rows in board order). No policy applied.
+
+    Public rows carry names, never the anonymous entry codes: a judge watching the board
+    must not learn which code is whom. ``with_codes`` adds them for the chief judge.
+    Names and units come from the same Entry read as the standings.
+    """
+    computed = scoring_selectors.event_standings(event=event)
+    rows = []
+    for pos, result in enumerate(computed.standings.rows, start=1):
+        entry = computed.entries.get(result.entry_id, {})
+        row = {
+            "entry": result.entry_id,
+            "pos": pos,
+            "name": entry.get("name", ""),
+            "organisation": entry.get("organisation", ""),
+            "total": _decimal(result.total),
+            "rank": result.rank,
+            "award": result.award,
+            "status": result.status,
+            "complete": result.complete,
+        }
+        if with_codes:
+            row["code"] = entry.get("code", "")
+        rows.append(row)
+    return computed.version, rows
+
+
+def pending_entries(*, event: Event, since) -> list[int]:
+    """Entries of the event with a mark written after ``since`` (the freeze time)."""
+    return list(
+        Mark.objects.filter(entry__event=event, updated_at__gt=since)
+        .values_list("entry_id", flat=True)
+        .distinct()
+        .order_by("entry_id")
+    )
+
+
+def event_public_board(*, event: Event) -> dict:
+    """The event's board as the public may see it under its competition's publication policy."""
+    competition = event.competition
+    policy = competition.publication
+    if policy == Competition.Publication.HIDDEN:
+        # Do not even compute: nothing of it may leave the server.
+        return publication.public_board(event_id=event.pk, policy=policy, version=0, rows=[])
+    version, rows = event_rows(event=event)
+    frozen_rows, pending, revealed = None, (), 0
+    if policy == Competition.Publication.FROZEN:
+        snapshot = FrozenBoard.objects.filter(event=event).first()
+        # Without a snapshot (frozen outside the live control) the board shows no scores rather than late ones.
+        frozen_rows = snapshot.rows if snapshot else []
+        since = snapshot.frozen_at if snapshot else competition.frozen_at
+        pending = pending_entries(event=event, since=since) if since else [row["entry"] for row in rows]
+    elif policy == Competition.Publication.REVEAL:
+        progress = RevealProgress.objects.filter(event=event).first()
+        revealed = progress.revealed if progress else 0
+    return publication.public_board(
+        event_id=event.pk,
+        policy=policy,
+        version=version,
+        rows=rows,
+        frozen_rows=frozen_rows,
+        pending=pending,
+        revealed=revealed,
+    )
+
+
+def overview_entry(event: Event, board: dict, leaders: int = 3) -> dict:
+    """One event's line on the competition overview: the top ``leaders`` rows of its public board.
+
+    Rows are best first under every policy; during a reveal they are the places shown
+    so far, so the top rows are the latest revealed.
+    """
+    return {
+        "event": event.pk,
+        "title": event.title,
+        "policy": board["policy"],
+        "version": board["version"],
+        "rows": board["rows"][:leaders],
+        "hidden": board["hidden"],
+    }
+
+
+# --------------------------------------------------------------------------
+# Caching: the last public board sent for each event, which the next delta is diffed against
+
+
+_board_cache = None
+
+
+def board_cache():
+    """One cache backend for the whole process, for the boards.
+
+    Django builds a cache backend per async context, that is per ASGI request, and a
+    RedisCache per request opens a new Redis connection per request: a connection per
+    refetching screen in a reconnect storm, and one per mark. Redis clients are thread-safe.
+    """
+    global _board_cache
+    if _board_cache is None:
+        _board_cache = caches.create_connection("default")
+    return _board_cache
+
+
+@receiver(setting_changed)
+def _forget_board_cache(*, setting, **kwargs):
+    global _board_cache
+    if setting == "CACHES":
+        _board_cache = None
+
+
+def board_cache_key(event_id: int) -> str:
+    return f"live:board:{event_id}"
+
+
+def cached_board(event_id: int) -> dict | None:
+    """The last public board this module sent for the event, if the cache holds it."""
+    try:
+        return board_cache().get(board_cache_key(event_id))
+    except Exception:
+        logger.warning("live: board cache unreachable for event %s", event_id)
+        return None
+
+
+def _remember_board(board) -> None:
+    try:
+        board_cache().set(board_cache_key(board["event"]), board, _CACHE_TIMEOUT)
+    except Exception:
+        logger.warning("live: board cache unreachable for event %s", board["event"])
+
+
+# --------------------------------------------------------------------------
+# Sending
+
+
+def encode(message) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+def publish(group: str, message) -> bool:
+    """Serialise ``message`` once and send it to ``group``. False if the channel layer is unreachable."""
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    try:
+        async_to_sync(layer.group_send)(group, {"type": FRAME, "group": group, "text": encode(message)})
+    except Exception:
+        logger.exception("live: could not publish to %s; clients will catch up over HTTP", group)
+        return False
+    return True
+
+
+def _broadcast_event(event: Event, *, force_full: bool = False) -> None:
+    board = event_public_board(event=event)
+    previous = None if force_full else cached_board(event.pk)
+    message = publication.board_delta(previous, board)
+    if message is None:
+        return
+    if previous is None or board["version"] is None or (previous["version"] or 0) < board["version"]:
+        _remember_board(board)
+    publish(group_name(EVENT, event.pk), message)
+    publish(
+        group_name(COMPETITION, event.competition_id),
+        {"type": "overview.event", "competition": event.competition_id, **overview_entry(event, board)},
+    )
+
+
+def on_standings_changed(*, event_id: int, version: int | None = None, **kwargs) -> None:
+    """Receiver of ``scoring.signals.standings_changed``: the event's marks changed and were committed."""
+    event = Event.objects.select_related("competition").filter(pk=event_id).first()
+    if event is None:
+        return
+    _broadcast_event(event)
+    # The monitor refetches its (heavier) data over HTTP; the hint carries no scores.
+    publish(group_name(MONITOR, event_id), {"type": "monitor.changed", "event": event_id, "version": version})
+
+
+def board_changed(event_id: int) -> None:
+    """A reveal step or a snapshot changed what the public sees, not the marks: send the whole board."""
+    try:
+        event = Event.objects.select_related("competition").get(pk=event_id)
+        _broadcast_event(event, force_full=True)
+    except Exception:
+        logger.exception("live: board broadcast for event %s failed", event_id)
+
+
+def policy_changed(competition_id: int) -> None:
+    """The competition's publication policy changed: every event's board is sent whole."""
+    for event in Event.objects.filter(competition_id=competition_id).select_related("competition"):
+        try:
+            _broadcast_event(event, force_full=True)  # a whole board replaces the cached one
+        except Exception:
+            logger.exception("live: board broadcast for event %s failed", event.pk)
