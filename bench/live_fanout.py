@@ -12,7 +12,8 @@ It:
   (full-jitter backoff, 0.5 s doubling to 30 s, then an HTTP refetch), and once all are
   back the next mark (``--restart-marks``) is posted at once and measured;
 - does it twice in the same run: first with the process-local hub (the default path),
-  then with the stock Channels path (``?fanout=stock``: every consumer in the group).
+  then with the stock Channels path (``?fanout=stock``, served only by this bench's own
+  ASGI module ``bench/stock_asgi.py``: every consumer in the group).
 
 Prints one JSON line: spectators, marks, p50_ms, p99_ms, max_ms, lost, server_cpu_s
 (hub pass, all Daphne processes), client_cpu_s, p99_from_send_ms, reconnect_s (restart
@@ -368,7 +369,7 @@ def start_server(port: int, env: dict, workdir: Path) -> subprocess.Popen:
             *DAPHNE_OPTIONS,
             "-e",
             f"tcp:port={port}:interface=127.0.0.1:backlog=4096",
-            "config.asgi:application",
+            "bench.stock_asgi:application",
         ],
         cwd=ROOT,
         env=env,

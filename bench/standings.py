@@ -13,13 +13,10 @@ times
 - ``partial_ms``: the grouped recompute of the same event part-way through
   marking (``--missing`` percent of the marks left out, 1 by default: cells
   of several sizes, what the live board recomputes mid-event);
-- ``incremental_ms``: one ``IncrementalStandings.apply`` of a changed mark,
-  which rescores that entry and re-ranks the event (what the live board does
-  after each save).
 
 Prints one JSON line with the medians over ``--repeat`` runs: wall time
-(``full_ms``, ``incremental_ms``) and CPU time of this process
-(``full_cpu_ms``, ``incremental_cpu_ms``, from ``time.process_time``). On a
+(``full_ms``) and CPU time of this process
+(``full_cpu_ms``, from ``time.process_time``). On a
 shared machine wall time includes waiting for a core; to compare runs made
 under different load, ``calibration_ms`` is the median CPU time of a plain
 1,000,000-iteration ``for`` loop in a function, and ``load_avg`` the
@@ -39,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scoring.aggregation import Criterion, MarkValue
-from scoring.standings import EntryInfo, IncrementalStandings, Policy, Scheme, compute_standings, group_marks
+from scoring.standings import EntryInfo, Policy, Scheme, compute_standings, group_marks
 
 
 def build_event(entries: int, criteria: int, judges: int, seed: int = 2024):
@@ -122,29 +119,17 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit("the recompute from a flat list differs from the grouped one")
         timed(lambda: compute_standings(scheme, infos, some_marks, policy), partial, partial_cpu)
 
-    live = IncrementalStandings(scheme, infos, policy, marks)
-    rng = random.Random(7)
-    incremental, incremental_cpu = [], []
-    for _ in range(args.repeat):
-        mark = rng.choice(marks)
-        changed = MarkValue(
-            mark.entry_id, mark.criterion_code, mark.judge_id, mark.attempt, Decimal(rng.randint(0, 40)) / 2
-        )
-        timed(lambda changed=changed: live.apply(changed), incremental, incremental_cpu)
-
     print(
         json.dumps(
             {
                 "entries": args.entries,
                 "marks": len(marks),
                 "full_ms": median_ms(full),
-                "incremental_ms": median_ms(incremental),
                 "full_from_list_ms": median_ms(from_list),
                 "group_ms": median_ms(grouping),
                 "partial_ms": median_ms(partial),
                 "full_cpu_ms": median_ms(full_cpu),
                 "full_from_list_cpu_ms": median_ms(from_list_cpu),
-                "incremental_cpu_ms": median_ms(incremental_cpu),
                 "calibration_ms": median_ms(calibration_cpu),
                 "load_avg": round(load_avg, 2),
             }

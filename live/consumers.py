@@ -1,8 +1,7 @@
 """WebSocket consumers: authorise in ``connect``, then only forward pre-encoded frames.
 
 Every socket here is read-only. A client message gets an error frame and changes
-nothing. Frames come either from the process-local hub (the default) or, for the
-benchmark's baseline, from the stock per-socket channel-layer group (``?fanout=stock``).
+nothing. Frames come from the process-local hub (``live.hub``).
 
 Whether the public may watch an event (or a competition) is remembered per process
 for ``PUBLIC_TTL_S``. After a server restart every screen reconnects within seconds;
@@ -14,9 +13,8 @@ so the storm fed itself. Signed-in users are always checked against the database
 import asyncio
 import json
 import time
-from urllib.parse import parse_qs
 
-from channels.consumer import AsyncConsumer, get_handler_name
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -115,24 +113,6 @@ class _HubConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=READ_ONLY_ERROR)
 
 
-class _StockMixin:
-    """The stock Channels way, kept as the benchmark's baseline: each socket joins the group itself."""
-
-    channel_layer_alias = "default"
-
-    async def dispatch(self, message):
-        await AsyncConsumer.dispatch(self, message)  # the stock way, a thread hop per message included
-
-    async def join(self):
-        await self.channel_layer.group_add(self.group, self.channel_name)
-
-    async def leave(self):
-        await self.channel_layer.group_discard(self.group, self.channel_name)
-
-    async def live_frame(self, message):
-        await self.send(text_data=message["text"])
-
-
 def _user(scope):
     return scope.get("user")
 
@@ -168,18 +148,3 @@ class MonitorConsumer(_HubConsumer):
 
     def group_for(self, event):
         return group_name(MONITOR, event.pk)
-
-
-class StockLeaderboardConsumer(_StockMixin, LeaderboardConsumer):
-    pass
-
-
-def hub_or_stock(hub_app, stock_app):
-    """An ASGI app that serves ``?fanout=stock`` with ``stock_app`` and everything else with ``hub_app``."""
-
-    async def app(scope, receive, send):
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        chosen = stock_app if query.get("fanout") == ["stock"] else hub_app
-        return await chosen(scope, receive, send)
-
-    return app

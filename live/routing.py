@@ -5,10 +5,7 @@ from django.urls import path
 from live import consumers
 
 websocket_urlpatterns = [
-    path(
-        "ws/events/<int:event_id>/",
-        consumers.hub_or_stock(consumers.LeaderboardConsumer.as_asgi(), consumers.StockLeaderboardConsumer.as_asgi()),
-    ),
+    path("ws/events/<int:event_id>/", consumers.LeaderboardConsumer.as_asgi()),
     path("ws/events/<int:event_id>/monitor/", consumers.MonitorConsumer.as_asgi()),
     path("ws/competitions/<int:competition_id>/", consumers.CompetitionConsumer.as_asgi()),
 ]

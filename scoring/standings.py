@@ -8,9 +8,6 @@ Public API::
            percent_rounding, min_entrants, min_score)                 # see Policy
     compute_standings(scheme, entries, marks | MarkSet, policy=None) -> Standings
     group_marks(scheme, marks) -> MarkSet      # marks grouped once, as they are read
-    IncrementalStandings(scheme, entries, policy=None, marks=())
-        .apply(mark) / .apply_many(marks) / .discard(entry, criterion, judge, attempt=1)
-        .set_entry(entry_info) -> Standings;  .standings() -> Standings
     team_standings(member_results, team_of_member, method="sum"|"best_n", n=None,
                    policy=None, *, ranking="score_desc", decimals=2) -> Standings
     organisation_placings(standings, organisation_of) -> [(organisation_id, rank)]
@@ -21,9 +18,8 @@ Public API::
 
 Standings are a pure function of (scheme, entries, marks, policy): the same
 data gives the same rows in the same order, whatever order the marks came in.
-``IncrementalStandings`` keeps the per-entry state so the live board can apply
-one mark, rescore one entry and re-rank, and is tested to equal
-``compute_standings`` on the same marks.
+The live board recomputes them whole on every change (well under 100 ms for
+2,000 entries; see docs/PERFORMANCE.md).
 
 Design decisions
 ----------------
@@ -106,7 +102,6 @@ __all__ = [
     "POLICY_CHOICES",
     "EntryInfo",
     "EntryResult",
-    "IncrementalStandings",
     "MarkSet",
     "OrganisationResult",
     "Policy",
@@ -241,7 +236,7 @@ class OrganisationResult:
 
 
 # --------------------------------------------------------------------------
-# Internals shared by compute_standings, IncrementalStandings and teams.
+# Internals shared by compute_standings and teams.
 
 
 class _Row(NamedTuple):
@@ -421,13 +416,8 @@ _COMPLETE = itemgetter(1)
 _ORDER = itemgetter(7)  # _Row.order
 
 
-def _rank(rows: Iterable[_Row], policy: Policy, lower_is_better: bool, memo: dict | None = None) -> Standings:
-    """Order, rank and award the rows.
-
-    ``memo`` (used by ``IncrementalStandings``) maps an entry to its last
-    ``(row, EntryResult)``: an unchanged row whose rank and award are unchanged
-    reuses its result instead of building a new one.
-    """
+def _rank(rows: Iterable[_Row], policy: Policy, lower_is_better: bool) -> Standings:
+    """Order, rank and award the rows."""
     ranked: list[_Row] = []
     unscored: list[_Row] = []
     out: list[_Row] = []
@@ -473,17 +463,11 @@ def _rank(rows: Iterable[_Row], policy: Policy, lower_is_better: bool, memo: dic
             if below:
                 award = None
         rank = dense_rank if dense else standard_rank
-        if memo is not None:
-            previous = memo.get(row.entry_id)
-            if previous is not None and previous[0] is row and previous[1].rank == rank and previous[1].award == award:
-                results.append(previous[1])
-                continue
-        result = EntryResult(
-            row.entry_id, row.total, row.criterion_scores, "ok", rank, award, True, row.tiebreak, row.complete
+        results.append(
+            EntryResult(
+                row.entry_id, row.total, row.criterion_scores, "ok", rank, award, True, row.tiebreak, row.complete
+            )
         )
-        if memo is not None:
-            memo[row.entry_id] = (row, result)
-        results.append(result)
     unscored.sort(key=_ORDER)
     results.extend(
         EntryResult(r.entry_id, None, r.criterion_scores, "ok", None, None, True, r.tiebreak, r.complete)
@@ -766,110 +750,6 @@ def compute_standings(
         unknown = next(entry_id for entry_id in grouped if entry_id not in infos)
         raise ScoringError("unknown_entry", f"mark for unknown entry {unknown!r}")
     return _rank(_score_rows(plan, infos, grouped, marks.flagged, policy.tie_break), policy, plan.lower_is_better)
-
-
-class IncrementalStandings:
-    """Live standings: apply one mark, rescore one entry, re-rank.
-
-    Holds ``{entry: {criterion: {attempt: {judge: mark}}}}`` plus each entry's
-    criterion results and row. ``apply`` upserts on the mark's natural key, so
-    a retried or replayed mark changes nothing; rescoring touches only the
-    mark's (entry, criterion); re-ranking sorts the rows (about 2,000 rows is
-    a few milliseconds). ``standings()`` always equals ``compute_standings``
-    over the current marks. Not thread-safe: one instance per event, fed by
-    one consumer.
-    """
-
-    def __init__(
-        self,
-        scheme: Scheme,
-        entries: Iterable[EntryInfo],
-        policy: Policy | None = None,
-        marks: Iterable[MarkValue] = (),
-    ):
-        self._plan = _Plan(scheme)
-        self._policy = _check_policy(policy or Policy())
-        self._entries: dict[object, EntryInfo] = {info.entry_id: info for info in entries}
-        self._cells: dict[object, dict[str, dict[int, dict[object, MarkValue]]]] = {e: {} for e in self._entries}
-        self._results: dict[object, dict[str, CriterionResult]] = {e: {} for e in self._entries}
-        self._rows: dict[object, _Row] = {}
-        self._memo: dict[object, tuple[_Row, EntryResult]] = {}
-        self._cached: Standings | None = None
-        self._upsert_all(marks)
-        for entry_id in self._entries:
-            self._rebuild_row(entry_id)
-
-    def apply(self, mark: MarkValue) -> Standings:
-        """Upsert one mark and return the new standings."""
-        self._store(mark)
-        self._rescore(mark.entry_id, mark.criterion_code)
-        self._rebuild_row(mark.entry_id)
-        return self.standings()
-
-    def apply_many(self, marks: Iterable[MarkValue]) -> Standings:
-        """Upsert several marks, re-ranking once."""
-        for entry_id in self._upsert_all(marks):
-            self._rebuild_row(entry_id)
-        return self.standings()
-
-    def discard(self, entry_id: object, criterion_code: str, judge_id: object, attempt: int = 1) -> Standings:
-        """Remove a mark (e.g. entered against the wrong entry); unknown keys are ignored."""
-        cells = self._cells.get(entry_id, {}).get(criterion_code, {})
-        cell = cells.get(attempt)
-        if cell and cell.pop(judge_id, None) is not None:
-            if not cell:
-                del cells[attempt]
-            self._rescore(entry_id, criterion_code)
-            self._rebuild_row(entry_id)
-        return self.standings()
-
-    def set_entry(self, info: EntryInfo) -> Standings:
-        """Add an entry or change its status (checked in, DNS, DSQ…)."""
-        if info.status not in _ENTRY_SEVERITY:
-            raise ScoringError("unknown_entry_status", f"unknown entry status {info.status!r}")
-        if info.entry_id not in self._entries:
-            self._cells[info.entry_id] = {}
-            self._results[info.entry_id] = {}
-        self._entries[info.entry_id] = info
-        self._results[info.entry_id] = _score_entry(self._plan, info, self._cells[info.entry_id])
-        self._rebuild_row(info.entry_id)
-        return self.standings()
-
-    def standings(self) -> Standings:
-        if self._cached is None:
-            self._cached = _rank(self._rows.values(), self._policy, self._plan.lower_is_better, self._memo)
-        return self._cached
-
-    def _upsert_all(self, marks: Iterable[MarkValue]) -> set:
-        """Store marks and rescore each touched (entry, criterion) once; return the entries."""
-        touched = set()
-        for mark in marks:
-            self._store(mark)
-            touched.add((mark.entry_id, mark.criterion_code))
-        for entry_id, code in touched:
-            self._rescore(entry_id, code)
-        return {entry_id for entry_id, _ in touched}
-
-    def _store(self, mark: MarkValue) -> None:
-        _check_mark(self._plan, self._entries, mark)
-        cells = self._cells[mark.entry_id].setdefault(mark.criterion_code, {})
-        cells.setdefault(mark.attempt, {})[mark.judge_id] = mark
-
-    def _rescore(self, entry_id: object, code: str) -> None:
-        cells = self._cells[entry_id].get(code)
-        results = self._results[entry_id]
-        if not cells:
-            results.pop(code, None)
-            self._cells[entry_id].pop(code, None)
-            return
-        declared = self._entries[entry_id].attempt_multipliers
-        multipliers = declared.get(code) if declared else None
-        results[code] = self._plan.scorers[code].score(cells, multipliers)
-
-    def _rebuild_row(self, entry_id: object) -> None:
-        info = self._entries[entry_id]
-        self._rows[entry_id] = _entry_row(self._plan, info, self._results[entry_id], self._policy.tie_break)
-        self._cached = None
 
 
 def team_standings(

@@ -170,11 +170,29 @@ def test_hub_sends_with_the_servers_own_send_through_the_whole_asgi_stack(event)
     assert run(scenario) == ('{"type":"standings.delta","version":5}', True, True)
 
 
-def test_stock_fanout_socket_receives_its_own_copy(event):
+def test_product_ignores_the_benchmarks_stock_switch(event):
+    # ``?fanout=stock`` is served only by bench/stock_asgi.py; on the product it is an ordinary hub socket.
     group = group_name(EVENT, event.pk)
 
     async def scenario():
-        stock = socket(f"/ws/events/{event.pk}/?fanout=stock")
+        spectator = socket(f"/ws/events/{event.pk}/?fanout=stock")
+        await spectator.connect()
+        size = await group_size(group)
+        hub_sockets = len(get_hub().groups.get(group, {}))
+        await spectator.disconnect()
+        return size, hub_sockets
+
+    assert run(scenario) == (1, 1)
+
+
+def test_bench_stock_fanout_socket_receives_its_own_copy(event):
+    from bench.stock_asgi import application as bench_application
+
+    group = group_name(EVENT, event.pk)
+    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
+
+    async def scenario():
+        stock = WebsocketCommunicator(bench_application, f"/ws/events/{event.pk}/?fanout=stock", headers=headers)
         hub = socket(f"/ws/events/{event.pk}/")
         await stock.connect()
         await hub.connect()
@@ -186,6 +204,7 @@ def test_stock_fanout_socket_receives_its_own_copy(event):
         return size, frames
 
     size, frames = run(scenario)
+    # Two group members: the stock socket's own channel, and the hub's one channel for this process.
     assert size == 2
     assert frames == ['{"type":"standings.delta","version":3}'] * 2
 

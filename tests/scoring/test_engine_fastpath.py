@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from scoring.aggregation import Criterion, CriterionScorer, MarkValue, aggregate_panel, criterion_result
 from scoring.decimal_rules import quantize
-from scoring.standings import EntryInfo, IncrementalStandings, Policy, Scheme, compute_standings
+from scoring.standings import EntryInfo, Policy, Scheme, compute_standings
+from tests.scoring.incremental import IncrementalStandings
 
 pytestmark = []
 

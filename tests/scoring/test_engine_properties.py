@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring.aggregation import Criterion, MarkValue
-from scoring.standings import EntryInfo, IncrementalStandings, Policy, Scheme, compute_standings, group_marks
+from scoring.standings import EntryInfo, Policy, Scheme, compute_standings, group_marks
+from tests.scoring.incremental import IncrementalStandings
 
 pytestmark = []
 

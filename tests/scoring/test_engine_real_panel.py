@@ -25,7 +25,8 @@ from decimal import Decimal as D
 import pytest
 
 from scoring.aggregation import Criterion, MarkValue, criterion_result
-from scoring.standings import EntryInfo, IncrementalStandings, Policy, Scheme, compute_standings
+from scoring.standings import EntryInfo, Policy, Scheme, compute_standings
+from tests.scoring.incremental import IncrementalStandings
 
 pytestmark = []
 

@@ -10,7 +10,6 @@ from scoring.aggregation import Criterion, MarkValue
 from scoring.standings import (
     EntryInfo,
     EntryResult,
-    IncrementalStandings,
     OrganisationResult,
     Policy,
     Scheme,
@@ -22,6 +21,7 @@ from scoring.standings import (
     organisation_placings,
     team_standings,
 )
+from tests.scoring.incremental import IncrementalStandings
 
 pytestmark = []
 
