@@ -429,7 +429,7 @@ def run_pass(args, fixture, servers, env, workdir, *, stock: bool, first_version
     beat the HTTP response) and, as ``*_from_send``, from the POST being sent (the whole
     path: save, recompute, fan-out).
     """
-    query = "?fanout=stock" if stock else ""
+    query = "?fanout=stock" if stock else ""  # bench/stock_asgi.py STOCK_QUERY
     urls = [f"ws://127.0.0.1:{port}/ws/events/{fixture['event']}/{query}" for port, _ in servers]
     origin_by_url = {url: f"http://127.0.0.1:{port}" for url, (port, _) in zip(urls, servers, strict=True)}
     data_path = f"/live/events/{fixture['event']}/standings.json"

@@ -24,6 +24,9 @@ from django.urls import path
 from config.asgi import application as product
 from live.consumers import LeaderboardConsumer
 
+# The query that picks the stock path on the bench's server.
+STOCK_QUERY = "fanout=stock"
+
 
 class StockLeaderboardConsumer(LeaderboardConsumer):
     """The stock Channels way: each socket joins the group itself."""
@@ -49,8 +52,8 @@ stock = AllowedHostsOriginValidator(
 
 
 async def application(scope, receive, send):
-    if scope["type"] == "websocket" and parse_qs(scope.get("query_string", b"").decode("latin-1")).get("fanout") == [
-        "stock"
-    ]:
+    if scope["type"] == "websocket" and parse_qs(scope.get("query_string", b"").decode("latin-1")) == parse_qs(
+        STOCK_QUERY
+    ):
         return await stock(scope, receive, send)
     return await product(scope, receive, send)

@@ -13,6 +13,7 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from bench.stock_asgi import STOCK_QUERY
 from competitions.models import JudgeAssignment
 from config.asgi import application
 from live import board, consumers
@@ -171,11 +172,11 @@ def test_hub_sends_with_the_servers_own_send_through_the_whole_asgi_stack(event)
 
 
 def test_product_ignores_the_benchmarks_stock_switch(event):
-    # ``?fanout=stock`` is served only by bench/stock_asgi.py; on the product it is an ordinary hub socket.
+    # The stock switch is served only by bench/stock_asgi.py; on the product it is an ordinary hub socket.
     group = group_name(EVENT, event.pk)
 
     async def scenario():
-        spectator = socket(f"/ws/events/{event.pk}/?fanout=stock")
+        spectator = socket(f"/ws/events/{event.pk}/?{STOCK_QUERY}")
         await spectator.connect()
         size = await group_size(group)
         hub_sockets = len(get_hub().groups.get(group, {}))
@@ -186,13 +187,13 @@ def test_product_ignores_the_benchmarks_stock_switch(event):
 
 
 def test_bench_stock_fanout_socket_receives_its_own_copy(event):
-    from bench.stock_asgi import application as bench_application
+    from bench.stock_asgi import application as bench_application  # sets up the bench's ASGI app
 
     group = group_name(EVENT, event.pk)
     headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
 
     async def scenario():
-        stock = WebsocketCommunicator(bench_application, f"/ws/events/{event.pk}/?fanout=stock", headers=headers)
+        stock = WebsocketCommunicator(bench_application, f"/ws/events/{event.pk}/?{STOCK_QUERY}", headers=headers)
         hub = socket(f"/ws/events/{event.pk}/")
         await stock.connect()
         await hub.connect()
