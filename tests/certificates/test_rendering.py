@@ -1,3 +1,4 @@
+import logging
 import os
 import shutil
 import subprocess
@@ -53,6 +54,13 @@ def test_certificate_pdf_contains_chinese_name_award_and_serial(drone_certificat
     assert ("欧阳建国" in compact, "一等奖" in compact, "荣誉证书" in compact) == (True, True, True)
     assert ("CQ-2026-DRONE-0001" in compact, "某市总工会" in compact) == (True, True)
     assert len(pdf) < 150_000
+
+
+def test_certificate_pdf_logs_no_weasyprint_steps(drone_certificate, caplog):
+    # settings.LOGGING keeps WeasyPrint's per-step INFO lines (thousands per batch) out of the logs.
+    with caplog.at_level(logging.INFO):
+        selectors.certificate_pdf(drone_certificate)
+    assert [r.name for r in caplog.records if r.name.startswith(("weasyprint", "fontTools"))] == []
 
 
 def test_certificate_pdf_page_one_renders_to_png(drone_certificate, tmp_path):
