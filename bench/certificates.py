@@ -45,8 +45,15 @@ import django  # noqa: E402
 
 django.setup()
 
-from certificates import rendering, services  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.template.loader import get_template  # noqa: E402
+
+from certificates import services  # noqa: E402
 from certificates.bulk import render_pdfs, write_outputs  # noqa: E402
+from certificates.rendering.fonts import charset_of, check_environment  # noqa: E402
+from certificates.rendering.pages import BASE_CSS_TEMPLATE, DEFAULT_TEMPLATES, PageSpec  # noqa: E402
+from certificates.rendering.qr import qr_svg  # noqa: E402
+from certificates.rendering.renderer import CertificateRenderer  # noqa: E402
 from certificates.selectors import chinese_date, doc_title_for  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤欧阳"  # noqa: E501
@@ -70,7 +77,7 @@ EVENTS = [
 UNITS = [f"{d}区{kind}" for d in "东西南北中" for kind in ("总工会", "汽车服务有限公司", "餐饮集团", "职业技术学校")]
 
 
-def build_specs(count: int, seed: int = 1514) -> list[rendering.PageSpec]:
+def build_specs(count: int, seed: int = 1514) -> list[PageSpec]:
     """The district contest: 14 events, per event 1 first, 2 second, 3 third prize; the rest participation."""
     rng = random.Random(seed)
     issued = datetime.date(2026, 11, 22)
@@ -97,14 +104,29 @@ def build_specs(count: int, seed: int = 1514) -> list[rendering.PageSpec]:
             "issued_on_text": chinese_date(issued),
             "serial": serial,
             "verify_url": url,
-            "qr_svg": rendering.qr_svg(url),
+            "qr_svg": qr_svg(url),
             "label_serial": "证书编号",
             "label_verify": "扫码验证真伪",
             "label_seal": "盖章处",
             "background_url": "",
         }
-        specs.append(rendering.PageSpec(key=serial, template_key=f"default:{kind}", context=context))
+        specs.append(PageSpec(key=serial, template_key=f"default:{kind}", context=context))
     return specs
+
+
+def render_naive(spec: PageSpec) -> bytes:
+    """The obvious way, for the ratio: one document, system font, nothing reused."""
+    from weasyprint import HTML  # the rendering package is the only module-level importer of WeasyPrint
+
+    fonts = check_environment()
+    template = get_template(DEFAULT_TEMPLATES[spec.template_key.split(":", 1)[1]])
+    css = get_template(BASE_CSS_TEMPLATE).template.source
+    style = f'body {{ font-family: "{fonts.family}"; }}\n{css}'
+    html = (
+        f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><style>{style}</style></head>'
+        f"<body>{template.render(spec.context)}</body></html>"
+    )
+    return HTML(string=html, base_url=Path(settings.BASE_DIR).as_uri() + "/").write_pdf()
 
 
 def peak_rss_mb() -> float:
@@ -116,7 +138,7 @@ def peak_rss_mb() -> float:
 def first_certificate() -> None:
     """Child mode: a fresh process renders one certificate (fresh font cache) and exits."""
     spec = build_specs(1)[0]
-    rendering.CertificateRenderer(charset=rendering.charset_of([spec])).render_one(spec)
+    CertificateRenderer(charset=charset_of([spec])).render_one(spec)
 
 
 def write_sample() -> None:
@@ -124,7 +146,7 @@ def write_sample() -> None:
     docs.mkdir(parents=True, exist_ok=True)
     spec = build_specs(1)[0]
     spec.context.update(holder_name="欧阳建国", holder_unit="东区汽车服务有限公司", event_title="汽车维修")
-    pdf = rendering.CertificateRenderer(charset=rendering.charset_of([spec])).render_one(spec)
+    pdf = CertificateRenderer(charset=charset_of([spec])).render_one(spec)
     (docs / "sample.pdf").write_bytes(pdf)
     subprocess.run(
         ["pdftoppm", "-png", "-r", "110", "-singlefile", str(docs / "sample.pdf"), str(docs / "sample")], check=True
@@ -161,12 +183,12 @@ def main() -> None:
         naive = specs[: args.naive]
         started = time.perf_counter()
         for spec in naive:
-            rendering.render_naive(spec)
+            render_naive(spec)
         naive_per_s = (time.perf_counter() - started) / len(naive)
 
         # One process, warm renderer (subset already built): the per-certificate cost.
         one = specs[:80]
-        renderer = rendering.CertificateRenderer(charset=rendering.charset_of(specs))
+        renderer = CertificateRenderer(charset=charset_of(specs))
         renderer.render(one[:2], merged=False)
         started = time.perf_counter()
         for i in range(0, len(one), 40):
@@ -176,8 +198,6 @@ def main() -> None:
 
         # The whole batch, as the bulk issue runs it (the subset is rebuilt: fresh cache dir).
         os.environ["CERTIFICATE_FONT_CACHE"] = str(tmp_path / "batch-fonts")
-        from django.conf import settings
-
         settings.CERTIFICATE_FONT_CACHE = str(tmp_path / "batch-fonts")
         out = tmp_path / "pdf"
         out.mkdir()

@@ -90,7 +90,9 @@ def render_pdfs(
     """
     stats = {} if stats is None else stats
     stats.update(cpu_s=0.0, peak_rss_kb=0)
-    from certificates.rendering import charset_of, render_chunk, sandbox_roots, worker_init
+    from certificates.rendering.fonts import charset_of
+    from certificates.rendering.sandbox import sandbox_roots
+    from certificates.rendering.workers import render_chunk, worker_init
 
     charset = charset_of(specs)
     roots = [str(r) for r in sandbox_roots()]
@@ -126,7 +128,7 @@ def render_pdfs(
                 collect(index, _failed(chunk, exc))
         return finished()
 
-    from certificates.rendering import check_environment, subset_font
+    from certificates.rendering.fonts import check_environment, subset_font
 
     fonts = check_environment()
     context = _worker_context()
@@ -156,7 +158,7 @@ def render_pdfs(
 
 def _worker_context():
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["certificates.worker_preload"])  # only before the forkserver starts
+    context.set_forkserver_preload(["certificates.rendering.preload"])  # only before the forkserver starts
     return context
 
 
@@ -183,14 +185,14 @@ def _chunks(specs: list, size: int, workers: int) -> list[list]:
 
 
 def _failed(chunk, exc):
-    from certificates.rendering import RenderedChunk
+    from certificates.rendering.pages import RenderedChunk
 
     return RenderedChunk(errors={spec.key: f"{type(exc).__name__}: {exc}" for spec in chunk})
 
 
 def write_outputs(items: list[tuple[str, Path]], *, print_parts: list[Path], zip_path: Path, print_path: Path) -> None:
     """One ZIP of PDFs (stored: PDFs are already compressed) and one print PDF, the parts concatenated in order."""
-    from certificates.rendering import merge_pdfs
+    from certificates.rendering.pdf import merge_pdfs
 
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED) as archive:
         for arcname, path in items:

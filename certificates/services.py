@@ -301,7 +301,7 @@ def certificate_template_create(
     """An organiser's template. It renders later in the sandbox (no network, no files outside the project)."""
     from django.template import TemplateSyntaxError
 
-    from certificates.rendering import validate_custom_template
+    from certificates.rendering.sandbox import validate_custom_template
 
     if kind not in CertificateKind.values:
         raise CertificateError(_("证书类型无效。"), code="kind_invalid", field="kind")

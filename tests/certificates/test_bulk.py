@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from certificates import bulk, rendering, selectors
+from certificates import bulk, selectors
 from certificates.models import Certificate, CertificateBatch
+from certificates.rendering.pages import PageSpec
 from tests.certificates.test_rendering import run
 from tests.factories import CertificateFactory, CompetitionFactory, MarkFactory, UserFactory, judged_event_factory
 
@@ -256,9 +257,7 @@ def test_render_pdfs_in_a_recycled_process_pool(tmp_path, monkeypatch):
         CertificateFactory(competition=competition, holder_contestant__name=n) for n in ["甲", "乙", "丙", "丁"]
     ]
     specs = [selectors.page_spec_for(c) for c in certificates]
-    broken = rendering.PageSpec(
-        key="BROKEN", template_key="custom:0", context={}, template_html="{% if %}", template_css=""
-    )
+    broken = PageSpec(key="BROKEN", template_key="custom:0", context={}, template_html="{% if %}", template_css="")
     seen = []
     rendered = bulk.render_pdfs([*specs, broken], workdir=tmp_path, workers=2, chunk_size=2, on_progress=seen.append)
     assert sorted(rendered.paths) == sorted(c.serial for c in certificates)
