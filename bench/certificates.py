@@ -55,6 +55,7 @@ from certificates.rendering.pages import BASE_CSS_TEMPLATE, DEFAULT_TEMPLATES, P
 from certificates.rendering.qr import qr_svg  # noqa: E402
 from certificates.rendering.renderer import CertificateRenderer  # noqa: E402
 from certificates.selectors import chinese_date, doc_title_for  # noqa: E402
+from certificates.signing import verification_code_for  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤欧阳"  # noqa: E501
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志鹏辉斌宇浩凯健俊帆帅旭宁亮飞彬鑫琳晶婷雪慧颖倩琪嘉怡欣悦梓涵子轩浩然思远博文晨阳雨婷佳琪诗琪可馨梦瑶"  # noqa: E501
@@ -89,7 +90,7 @@ def build_specs(count: int, seed: int = 1514) -> list[PageSpec]:
         level = 1 if place == 0 else 2 if place <= 2 else 3 if place <= 5 else None
         kind = "individual" if level else "participation"
         serial = f"CQ-2026-SKILL-{index + 1:04d}"
-        code = services.verification_code_for(serial)
+        code = verification_code_for(serial)
         url = f"http://127.0.0.1:8000/verify/{code}/"
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
         context = {

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, CertificateBatch, CertificateKind
-from certificates.services import serial_from_code, verify_url
+from certificates.signing import serial_from_code, verify_url
 from competitions.models import Competition
 
 CHINESE_DIGITS = "〇一二三四五六七八九"

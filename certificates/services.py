@@ -10,43 +10,21 @@ certificates back the lock up: a duplicate can never be committed.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, CertificateAudit, CertificateBatch, CertificateKind, CertificateTemplate
+from certificates.signing import verification_code_for
 from competitions.models import Competition, Contestant, Event, Organisation, Team
 from config.errors import Conflict, DomainError
 
-VERIFY_SALT = "certificates.verify"
 AWARD_TITLES = {1: "一等奖", 2: "二等奖", 3: "三等奖"}
 
 
 class CertificateError(DomainError):
     code = "certificate_invalid"
-
-
-def _signer() -> signing.Signer:
-    return signing.Signer(salt=VERIFY_SALT, sep=".", algorithm="sha256")
-
-
-def verification_code_for(serial: str) -> str:
-    """The public code: the serial plus an HMAC of it under the site key. Altering either breaks it."""
-    return _signer().sign(serial)
-
-
-def serial_from_code(code: str) -> str | None:
-    try:
-        return _signer().unsign(code)
-    except signing.BadSignature:
-        return None
-
-
-def verify_url(code: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("certificates:verify", args=[code])
 
 
 def award_title_for(*, kind: str, award_level: int | None) -> str:
