@@ -3,7 +3,7 @@
 No database: the certificates are plain ``PageSpec`` data built the way
 ``certificates.selectors.page_spec_for`` builds them (real serials, signed codes,
 QR codes), then rendered by the same code as the bulk issue
-(``certificates.bulk.render_pdfs`` + ``write_outputs``: a recycled process pool,
+(``certificates.batches.render_pdfs`` + ``write_outputs``: a recycled process pool,
 one ZIP and one merged print PDF).
 
 Keys of the one JSON line:
@@ -49,7 +49,7 @@ from django.conf import settings  # noqa: E402
 from django.template.loader import get_template  # noqa: E402
 
 from certificates import services  # noqa: E402
-from certificates.bulk import render_pdfs, write_outputs  # noqa: E402
+from certificates.batches import render_pdfs, write_outputs  # noqa: E402
 from certificates.rendering.fonts import charset_of, check_environment  # noqa: E402
 from certificates.rendering.pages import BASE_CSS_TEMPLATE, DEFAULT_TEMPLATES, PageSpec  # noqa: E402
 from certificates.rendering.qr import qr_svg  # noqa: E402
