@@ -3,7 +3,7 @@
 No database: the certificates are plain ``PageSpec`` data built the way
 ``certificates.selectors.page_spec_for`` builds them (real serials, signed codes,
 QR codes), then rendered by the same code as the bulk issue
-(``certificates.bulk.render_pdfs`` + ``write_outputs``: a recycled process pool,
+(``certificates.batches.render_pdfs`` + ``write_outputs``: a recycled process pool,
 one ZIP and one merged print PDF).
 
 Keys of the one JSON line:
@@ -45,9 +45,17 @@ import django  # noqa: E402
 
 django.setup()
 
-from certificates import rendering, services  # noqa: E402
-from certificates.bulk import render_pdfs, write_outputs  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.template.loader import get_template  # noqa: E402
+
+from certificates import services  # noqa: E402
+from certificates.batches import render_pdfs, write_outputs  # noqa: E402
+from certificates.rendering.fonts import charset_of, check_environment  # noqa: E402
+from certificates.rendering.pages import BASE_CSS_TEMPLATE, DEFAULT_TEMPLATES, PageSpec  # noqa: E402
+from certificates.rendering.qr import qr_svg  # noqa: E402
+from certificates.rendering.renderer import CertificateRenderer  # noqa: E402
 from certificates.selectors import chinese_date, doc_title_for  # noqa: E402
+from certificates.signing import verification_code_for  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤欧阳"  # noqa: E501
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志鹏辉斌宇浩凯健俊帆帅旭宁亮飞彬鑫琳晶婷雪慧颖倩琪嘉怡欣悦梓涵子轩浩然思远博文晨阳雨婷佳琪诗琪可馨梦瑶"  # noqa: E501
@@ -70,7 +78,7 @@ EVENTS = [
 UNITS = [f"{d}区{kind}" for d in "东西南北中" for kind in ("总工会", "汽车服务有限公司", "餐饮集团", "职业技术学校")]
 
 
-def build_specs(count: int, seed: int = 1514) -> list[rendering.PageSpec]:
+def build_specs(count: int, seed: int = 1514) -> list[PageSpec]:
     """The district contest: 14 events, per event 1 first, 2 second, 3 third prize; the rest participation."""
     rng = random.Random(seed)
     issued = datetime.date(2026, 11, 22)
@@ -82,7 +90,7 @@ def build_specs(count: int, seed: int = 1514) -> list[rendering.PageSpec]:
         level = 1 if place == 0 else 2 if place <= 2 else 3 if place <= 5 else None
         kind = "individual" if level else "participation"
         serial = f"CQ-2026-SKILL-{index + 1:04d}"
-        code = services.verification_code_for(serial)
+        code = verification_code_for(serial)
         url = f"http://127.0.0.1:8000/verify/{code}/"
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
         context = {
@@ -97,14 +105,29 @@ def build_specs(count: int, seed: int = 1514) -> list[rendering.PageSpec]:
             "issued_on_text": chinese_date(issued),
             "serial": serial,
             "verify_url": url,
-            "qr_svg": rendering.qr_svg(url),
+            "qr_svg": qr_svg(url),
             "label_serial": "证书编号",
             "label_verify": "扫码验证真伪",
             "label_seal": "盖章处",
             "background_url": "",
         }
-        specs.append(rendering.PageSpec(key=serial, template_key=f"default:{kind}", context=context))
+        specs.append(PageSpec(key=serial, template_key=f"default:{kind}", context=context))
     return specs
+
+
+def render_naive(spec: PageSpec) -> bytes:
+    """The obvious way, for the ratio: one document, system font, nothing reused."""
+    from weasyprint import HTML  # the rendering package is the only module-level importer of WeasyPrint
+
+    fonts = check_environment()
+    template = get_template(DEFAULT_TEMPLATES[spec.template_key.split(":", 1)[1]])
+    css = get_template(BASE_CSS_TEMPLATE).template.source
+    style = f'body {{ font-family: "{fonts.family}"; }}\n{css}'
+    html = (
+        f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><style>{style}</style></head>'
+        f"<body>{template.render(spec.context)}</body></html>"
+    )
+    return HTML(string=html, base_url=Path(settings.BASE_DIR).as_uri() + "/").write_pdf()
 
 
 def peak_rss_mb() -> float:
@@ -116,7 +139,7 @@ def peak_rss_mb() -> float:
 def first_certificate() -> None:
     """Child mode: a fresh process renders one certificate (fresh font cache) and exits."""
     spec = build_specs(1)[0]
-    rendering.CertificateRenderer(charset=rendering.charset_of([spec])).render_one(spec)
+    CertificateRenderer(charset=charset_of([spec])).render_one(spec)
 
 
 def write_sample() -> None:
@@ -124,7 +147,7 @@ def write_sample() -> None:
     docs.mkdir(parents=True, exist_ok=True)
     spec = build_specs(1)[0]
     spec.context.update(holder_name="欧阳建国", holder_unit="东区汽车服务有限公司", event_title="汽车维修")
-    pdf = rendering.CertificateRenderer(charset=rendering.charset_of([spec])).render_one(spec)
+    pdf = CertificateRenderer(charset=charset_of([spec])).render_one(spec)
     (docs / "sample.pdf").write_bytes(pdf)
     subprocess.run(
         ["pdftoppm", "-png", "-r", "110", "-singlefile", str(docs / "sample.pdf"), str(docs / "sample")], check=True
@@ -161,12 +184,12 @@ def main() -> None:
         naive = specs[: args.naive]
         started = time.perf_counter()
         for spec in naive:
-            rendering.render_naive(spec)
+            render_naive(spec)
         naive_per_s = (time.perf_counter() - started) / len(naive)
 
         # One process, warm renderer (subset already built): the per-certificate cost.
         one = specs[:80]
-        renderer = rendering.CertificateRenderer(charset=rendering.charset_of(specs))
+        renderer = CertificateRenderer(charset=charset_of(specs))
         renderer.render(one[:2], merged=False)
         started = time.perf_counter()
         for i in range(0, len(one), 40):
@@ -176,8 +199,6 @@ def main() -> None:
 
         # The whole batch, as the bulk issue runs it (the subset is rebuilt: fresh cache dir).
         os.environ["CERTIFICATE_FONT_CACHE"] = str(tmp_path / "batch-fonts")
-        from django.conf import settings
-
         settings.CERTIFICATE_FONT_CACHE = str(tmp_path / "batch-fonts")
         out = tmp_path / "pdf"
         out.mkdir()

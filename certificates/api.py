@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certificates import selectors, serializers, services
+from certificates import batches, selectors, serializers, services
 from certificates.models import Certificate, CertificateBatch
 from competitions.models import Competition, Contestant, Event, Organisation, Team
 from competitions.selectors import is_organiser
@@ -181,7 +181,7 @@ class CompetitionBatches(generics.ListAPIView):
         competition = _organised_competition(request, competition_id)
         data = serializers.BatchIn(data=request.data)
         data.is_valid(raise_exception=True)
-        batch = services.certificate_batch_start(
+        batch = batches.certificate_batch_start(
             competition=competition,
             event=_optional(Event, data.validated_data.get("event"), field="event", competition=competition),
             include_participation=data.validated_data["include_participation"],

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, CertificateBatch, CertificateKind
-from certificates.services import serial_from_code, verify_url
+from certificates.signing import serial_from_code, verify_url
 from competitions.models import Competition
 
 CHINESE_DIGITS = "〇一二三四五六七八九"
@@ -58,7 +58,8 @@ def doc_title_for(kind: str) -> str:
 
 def page_spec_for(certificate: Certificate):
     """Plain data for one PDF page (no ORM inside, so worker processes need no database)."""
-    from certificates.rendering import PageSpec, qr_svg
+    from certificates.rendering.pages import PageSpec
+    from certificates.rendering.qr import qr_svg
 
     url = verify_url(certificate.verification_code)
     template = certificate.template
@@ -103,7 +104,8 @@ def pdf_filename(certificate: Certificate) -> str:
 
 def certificate_pdf(certificate: Certificate) -> bytes:
     """Render one certificate on demand (bulk issue renders many at once, far cheaper per page)."""
-    from certificates.rendering import CertificateRenderer, charset_of
+    from certificates.rendering.fonts import charset_of
+    from certificates.rendering.renderer import CertificateRenderer
 
     spec = page_spec_for(certificate)
     return CertificateRenderer(charset=charset_of([spec])).render_one(spec)

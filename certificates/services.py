@@ -1,4 +1,4 @@
-"""Writes about certificates: issue (one or many), revoke, reissue, bulk-issue batches.
+"""Writes about certificates: issue (one or many), revoke, reissue (bulk-issue batches: ``batches.py``).
 
 Concurrency: serial numbers come from a per-competition sequence allocated while
 holding a row lock on the Competition (``select_for_update``; on SQLite the
@@ -10,43 +10,21 @@ certificates back the lock up: a duplicate can never be committed.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certificates.models import Certificate, CertificateAudit, CertificateBatch, CertificateKind, CertificateTemplate
+from certificates.models import Certificate, CertificateAudit, CertificateKind, CertificateTemplate
+from certificates.signing import verification_code_for
 from competitions.models import Competition, Contestant, Event, Organisation, Team
 from config.errors import Conflict, DomainError
 
-VERIFY_SALT = "certificates.verify"
 AWARD_TITLES = {1: "一等奖", 2: "二等奖", 3: "三等奖"}
 
 
 class CertificateError(DomainError):
     code = "certificate_invalid"
-
-
-def _signer() -> signing.Signer:
-    return signing.Signer(salt=VERIFY_SALT, sep=".", algorithm="sha256")
-
-
-def verification_code_for(serial: str) -> str:
-    """The public code: the serial plus an HMAC of it under the site key. Altering either breaks it."""
-    return _signer().sign(serial)
-
-
-def serial_from_code(code: str) -> str | None:
-    try:
-        return _signer().unsign(code)
-    except signing.BadSignature:
-        return None
-
-
-def verify_url(code: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("certificates:verify", args=[code])
 
 
 def award_title_for(*, kind: str, award_level: int | None) -> str:
@@ -301,7 +279,7 @@ def certificate_template_create(
     """An organiser's template. It renders later in the sandbox (no network, no files outside the project)."""
     from django.template import TemplateSyntaxError
 
-    from certificates.rendering import validate_custom_template
+    from certificates.rendering.sandbox import validate_custom_template
 
     if kind not in CertificateKind.values:
         raise CertificateError(_("证书类型无效。"), code="kind_invalid", field="kind")
@@ -317,35 +295,3 @@ def certificate_template_create(
         template.background = background
     template.save()
     return template
-
-
-@transaction.atomic
-def certificate_batch_start(
-    *, competition: Competition, event: Event | None = None, include_participation: bool = False, requested_by
-) -> CertificateBatch:
-    """Start a bulk issue in the background; a batch already queued or running for the same scope is returned.
-
-    The task is enqueued after commit, so the worker always finds the batch row.
-    """
-    from certificates.tasks import certificate_batch_run
-
-    if event is not None and event.competition_id != competition.pk:
-        raise CertificateError(_("项目不属于该比赛。"), code="event_not_in_competition", field="event")
-    Competition.objects.select_for_update().get(pk=competition.pk)
-    running = CertificateBatch.objects.filter(
-        competition=competition,
-        event=event,
-        status__in=[CertificateBatch.Status.PENDING, CertificateBatch.Status.RUNNING],
-    ).first()
-    if running is not None:
-        return running
-    batch = CertificateBatch.objects.create(
-        competition=competition, event=event, include_participation=include_participation, requested_by=requested_by
-    )
-
-    def enqueue():
-        result = certificate_batch_run.enqueue(batch_id=batch.pk)
-        CertificateBatch.objects.filter(pk=batch.pk).update(task_id=str(result.id)[:64])
-
-    transaction.on_commit(enqueue)
-    return batch

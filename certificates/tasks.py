@@ -1,10 +1,9 @@
-"""Background tasks (Django's task framework): the same API in-process, on a database or on a worker pool."""
+"""Where the bulk-issue task used to be defined; it is ``certificates.batches.certificate_batch_run`` now.
 
-from django.tasks import task
+Both task backends (django-tasks-db, django-tasks-redis) find a queued task by importing
+the dotted path stored with it, and rows queued before the move name
+``certificates.tasks.certificate_batch_run``: this name keeps them running. Delete this
+module once no such row can still be waiting.
+"""
 
-
-@task()
-def certificate_batch_run(batch_id: int) -> dict:
-    from certificates.bulk import batch_execute
-
-    return batch_execute(batch_id)
+from certificates.batches import certificate_batch_run  # noqa: F401 -- the old dotted task path

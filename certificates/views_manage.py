@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from certificates import selectors, services
+from certificates import batches, selectors
 from certificates.models import Certificate, CertificateKind
 from competitions.models import Competition
 from competitions.selectors import is_organiser
@@ -62,7 +62,7 @@ def certificates_manage(request, pk):
             error = DomainError("项目不属于该比赛。", code="event_not_in_competition", field="event")
         else:
             try:
-                batch = services.certificate_batch_start(
+                batch = batches.certificate_batch_start(
                     competition=competition,
                     event=event,
                     include_participation=include_participation,

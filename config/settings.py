@@ -233,7 +233,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Certificate rendering: WeasyPrint logs every layout step at INFO (even while importing,
+        # for its own stylesheets): thousands of lines per batch. Its warnings (bad CSS, a refused
+        # fetch) still show.
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        # fontTools (which WeasyPrint may use for fonts) logs every subset at INFO.
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 if not DEBUG:

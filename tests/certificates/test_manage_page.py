@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from certificates.models import CertificateBatch
-from tests.certificates.test_bulk import _media, run_worker, scored_event  # noqa: F401  (_media: autouse fixture)
+from tests.certificates.test_batches import _media, run_worker, scored_event  # noqa: F401  (_media: autouse fixture)
 from tests.factories import CertificateFactory, CompetitionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

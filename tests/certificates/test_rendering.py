@@ -1,3 +1,4 @@
+import logging
 import os
 import shutil
 import subprocess
@@ -5,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from certificates import rendering, selectors
+from certificates import selectors
+from certificates.rendering.fonts import charset_of, check_environment, find_cjk_fonts, subset_font
+from certificates.rendering.pages import PageSpec, RenderingUnavailable
+from certificates.rendering.qr import qr_svg
+from certificates.rendering.renderer import CertificateRenderer, _ParsedHTML
+from certificates.rendering.sandbox import SandboxedURLFetcher
 from tests.factories import CertificateFactory, CertificateTemplateFactory, CompetitionFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +61,13 @@ def test_certificate_pdf_contains_chinese_name_award_and_serial(drone_certificat
     assert len(pdf) < 150_000
 
 
+def test_certificate_pdf_logs_no_weasyprint_steps(drone_certificate, caplog):
+    # settings.LOGGING keeps WeasyPrint's per-step INFO lines (thousands per batch) out of the logs.
+    with caplog.at_level(logging.INFO):
+        selectors.certificate_pdf(drone_certificate)
+    assert [r.name for r in caplog.records if r.name.startswith(("weasyprint", "fontTools"))] == []
+
+
 def test_certificate_pdf_page_one_renders_to_png(drone_certificate, tmp_path):
     pdf_path = tmp_path / "c.pdf"
     pdf_path.write_bytes(selectors.certificate_pdf(drone_certificate))
@@ -67,7 +80,7 @@ def test_certificate_pdf_page_one_renders_to_png(drone_certificate, tmp_path):
 
 
 def test_sandboxed_fetcher_refuses_local_files_and_network(tmp_path):
-    fetcher = rendering.SandboxedURLFetcher([tmp_path])
+    fetcher = SandboxedURLFetcher([tmp_path])
     allowed = tmp_path / "bg.svg"
     allowed.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
     assert fetcher.allows(allowed.as_uri()) is True
@@ -88,7 +101,7 @@ def test_custom_template_cannot_read_files_or_network(tmp_path):
     )
     certificate = CertificateFactory(competition=competition, holder_contestant__name="孙小梅")
     spec = selectors.page_spec_for(certificate)
-    renderer = rendering.CertificateRenderer(charset=rendering.charset_of([spec]))
+    renderer = CertificateRenderer(charset=charset_of([spec]))
     pdf = renderer.render_one(spec)
     assert "孙小梅" in "".join(pdf_text(pdf, tmp_path).split())
     assert "root:" not in pdf_text(pdf, tmp_path)
@@ -102,42 +115,44 @@ def test_custom_template_cannot_read_files_or_network(tmp_path):
 
 def test_subset_font_reuses_a_cached_subset_that_covers_the_characters(settings, tmp_path):
     settings.CERTIFICATE_FONT_CACHE = str(tmp_path / "fonts")
-    face = rendering.check_environment().regular
-    batch = rendering.subset_font(face, "张伟李娜王芳")
-    assert rendering.subset_font(face, "李娜") == batch  # a download after the batch: no fontTools run
+    face = check_environment().regular
+    batch = subset_font(face, "张伟李娜王芳")
+    assert subset_font(face, "李娜") == batch  # a download after the batch: no fontTools run
     assert len(list((tmp_path / "fonts").iterdir())) == 2  # the font and its .chars
-    other = rendering.subset_font(face, "欧阳")
+    other = subset_font(face, "欧阳")
     assert other != batch
     assert sorted(p.suffix for p in (tmp_path / "fonts").iterdir()) == [".chars", ".chars", ".otf", ".otf"]
 
 
 def test_subset_cache_drops_the_least_recently_used(settings, tmp_path, monkeypatch):
-    monkeypatch.setattr(rendering, "MAX_CACHED_SUBSETS", 2)
+    monkeypatch.setattr("certificates.rendering.fonts.MAX_CACHED_SUBSETS", 2)
     settings.CERTIFICATE_FONT_CACHE = str(tmp_path / "fonts")
-    face = rendering.check_environment().regular
-    first = rendering.subset_font(face, "甲")
-    second = rendering.subset_font(face, "乙")
+    face = check_environment().regular
+    first = subset_font(face, "甲")
+    second = subset_font(face, "乙")
     os.utime(first.with_suffix(".chars"), (1, 1))
     os.utime(second.with_suffix(".chars"), (2, 2))
-    assert rendering.subset_font(face, "甲") == first  # used again: now the most recent
-    third = rendering.subset_font(face, "丙")
+    assert subset_font(face, "甲") == first  # used again: now the most recent
+    third = subset_font(face, "丙")
     assert sorted((tmp_path / "fonts").glob("*.otf")) == sorted([first, third])
 
 
 def test_render_refuses_without_a_cjk_font():
-    rendering.find_cjk_fonts.cache_clear()
+    find_cjk_fonts.cache_clear()
     try:
-        with pytest.raises(rendering.RenderingUnavailable) as excinfo:
-            rendering.find_cjk_fonts(":family=No Such Font Family At All")
+        with pytest.raises(RenderingUnavailable) as excinfo:
+            find_cjk_fonts(":family=No Such Font Family At All")
         assert excinfo.value.code == "cjk_font_missing"
     finally:
-        rendering.find_cjk_fonts.cache_clear()
+        find_cjk_fonts.cache_clear()
 
 
 def test_render_environment_has_harfbuzz_subset_and_noto_cjk():
-    fonts = rendering.check_environment()
+    from weasyprint.text import ffi as weasyprint_ffi
+
+    fonts = check_environment()
     assert fonts.family == "Noto Serif CJK SC"
-    assert rendering.weasyprint_ffi.harfbuzz_subset is not None
+    assert weasyprint_ffi.harfbuzz_subset is not None
 
 
 def test_render_many_pages_one_pdf_per_certificate(tmp_path):
@@ -147,7 +162,7 @@ def test_render_many_pages_one_pdf_per_certificate(tmp_path):
         for name, level in [("张伟", 1), ("李娜", 2), ("王芳", 3)]
     ]
     specs = [selectors.page_spec_for(c) for c in certificates]
-    chunk = rendering.CertificateRenderer(charset=rendering.charset_of(specs)).render(specs, merged=True)
+    chunk = CertificateRenderer(charset=charset_of(specs)).render(specs, merged=True)
     assert sorted(chunk.pdfs) == [c.serial for c in certificates]
     texts = ["".join(pdf_text(chunk.pdfs[c.serial], tmp_path).split()) for c in certificates]
     assert [("张伟" in t, "李娜" in t, "王芳" in t) for t in texts] == [
@@ -166,7 +181,7 @@ def test_render_split_pages_carry_their_own_fonts_pattern_and_qr_only(tmp_path):
     competition = CompetitionFactory(slug="skill")
     certificates = [CertificateFactory(competition=competition, holder_contestant__name=n) for n in ["赵敏", "钱进"]]
     specs = [selectors.page_spec_for(c) for c in certificates]
-    chunk = rendering.CertificateRenderer(charset=rendering.charset_of(specs)).render(specs, merged=False)
+    chunk = CertificateRenderer(charset=charset_of(specs)).render(specs, merged=False)
     for certificate, spec in zip(certificates, specs, strict=True):
         data = chunk.pdfs[certificate.serial]
         path = tmp_path / "one.pdf"
@@ -197,10 +212,11 @@ def test_sample_certificate_in_docs_is_current():
 def test_qr_svg_draws_exactly_segnos_modules(tmp_path):
     import segno
     from PIL import Image
+    from weasyprint import HTML
 
     url = "http://127.0.0.1:8000/verify/CQ-2026-DRONE-0001.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG/"
-    html = f"<style>@page {{ size: 25mm 25mm; margin: 0 }} body {{ margin: 0 }}</style>{rendering.qr_svg(url)}"
-    (tmp_path / "qr.pdf").write_bytes(rendering.HTML(string=html).write_pdf())
+    html = f"<style>@page {{ size: 25mm 25mm; margin: 0 }} body {{ margin: 0 }}</style>{qr_svg(url)}"
+    (tmp_path / "qr.pdf").write_bytes(HTML(string=html).write_pdf())
     run("pdftoppm", "-png", "-r", "300", "-gray", "-singlefile", str(tmp_path / "qr.pdf"), str(tmp_path / "qr"))
     image = Image.open(tmp_path / "qr.png").convert("L")
     matrix = [[bool(m) for m in row] for row in segno.make(url, error="m").matrix_iter(scale=1, border=0)]
@@ -219,8 +235,8 @@ def test_default_templates_parse_as_xml_and_render_like_the_html5_parser(tmp_pat
     competition = CompetitionFactory(slug="skill")
     certificate = CertificateFactory(competition=competition, holder_contestant__name="<张&伟>\"'")
     spec = selectors.page_spec_for(certificate)
-    renderer = rendering.CertificateRenderer(charset=rendering.charset_of([spec]))
-    assert isinstance(renderer._html([spec], [renderer.page_html(spec)]), rendering._ParsedHTML)
+    renderer = CertificateRenderer(charset=charset_of([spec]))
+    assert isinstance(renderer._html([spec], [renderer.page_html(spec)]), _ParsedHTML)
     fast = renderer.render_one(spec)
 
     def html5(specs, bodies):
@@ -240,12 +256,12 @@ def test_default_templates_parse_as_xml_and_render_like_the_html5_parser(tmp_pat
 
 
 def test_custom_templates_keep_the_html5_parser():
-    spec = rendering.PageSpec(
+    spec = PageSpec(
         key="c1",
         template_key="custom:1",
         template_html="<div/><p>{{ holder_name }}</p>",
         context={"holder_name": "张伟"},
     )
-    renderer = rendering.CertificateRenderer(charset=rendering.charset_of([spec]))
+    renderer = CertificateRenderer(charset=charset_of([spec]))
     parsed = renderer._html([spec], [renderer.page_html(spec)])
-    assert not isinstance(parsed, rendering._ParsedHTML)
+    assert not isinstance(parsed, _ParsedHTML)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django_tasks_redis.management.commands.run_redis_tasks import Command as RunRedisTasks
 
 from certificates.models import Certificate, CertificateBatch
-from tests.certificates.test_bulk import scored_event
+from tests.certificates.test_batches import scored_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

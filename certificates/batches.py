@@ -1,4 +1,10 @@
-"""Bulk issue: plan from the award rows, issue idempotently, render in a recycled process pool.
+"""Bulk issue: start a batch, run it as a background task, plan from the award rows, issue idempotently,
+render in a recycled process pool.
+
+The task runs on Django's task framework: the same API in-process, on a database
+(``db_worker``) or on a Redis-backed worker pool (django-tasks-redis). A POST only
+queues the batch (``certificate_batch_start``); ``certificate_batch_run`` is the task
+a worker runs, and ``batch_execute`` does the work.
 
 WeasyPrint's memory grows across documents, so bulk rendering runs in a
 ``ProcessPoolExecutor`` whose workers are replaced after ``MAX_CHUNKS_PER_WORKER``
@@ -20,12 +26,16 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
+from django.db import transaction
 from django.db.models import F
+from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, CertificateBatch, CertificateKind
 from certificates.selectors import certificate_queryset, page_spec_for, pdf_filename
-from certificates.services import IssueRequest, certificates_issue_many
+from certificates.services import CertificateError, IssueRequest, certificates_issue_many
+from competitions.models import Competition, Event
 
 CHUNK_SIZE = 40
 MAX_CHUNKS_PER_WORKER = 20  # 800 certificates; the 1514-certificate bench peaks at ≈ 440 MB (parent or worker)
@@ -90,7 +100,9 @@ def render_pdfs(
     """
     stats = {} if stats is None else stats
     stats.update(cpu_s=0.0, peak_rss_kb=0)
-    from certificates.rendering import charset_of, render_chunk, sandbox_roots, worker_init
+    from certificates.rendering.fonts import charset_of
+    from certificates.rendering.sandbox import sandbox_roots
+    from certificates.rendering.workers import render_chunk, worker_init
 
     charset = charset_of(specs)
     roots = [str(r) for r in sandbox_roots()]
@@ -126,7 +138,7 @@ def render_pdfs(
                 collect(index, _failed(chunk, exc))
         return finished()
 
-    from certificates.rendering import check_environment, subset_font
+    from certificates.rendering.fonts import check_environment, subset_font
 
     fonts = check_environment()
     context = _worker_context()
@@ -156,7 +168,7 @@ def render_pdfs(
 
 def _worker_context():
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["certificates.worker_preload"])  # only before the forkserver starts
+    context.set_forkserver_preload(["certificates.rendering.preload"])  # only before the forkserver starts
     return context
 
 
@@ -183,20 +195,55 @@ def _chunks(specs: list, size: int, workers: int) -> list[list]:
 
 
 def _failed(chunk, exc):
-    from certificates.rendering import RenderedChunk
+    from certificates.rendering.pages import RenderedChunk
 
     return RenderedChunk(errors={spec.key: f"{type(exc).__name__}: {exc}" for spec in chunk})
 
 
 def write_outputs(items: list[tuple[str, Path]], *, print_parts: list[Path], zip_path: Path, print_path: Path) -> None:
     """One ZIP of PDFs (stored: PDFs are already compressed) and one print PDF, the parts concatenated in order."""
-    from certificates.rendering import merge_pdfs
+    from certificates.rendering.pdf import merge_pdfs
 
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_STORED) as archive:
         for arcname, path in items:
             archive.write(path, arcname=arcname)
     if print_parts:
         merge_pdfs(print_parts, print_path)
+
+
+@transaction.atomic
+def certificate_batch_start(
+    *, competition: Competition, event: Event | None = None, include_participation: bool = False, requested_by
+) -> CertificateBatch:
+    """Start a bulk issue in the background; a batch already queued or running for the same scope is returned.
+
+    The task is enqueued after commit, so the worker always finds the batch row.
+    """
+    if event is not None and event.competition_id != competition.pk:
+        raise CertificateError(_("项目不属于该比赛。"), code="event_not_in_competition", field="event")
+    Competition.objects.select_for_update().get(pk=competition.pk)
+    running = CertificateBatch.objects.filter(
+        competition=competition,
+        event=event,
+        status__in=[CertificateBatch.Status.PENDING, CertificateBatch.Status.RUNNING],
+    ).first()
+    if running is not None:
+        return running
+    batch = CertificateBatch.objects.create(
+        competition=competition, event=event, include_participation=include_participation, requested_by=requested_by
+    )
+
+    def enqueue():
+        result = certificate_batch_run.enqueue(batch_id=batch.pk)
+        CertificateBatch.objects.filter(pk=batch.pk).update(task_id=str(result.id)[:64])
+
+    transaction.on_commit(enqueue)
+    return batch
+
+
+@task()
+def certificate_batch_run(batch_id: int) -> dict:
+    return batch_execute(batch_id)
 
 
 def batch_execute(batch_id: int) -> dict:

@@ -13,4 +13,4 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup(set_prefix=False)
 
-from certificates import rendering  # noqa: E402, F401 -- imported for its side effect: loaded once, forked warm
+from certificates.rendering import workers  # noqa: E402, F401 -- imported for its side effect: loaded once, forked warm

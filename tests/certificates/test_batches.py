@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from certificates import bulk, rendering, selectors
+from certificates import batches, selectors
 from certificates.models import Certificate, CertificateBatch
+from certificates.rendering.pages import PageSpec
 from tests.certificates.test_rendering import run
 from tests.factories import CertificateFactory, CompetitionFactory, MarkFactory, UserFactory, judged_event_factory
 
@@ -143,7 +144,7 @@ def test_batch_post_only_queues_and_a_separate_worker_process_runs_it(client, se
     batch = CertificateBatch.objects.get(pk=response.json()["id"])
     assert (task.status, task.task_path, batch.task_id) == (
         "READY",
-        "certificates.tasks.certificate_batch_run",
+        "certificates.batches.certificate_batch_run",
         str(task.id),
     )
 
@@ -184,11 +185,30 @@ def test_batch_post_only_queues_and_a_separate_worker_process_runs_it(client, se
 
 
 @pytest.mark.django_db(transaction=True)
+def test_batch_queued_under_the_old_task_path_still_runs(client):
+    # Rows queued before the task moved from certificates/tasks.py name the old dotted path.
+    from django_tasks_db.models import DBTaskResult
+
+    panel = scored_event(["张伟", "李娜"])
+    client.force_login(panel.organiser)
+    client.post(
+        reverse("certificates-api:batches", args=[panel.competition.pk]),
+        {"event": panel.event.pk},
+        content_type="application/json",
+    )
+    assert DBTaskResult.objects.update(task_path="certificates.tasks.certificate_batch_run") == 1
+    run_worker()
+    task = DBTaskResult.objects.get()
+    assert (task.status, task.return_value) == ("SUCCESSFUL", {"total": 2, "done": 2, "failed": 0})
+    assert CertificateBatch.objects.get().status == "done"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_batch_progress_is_written_after_every_chunk(client, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr(bulk, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(batches, "CHUNK_SIZE", 1)
     panel = scored_event(["张伟", "李娜", "王芳"])
     client.force_login(panel.organiser)
     client.post(
@@ -250,32 +270,32 @@ def test_batch_progress_page_for_organiser_only(client):
 
 def test_render_pdfs_in_a_recycled_process_pool(tmp_path, monkeypatch):
     # One chunk per worker per generation: 3 chunks on 2 workers need two pools.
-    monkeypatch.setattr(bulk, "MAX_CHUNKS_PER_WORKER", 1)
+    monkeypatch.setattr(batches, "MAX_CHUNKS_PER_WORKER", 1)
     competition = CompetitionFactory()
     certificates = [
         CertificateFactory(competition=competition, holder_contestant__name=n) for n in ["甲", "乙", "丙", "丁"]
     ]
     specs = [selectors.page_spec_for(c) for c in certificates]
-    broken = rendering.PageSpec(
-        key="BROKEN", template_key="custom:0", context={}, template_html="{% if %}", template_css=""
-    )
+    broken = PageSpec(key="BROKEN", template_key="custom:0", context={}, template_html="{% if %}", template_css="")
     seen = []
-    rendered = bulk.render_pdfs([*specs, broken], workdir=tmp_path, workers=2, chunk_size=2, on_progress=seen.append)
+    rendered = batches.render_pdfs([*specs, broken], workdir=tmp_path, workers=2, chunk_size=2, on_progress=seen.append)
     assert sorted(rendered.paths) == sorted(c.serial for c in certificates)
     assert [path.read_bytes()[:5] for path in rendered.paths.values()] == [b"%PDF-"] * 4
     assert list(rendered.errors) == ["BROKEN"]
     assert sorted(seen) == [1, 2, 2]
     # The print PDF is the chunks' own PDFs, in order: every certificate once, the broken one nowhere.
-    bulk.write_outputs([], print_parts=rendered.print_parts, zip_path=tmp_path / "z.zip", print_path=tmp_path / "p.pdf")
+    batches.write_outputs(
+        [], print_parts=rendered.print_parts, zip_path=tmp_path / "z.zip", print_path=tmp_path / "p.pdf"
+    )
     text = "".join(run("pdftotext", str(tmp_path / "p.pdf"), "-").split())
     assert [text.count(name) for name in ["甲", "乙", "丙", "丁"]] == [1, 1, 1, 1]
     assert text.index("甲") < text.index("乙") < text.index("丙") < text.index("丁")
 
 
 def test_chunks_end_small_so_the_workers_finish_together():
-    sizes = [len(chunk) for chunk in bulk._chunks(list(range(1514)), 40, 2)]
+    sizes = [len(chunk) for chunk in batches._chunks(list(range(1514)), 40, 2)]
     assert (sum(sizes), sizes[:36], sizes[36:]) == (1514, [40] * 36, [10] * 7 + [4])
-    assert [len(chunk) for chunk in bulk._chunks(list(range(100)), 40, 2)] == [40, 40, 20]  # too few to cut
+    assert [len(chunk) for chunk in batches._chunks(list(range(100)), 40, 2)] == [40, 40, 20]  # too few to cut
 
 
 @pytest.mark.django_db(transaction=True)
