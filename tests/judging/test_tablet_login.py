@@ -8,8 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from asgiref.sync import sync_to_async
 from axes.handlers.proxy import AxesProxyHandler
 from django.core.cache import cache, caches
+from django.db import connections
 from django.test import AsyncClient, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -245,6 +247,9 @@ async def test_lockout_page_under_asgi(settings):
     for _ in range(2):
         response = await client.post(LOGIN, {"username": "nobody", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
         statuses.append(response.status_code)
+    # The views ran in asgiref's one thread for sync code; the test client keeps that thread's
+    # connection open, which would keep the test database from being dropped.
+    await sync_to_async(connections.close_all)()
     assert statuses == [200, 429]
     assert LOCKED_OUT in response.content.decode()
 
