@@ -5,6 +5,7 @@ tasks. ``DATABASE_URL`` and ``REDIS_URL`` switch the same code to PostgreSQL and
 """
 
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -34,11 +35,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "channels",
+    "axes",
     "rules.apps.AutodiscoverRulesConfig",
     "competitions",
     "scoring",
     "certificates",
     "live",
+    "judging",
 ]
 
 MIDDLEWARE = [
@@ -50,9 +53,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "scoring.login_codes.IdleTimeoutMiddleware",
+    "judging.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into judging.auth.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -150,8 +155,11 @@ CERTIFICATE_FONT_CACHE = env.str("CERTIFICATE_FONT_CACHE", default="")
 CERTIFICATE_WORKERS = env.int("CERTIFICATE_WORKERS", default=2)
 
 AUTHENTICATION_BACKENDS = [
-    # Django's ModelBackend plus a lockout after repeated failed logins (see scoring/login_codes.py).
-    "scoring.login_codes.LockoutBackend",
+    # django-axes' lockout after repeated failed logins (see judging/auth.py): it refuses a locked-out
+    # login and authenticates nobody itself. First, so it sees every login before ModelBackend; and it
+    # is a ModelBackend, because Client.force_login and login() without a backend use the first listed.
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
     "rules.permissions.ObjectPermissionBackend",
 ]
 if env.bool("FAST_PASSWORD_HASHER", default=False):
@@ -165,10 +173,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
-# Judges' tablets: log out after this many idle seconds (0 = never); lock a username out after failed logins.
+# Judges' tablets: log out after this many idle seconds (0 = never).
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=2 * 3600)
+
+# Lockout after failed logins (django-axes, see judging/auth.py): LOGIN_LOCKOUT_ATTEMPTS failures
+# lock one username at one client address for LOGIN_LOCKOUT_SECONDS. Never the username alone:
+# then anyone could lock a judge out from another machine during a contest.
 LOGIN_LOCKOUT_ATTEMPTS = env.int("LOGIN_LOCKOUT_ATTEMPTS", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+AXES_FAILURE_LIMIT = LOGIN_LOCKOUT_ATTEMPTS
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_LOCKOUT_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Counts live in the default cache: Redis with REDIS_URL, so every process shares them.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "default"
+AXES_RESET_ON_SUCCESS = True  # a good login clears that username's failures at that address
+# A try while locked out does not restart the cool-off: the lock ends LOGIN_LOCKOUT_SECONDS after the last failure.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "judging.auth.lockout_response"
+AXES_ENABLE_ADMIN = False  # the cache handler writes no attempt rows, so axes' admin pages would stay empty
+# The client address is REMOTE_ADDR. Behind nginx as in docs/DEPLOY.md, Daphne's --proxy-headers puts
+# the X-Forwarded-For address there, and nginx sets that header to $remote_addr (overwriting, so a
+# client cannot pick its own address and lock a judge out at the judge's). A server that leaves the
+# proxy's address in REMOTE_ADDR would lock a username for everyone: there install django-ipware and
+# set AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") and
+# AXES_IPWARE_PROXY_COUNT = <number of proxies in front>.
+if not REDIS_URL:
+    # Embedded runs use the in-process cache: fine for the one process they run; axes warns regardless.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -242,6 +274,7 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
         # fontTools (which WeasyPrint may use for fonts) logs every subset at INFO.
         "fontTools": {"level": "WARNING"},
+        "axes.apps": {"level": "WARNING"},  # not axes' version banner on every manage.py command
     },
 }
 

@@ -1,20 +1,14 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from certificates.views_manage import certificates_manage
-from scoring.login_codes import LockoutAuthenticationForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LockoutAuthenticationForm),
-        name="login",
-    ),
+    path("accounts/", include("judging.account_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("competitions.api_urls")),
@@ -26,7 +20,7 @@ urlpatterns = [
     path("manage/", include("competitions.import_urls")),
     path("manage/competitions/<int:pk>/certificates/", certificates_manage, name="manage-certificates"),
     path("live/", include("live.urls")),
-    path("judge/", include("scoring.tablet_urls")),
+    path("judge/", include("judging.urls")),
     path("", include("certificates.urls")),
     path("", include("competitions.urls")),
 ]

@@ -26,7 +26,7 @@ Conventions checked by ``validate_scheme``:
   attempt, a ``time`` criterion for ``time_asc`` ranking and a scoring
   criterion for ``score_desc``.
 
-``validate_mark_value`` is what a judge's tablet hits on every save: range,
+``validate_mark_value`` is what every mark a judge saves goes through: range,
 step, precision, and the status rules — ``time`` criteria may record
 ``dnf``/``dns``/``dsq`` without a value; any criterion may record ``dsq``
 (e.g. more than 30 minutes over time eliminates a dish); a penalty (seconds,

@@ -25,13 +25,13 @@ from competitions.models import (
     Team,
 )
 from competitions.validators import id_number_check_char
+from judging.models import LoginCode
 from live.models import FrozenBoard, RevealProgress
 from scoring.models import (
     Appeal,
     Criterion,
     EventStandingsVersion,
     IdempotencyRecord,
-    LoginCode,
     Mark,
     MarkHistory,
     MarkingScheme,
@@ -373,7 +373,7 @@ class RevealProgressFactory(factory.django.DjangoModelFactory):
 
 
 class LoginCodeFactory(factory.django.DjangoModelFactory):
-    """A stored code row; its token is unknown (use ``scoring.login_codes.login_code_issue`` to get one)."""
+    """A stored code row; its token is unknown (use ``judging.login_codes.login_code_issue`` to get one)."""
 
     class Meta:
         model = LoginCode

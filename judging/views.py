@@ -2,7 +2,7 @@
 
 Pages are rendered on the server with everything a sheet needs embedded as JSON, so a
 sheet the service worker cached opens offline. Writes go through the scoring API
-(``/api/v1/events/<id>/marks/`` etc.) from ``static/scoring/tablet.js``, which queues
+(``/api/v1/events/<id>/marks/`` etc.) from ``static/judging/tablet.js``, which queues
 each mark with its idempotency key in localStorage before sending it.
 
 Judging is blind: these pages show entries by code (参赛号) and station (赛位号) only.
@@ -24,12 +24,12 @@ from django.views.decorators.http import require_http_methods
 from competitions.models import Entry, Event, JudgeAssignment
 from competitions.selectors import events_chiefed_by, events_judged_by, is_chief_judge, judge_assignment, judge_units
 from config.errors import DomainError
-from scoring.login_codes import login_code_redeem
+from judging.login_codes import login_code_redeem
 from scoring.models import Criterion, Mark, Sheet
 from scoring.selectors import variance_alerts
 from scoring.services import MARK_VALUE_MESSAGES, decimal_text
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "scoring"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "judging"
 
 
 @dataclass
@@ -72,7 +72,7 @@ def _is_recused(user, entry: Entry) -> bool:
 
 
 def _forbidden(request, message: str):
-    return render(request, "scoring/tablet/forbidden.html", {"message": message}, status=403)
+    return render(request, "judging/forbidden.html", {"message": message}, status=403)
 
 
 def judge_home_cards(user) -> list[EventCard]:
@@ -127,7 +127,7 @@ def judge_home_cards(user) -> list[EventCard]:
 @login_required
 def home(request):
     cards = judge_home_cards(request.user)
-    return render(request, "scoring/tablet/home.html", {"cards": cards})
+    return render(request, "judging/home.html", {"cards": cards})
 
 
 def _criterion_json(criterion: Criterion, decimals: int) -> dict:
@@ -192,7 +192,7 @@ def sheet(request, event_id: int, entry_id: int):
         "next": siblings[index + 1] if index + 1 < len(siblings) else None,
         "chief": is_chief_judge(request.user, event),
     }
-    return render(request, "scoring/tablet/sheet.html", context)
+    return render(request, "judging/sheet.html", context)
 
 
 @login_required
@@ -207,7 +207,7 @@ def chief(request, event_id: int):
     )
     alerts = variance_alerts(event=event)
     context = {"event": event, "sheets": sheets, "alerts": alerts}
-    return render(request, "scoring/tablet/chief.html", context)
+    return render(request, "judging/chief.html", context)
 
 
 @never_cache
@@ -215,13 +215,13 @@ def chief(request, event_id: int):
 def code_login(request, token: str):
     """The URL in a login QR code. GET asks for one tap (link previews must not use the code); POST signs in."""
     if request.method == "GET":
-        return render(request, "scoring/tablet/code_login.html", {})
+        return render(request, "judging/code_login.html", {})
     try:
         user = login_code_redeem(token=token)
     except DomainError as error:
         context = {"error": error.message, "code": error.code}
-        return render(request, "scoring/tablet/code_login.html", context, status=400)
-    login(request, user, backend="scoring.login_codes.LockoutBackend")
+        return render(request, "judging/code_login.html", context, status=400)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect("tablet:home")
 
 
@@ -245,7 +245,7 @@ def manifest(request):
             "background_color": "#f6f4f1",
             "theme_color": "#b3261e",
             "lang": settings.LANGUAGE_CODE,
-            "icons": [{"src": "/static/scoring/icon.svg", "sizes": "any", "type": "image/svg+xml"}],
+            "icons": [{"src": "/static/judging/icon.svg", "sizes": "any", "type": "image/svg+xml"}],
         },
         content_type="application/manifest+json",
         json_dumps_params={"ensure_ascii": False},

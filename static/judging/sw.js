@@ -5,7 +5,7 @@
  * marks are queued by tablet.js and replayed, not served stale.
  */
 var CACHE = "judge-tablet-v1";
-var PRECACHE = ["/judge/", "/static/scoring/tablet.js", "/static/scoring/tablet.css", "/static/css/site.css"];
+var PRECACHE = ["/judge/", "/static/judging/tablet.js", "/static/judging/tablet.css", "/static/css/site.css"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(

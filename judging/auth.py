@@ -1,0 +1,44 @@
+"""Password sign-in: the login form's wording and the page a locked-out login gets.
+
+The lockout itself is django-axes (settings: ``AXES_*``), counting failures in the
+project's default cache, which is Redis when ``REDIS_URL`` is set, so every process
+shares the counts. It locks a *username at one client address*: five wrong passwords
+for ``judge1`` from one machine lock ``judge1`` there only, so nobody can lock a judge
+out of their own tablet from another machine during a contest.
+
+Axes refuses a locked-out login in ``AxesBackend`` (first in ``AUTHENTICATION_BACKENDS``)
+and ``AxesMiddleware`` turns the refused request into ``lockout_response``: the login
+page again, saying plainly why, instead of axes' bare English text.
+"""
+
+from axes.helpers import get_cool_off
+from django.contrib.auth.forms import AuthenticationForm
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+LOCKOUT_STATUS = 429
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with a plainer message for a wrong username or password."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": gettext_lazy("用户名或密码不正确，请重试。"),
+    }
+
+
+def lockout_response(request, *args, **kwargs):
+    """The login page with the lockout message (``AXES_LOCKOUT_CALLABLE``).
+
+    Takes the request only: axes passes the original response and the credentials
+    positionally, and in a different order on its async path.
+    """
+    minutes = max(1, int(get_cool_off(request).total_seconds()) // 60)
+    context = {
+        "form": LoginForm(request, initial={"username": request.POST.get("username", "")}),
+        "locked_out": _("登录失败次数过多，该账号已暂时锁定，请 %(minutes)s 分钟后再试。") % {"minutes": minutes},
+        "next": request.POST.get("next", request.GET.get("next", "")),
+    }
+    return render(request, "registration/login.html", context, status=LOCKOUT_STATUS)

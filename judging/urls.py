@@ -1,0 +1,14 @@
+from django.urls import path
+
+from judging import views
+
+app_name = "tablet"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("events/<int:event_id>/entries/<int:entry_id>/", views.sheet, name="sheet"),
+    path("events/<int:event_id>/chief/", views.chief, name="chief"),
+    path("login/<str:token>/", views.code_login, name="code-login"),
+    path("sw.js", views.service_worker, name="sw"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+]
