@@ -11,7 +11,7 @@ whoever writes a mark, a chief judge correcting another judge's mark included.
 from django.utils.translation import gettext as _
 
 from competitions.models import Competition, Entry, Event, JudgeAssignment
-from competitions.selectors import is_chief_judge, is_organiser, judge_assignment, judge_units
+from competitions.selectors import is_chief_judge, is_organiser, judge_assignment, units_of_user
 from config.errors import Forbidden
 
 
@@ -39,7 +39,7 @@ def recusal_units(user, competition: Competition) -> set[int]:
     """The units whose entries ``user`` must not mark in ``competition`` (empty if the rule is off)."""
     if not competition.forbid_conflict_of_interest:
         return set()
-    return judge_units(competition.pk, [user.pk])[user.pk]
+    return units_of_user(user, [competition.pk])[competition.pk]
 
 
 def entry_units(*, event: Event, entry_ids) -> dict[int, int | None]:
@@ -56,7 +56,15 @@ def entry_unit(entry: Entry) -> int | None:
 
 def is_recused(user, entry: Entry) -> bool:
     """Whether ``user`` must not mark ``entry`` (its unit is one of theirs, and the competition forbids it)."""
-    return entry_unit(entry) in recusal_units(user, entry.event.competition)
+    return entry.pk in recused_entry_ids(user, [entry])
+
+
+def recused_entry_ids(user, entries) -> set[int]:
+    """The ids of ``entries`` that ``user`` must not mark (entries with ``event.competition`` and holders loaded)."""
+    entries = list(entries)
+    forbidding = {e.event.competition_id for e in entries if e.event.competition.forbid_conflict_of_interest}
+    units = units_of_user(user, forbidding) if forbidding else {}
+    return {e.pk for e in entries if entry_unit(e) in units.get(e.event.competition_id, ())}
 
 
 def raise_recused(*, field: str | None = None):

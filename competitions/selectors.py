@@ -137,6 +137,17 @@ def roles_of(user) -> Roles:
     return Roles(organiser_of=frozenset(organiser_of), judge_in=frozenset(judge_in))
 
 
+def units_of_user(user, competition_ids) -> dict[int, set[int]]:
+    """competition id → every unit ``user`` is recorded under there (``judge_units`` across competitions)."""
+    units: dict[int, set[int]] = {competition_id: set() for competition_id in competition_ids}
+    rows = JudgeAssignment.objects.filter(
+        competition_id__in=units, user_id=user.pk, organisation__isnull=False
+    ).values_list("competition_id", "organisation_id")
+    for competition_id, organisation_id in rows:
+        units[competition_id].add(organisation_id)
+    return units
+
+
 def judge_units(competition_id: int, user_ids) -> dict[int, set[int]]:
     """Every unit each user is recorded under in a competition, whichever assignment it is on.
 

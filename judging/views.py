@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from competitions.models import Entry, Event, JudgeAssignment
-from competitions.selectors import events_chiefed_by, events_judged_by, is_chief_judge, judge_assignment, judge_units
+from competitions.access import is_recused, recused_entry_ids
+from competitions.models import Entry, Event
+from competitions.selectors import events_chiefed_by, events_judged_by, is_chief_judge, judge_assignment
 from config.errors import DomainError
 from judging.login_codes import login_code_redeem
 from scoring.models import Criterion, Mark, Sheet
@@ -60,17 +61,6 @@ class EventCard:
         return sum(1 for row in self.rows if not row.recused)
 
 
-def _entry_unit(entry: Entry) -> int | None:
-    return entry.contestant.organisation_id if entry.contestant_id else entry.team.organisation_id
-
-
-def _is_recused(user, entry: Entry) -> bool:
-    """A judge never marks an entry of their own unit (when the competition forbids it)."""
-    if not entry.event.competition.forbid_conflict_of_interest:
-        return False
-    return _entry_unit(entry) in judge_units(entry.event.competition_id, [user.pk])[user.pk]
-
-
 def _forbidden(request, message: str):
     return render(request, "judging/forbidden.html", {"message": message}, status=403)
 
@@ -98,26 +88,22 @@ def judge_home_cards(user) -> list[EventCard]:
         .values_list("entry_id", "n")
     )
     states = dict(Sheet.objects.filter(entry__event__in=events, judge=user).values_list("entry_id", "state"))
-    units = {
-        (cid, oid)
-        for cid, oid in JudgeAssignment.objects.filter(user=user, organisation__isnull=False).values_list(
-            "competition_id", "organisation_id"
-        )
-    }
     cards = {event.pk: EventCard(event=event, chief=event.pk in chief_of) for event in events}
+    entries = list(entries)
+    for entry in entries:
+        entry.event = cards[entry.event_id].event
+    recused = recused_entry_ids(user, entries)
     expected = {}
     for event in events:
         scheme = getattr(event, "scheme", None)
         expected[event.pk] = sum(c.attempts for c in scheme.criteria.all()) if scheme else 0
     for entry in entries:
-        event = cards[entry.event_id].event
-        recused = event.competition.forbid_conflict_of_interest and (event.competition_id, _entry_unit(entry)) in units
         cards[entry.event_id].rows.append(
             EntryRow(
                 entry=entry,
                 marked=marked.get(entry.pk, 0),
                 expected=expected[entry.event_id],
-                recused=recused,
+                recused=entry.pk in recused,
                 state=states.get(entry.pk, ""),
             )
         )
@@ -152,7 +138,7 @@ def sheet(request, event_id: int, entry_id: int):
     entry.event = event
     if judge_assignment(request.user, event) is None:
         return _forbidden(request, _("您不是本项目的裁判，不能打开该评分表。"))
-    if _is_recused(request.user, entry):
+    if is_recused(request.user, entry):
         return _forbidden(request, _("您与该参赛者属于同一单位，须回避，不能为其评分。"))
     scheme = getattr(event, "scheme", None)
     criteria = list(scheme.criteria.all()) if scheme else []
