@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "scoring",
     "certificates",
     "live",
+    "demo",
 ]
 
 MIDDLEWARE = [
