@@ -1,25 +1,19 @@
-"""API for the draws by lot and the roster import/export. Organisers only, except the
-draw list and replay, which the event's chief judges may read too."""
+"""API for the draws by lot: draw, list, replay. Organisers draw; the event's chief
+judges may read the draw list and replay a draw too. The roster import/export API is
+``competitions.api_roster``."""
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from competitions import exports, imports, selectors, services
-from competitions.models import Competition, Draw, Event
-from config.errors import DomainError, Forbidden
-
-
-def _require_organiser(user, competition):
-    if not selectors.is_organiser(user, competition):
-        raise Forbidden(_("只有本比赛的组织者可以执行此操作。"), code="not_organiser")
+from competitions import draw_services, selectors
+from competitions.models import Draw, Event
+from competitions.permissions import require_organiser
+from config.errors import Forbidden
 
 
 def _require_chief_judge(user, event):
@@ -57,7 +51,7 @@ class EventDrawView(APIView):
     @extend_schema(request=DrawInputSerializer, responses={201: DrawSerializer}, summary="抽签（参赛号或赛位号）")
     def post(self, request, pk):
         event = get_object_or_404(Event.objects.select_related("competition"), pk=pk)
-        _require_organiser(request.user, event.competition)
+        require_organiser(request.user, event.competition)
         data = DrawInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         args = {
@@ -67,9 +61,9 @@ class EventDrawView(APIView):
             "reason": data.validated_data["reason"],
         }
         if data.validated_data["kind"] == Draw.Kind.CODE:
-            draw = services.draw_codes(**args, prefix=data.validated_data.get("prefix"))
+            draw = draw_services.draw_codes(**args, prefix=data.validated_data.get("prefix"))
         else:
-            draw = services.draw_stations(**args)
+            draw = draw_services.draw_stations(**args)
         return Response(DrawSerializer(draw).data, status=status.HTTP_201_CREATED)
 
 
@@ -93,56 +87,4 @@ class DrawReplayView(APIView):
     def post(self, request, pk):
         draw = get_object_or_404(Draw.objects.select_related("event__competition"), pk=pk)
         _require_chief_judge(request.user, draw.event)
-        return Response(ReplaySerializer(services.draw_replay(draw=draw)).data)
-
-
-# Import / export
-
-
-class ImportInputSerializer(serializers.Serializer):
-    file = serializers.FileField()
-
-
-class CompetitionImportView(APIView):
-    permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser]
-
-    @extend_schema(
-        request={"multipart/form-data": ImportInputSerializer},
-        parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="只预览，不写入")],
-        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT},
-        summary="导入参赛名单（.xlsx）",
-    )
-    def post(self, request, pk):
-        competition = get_object_or_404(Competition, pk=pk)
-        _require_organiser(request.user, competition)
-        data = ImportInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            raw_rows = imports.read_upload(data.validated_data["file"])
-        except imports.ImportFileError as exc:
-            raise DomainError(exc.message, code=exc.code, field="file") from exc
-        if request.query_params.get("dry_run") in ("1", "true", "yes"):
-            preview = imports.build_preview(competition=competition, raw_rows=raw_rows)
-            return Response({"dry_run": True, **preview.as_dict()})
-        preview = services.contestants_import(competition=competition, raw_rows=raw_rows)
-        return Response({"dry_run": False, **preview.as_dict()}, status=status.HTTP_201_CREATED)
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-class CompetitionExportView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        responses={(200, exports.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
-        summary="导出参赛名单（.xlsx，与导入格式相同）",
-    )
-    def get(self, request, pk):
-        competition = get_object_or_404(Competition, pk=pk)
-        _require_organiser(request.user, competition)
-        return xlsx_response(exports.roster_xlsx(competition), f"roster-{competition.slug}.xlsx")
+        return Response(ReplaySerializer(draw_services.draw_replay(draw=draw)).data)

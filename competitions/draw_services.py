@@ -1,8 +1,8 @@
-"""Writes to competitions: the roster import and the draws by lot.
+"""Writes of the draws by lot (参赛号 codes, 赛位号 stations and start order), and their replay.
 
-Every service is atomic and takes keyword-only arguments. Each one locks the row it
-serialises on with ``select_for_update()``: the competition for an import, the event
-for a draw. Two organisers clicking at once then queue up instead of interleaving.
+Every service is atomic and takes keyword-only arguments. A draw locks the event row
+with ``select_for_update()``: two organisers clicking at once then queue up instead of
+interleaving. The drawing itself is the pure ``competitions.draws``.
 """
 
 import secrets
@@ -11,87 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from competitions import draws
-from competitions.imports import GENDERS, ImportPreview, build_preview
-from competitions.models import Competition, Contestant, Draw, Entry, Event, Organisation, Team
+from competitions.models import Draw, Entry, Event
 from config.errors import Conflict, DomainError
-
-
-class ImportRejected(DomainError):
-    code = "import_has_errors"
-
-
-# -- import ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def contestants_import(*, competition: Competition, raw_rows: list[dict]) -> ImportPreview:
-    """Write the roster in ``raw_rows`` (from ``imports.read_sheet``): all rows or none.
-
-    The preview is built again under a lock on the competition, so it reflects the
-    database at the moment of writing, not at upload time. Raises ``ImportRejected``
-    (``import_has_errors``, with the row errors) if any row is invalid.
-    """
-    Competition.objects.select_for_update().filter(pk=competition.pk).first()
-    preview = build_preview(competition=competition, raw_rows=raw_rows)
-    if preview.has_errors:
-        raise ImportRejected(
-            _("导入文件有 %(count)s 处错误，未导入任何数据。") % {"count": len(preview.errors)},
-            extra={"counts": preview.counts, "errors": [error.as_dict() for error in preview.errors]},
-        )
-    rows = preview.rows
-    org_names = {row.values["organisation"] for row in rows}
-    organisations = {org.name: org for org in Organisation.objects.filter(name__in=org_names)}
-    for name in preview.organisations_new:
-        organisations[name] = Organisation.objects.create(name=name, parent=competition.host)
-    teams = {team.name: team for team in competition.teams.all()}
-    for row in rows:
-        name = row.values.get("team")
-        if name and name not in teams:
-            teams[name] = Team.objects.create(
-                competition=competition, organisation=organisations[row.values["organisation"]], name=name
-            )
-
-    to_create, to_update, update_fields = [], [], set()
-    for row in rows:
-        contestant = row.contestant or Contestant(competition=competition, id_number=row.values["id_number"])
-        fields = _contestant_fields(row.values, organisations, teams)
-        changed = {key for key, value in fields.items() if getattr(contestant, key) != value}
-        for key, value in fields.items():
-            setattr(contestant, key, value)
-        if row.contestant is None:
-            to_create.append(contestant)
-            row.contestant = contestant
-        elif changed:
-            to_update.append(contestant)
-            update_fields |= changed
-    Contestant.objects.bulk_create(to_create)
-    if to_update:
-        Contestant.objects.bulk_update(to_update, sorted(update_fields))
-
-    new_entries = []
-    for row in rows:
-        for event, team_name in row.new_entries:
-            if team_name is None:
-                new_entries.append(Entry(event=event, contestant=row.contestant))
-            else:
-                new_entries.append(Entry(event=event, team=teams[team_name]))
-    Entry.objects.bulk_create(new_entries)
-    return preview
-
-
-def _contestant_fields(values: dict, organisations: dict, teams: dict) -> dict:
-    fields = {"organisation_id": organisations[values["organisation"]].id, "name": values["name"]}
-    if "team" in values:
-        fields["team_id"] = teams[values["team"]].id if values["team"] else None
-    if "gender" in values:
-        fields["gender"] = GENDERS.get(values["gender"], "")
-    for key in ("phone", "job_title"):
-        if key in values:
-            fields[key] = values[key]
-    return fields
-
-
-# -- draws -------------------------------------------------------------------------------
 
 
 def _event_prefix(event: Event) -> str:

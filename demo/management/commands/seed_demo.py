@@ -8,8 +8,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from demo.data import build_demo
 from competitions.models import Competition
+from demo.data import build_demo
 
 
 class Command(BaseCommand):
