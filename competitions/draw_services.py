@@ -10,9 +10,9 @@ import secrets
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from competitions import draws
+from competitions import draws, signals
 from competitions.models import Draw, Entry, Event
-from config.errors import Conflict, DomainError
+from config.errors import DomainError
 
 
 def _event_prefix(event: Event) -> str:
@@ -25,12 +25,14 @@ def _event_prefix(event: Event) -> str:
 
 
 def _check_redraw(*, event: Event, kind: str, reason: str) -> None:
+    """A redraw needs a reason, and any receiver of ``redraw_requested`` may veto it by raising.
+
+    Scoring, which competitions does not import, refuses one once the event has marks (409
+    ``scoring_started``): see ``competitions.signals``.
+    """
     if not Draw.objects.filter(event=event, kind=kind).exists():
         return
-    from scoring.models import Mark  # scoring depends on competitions, not the other way round
-
-    if Mark.objects.filter(entry__event=event).exists():
-        raise Conflict(_("该项目已开始评分，不能重新抽签。"), code="scoring_started")
+    signals.redraw_requested.send(sender=Event, event=event, kind=kind)
     if not reason.strip():
         raise DomainError(_("重新抽签必须填写原因。"), code="redraw_needs_reason", field="reason")
 

@@ -1,6 +1,6 @@
 import pytest
 
-from competitions import draw_services
+from competitions import draw_services, signals
 from competitions.models import Draw, Entry
 from config.errors import Conflict, DomainError
 from tests.factories import CompetitionFactory, EntryFactory, EventFactory, MarkFactory, UserFactory
@@ -109,6 +109,40 @@ def test_redraw_after_scoring_started_is_refused(event):
     assert excinfo.value.code == "scoring_started"
     assert excinfo.value.status == 409
     assert entry_values(event, "id", "station", "start_order") == before
+
+
+def test_redraw_veto_from_a_signal_receiver_rolls_the_redraw_back(event):
+    """The mechanism scoring uses: a ``redraw_requested`` receiver that raises stops the redraw."""
+    draw_services.draw_codes(event=event, drawn_by=None, seed="one")
+    before = entry_values(event, "id", "code")
+
+    def veto(sender, *, event, kind, **kwargs):
+        raise Conflict("no", code="vetoed")
+
+    signals.redraw_requested.connect(veto)
+    try:
+        with pytest.raises(Conflict) as excinfo:
+            draw_services.draw_codes(event=event, drawn_by=None, seed="two", reason="重抽")
+    finally:
+        signals.redraw_requested.disconnect(veto)
+    assert excinfo.value.code == "vetoed"
+    assert entry_values(event, "id", "code") == before
+    assert Draw.objects.filter(event=event).count() == 1
+
+
+def test_first_draw_does_not_ask_the_receivers(event):
+    calls = []
+
+    def record(sender, *, event, kind, **kwargs):
+        calls.append(kind)
+
+    signals.redraw_requested.connect(record)
+    try:
+        draw_services.draw_codes(event=event, drawn_by=None, seed="one")
+        draw_services.draw_codes(event=event, drawn_by=None, seed="two", reason="重抽")
+    finally:
+        signals.redraw_requested.disconnect(record)
+    assert calls == [Draw.Kind.CODE]
 
 
 def test_draw_without_entries_is_refused():
