@@ -27,6 +27,7 @@ urlpatterns = [
     path("live/", include("live.urls")),
     path("judge/", include("scoring.tablet_urls")),
     path("", include("certificates.urls")),
+    path("", include("scoring.urls")),
     path("", include("competitions.urls")),
 ]
 if settings.DEBUG:
