@@ -14,7 +14,6 @@ from competitions import services
 from competitions.models import Competition, Contestant, Draw, Entry, Event, JudgeAssignment, Organisation, Team
 from competitions.selectors import competitions_managed_by
 from config.errors import DomainError
-from live import services as live_services
 
 # Filter choices from the (scoped) list only: the plain filter would name every competition.
 ONLY_LISTED = admin.RelatedOnlyFieldListFilter
@@ -102,19 +101,16 @@ class CompetitionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["host"]
     date_hierarchy = "starts_on"
     inlines = [EventInline, JudgeAssignmentInline]
+    # Live owns the publication policy (freeze snapshot, reveal, screens told): it is changed
+    # under 实时成绩 › 成绩公布 (``live.admin``), never by saving this form.
+    readonly_fields = ["publication", "frozen_at"]
 
     def has_add_permission(self, request):
         return request.user.is_staff and super().has_add_permission(request)
 
     def save_model(self, request, obj, form, change):
         if change:
-            # The publication policy goes through the live control (freeze snapshot, reveal, screens told).
-            policy = obj.publication
-            obj.publication = form.initial.get("publication", policy)
             super().save_model(request, obj, form, change)
-            if policy != obj.publication:
-                saved = live_services.publication_set(actor=request.user, competition=obj, policy=policy)
-                obj.publication, obj.frozen_at = saved.publication, saved.frozen_at
             return
         # A new competition gets its creator as organiser, as through the API.
         fields = {f.attname: getattr(obj, f.attname) for f in Competition._meta.concrete_fields if f.editable}

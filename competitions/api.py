@@ -10,7 +10,6 @@ do not organise.
 
 from functools import cached_property
 
-from django.db import transaction
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -24,7 +23,6 @@ from competitions import filters, selectors, serializers, services
 from competitions.models import Contestant, Entry, Event, JudgeAssignment, Organisation, Team
 from competitions.permissions import IsOrganiserOrReadOnly, IsStaffToCreate, OrganisationPermission, check_organiser
 from config.errors import DomainError
-from live import services as live_services
 
 WRITE_ACTIONS = {"create", "update", "partial_update"}
 
@@ -168,14 +166,8 @@ class CompetitionViewSet(SetupViewSet):
     def save(self, instance, data):
         if instance is None:
             return services.competition_create(created_by=self.request.user, **data)
-        # The publication policy goes through the live control, which takes the freeze snapshot
-        # (or starts the reveal) and tells every screen; a plain field write skipped both.
-        policy = data.pop("publication", instance.publication)
-        with transaction.atomic():
-            instance = super().save(instance, data)
-            if policy != instance.publication:
-                instance = live_services.publication_set(actor=self.request.user, competition=instance, policy=policy)
-        return instance
+        # The publication policy is not in ``data``: live owns it (PUT .../publication/).
+        return super().save(instance, data)
 
 
 @io_schema("events")
