@@ -7,6 +7,9 @@ event takes teams…) hold whichever way the data comes in. Each rule breaks wit
 
 None of these needs a row lock: they write rows that nobody else updates concurrently,
 and the database's unique constraints settle races (the API reports them as 400).
+
+The other writes of competitions have their own modules: ``draw_services`` (the draws by
+lot) and ``roster_services`` (the roster import).
 """
 
 from django.db import transaction
