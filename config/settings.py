@@ -217,6 +217,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "competitions.models.Organisation.Kind",
         "CompetitionStatusEnum": "competitions.models.Competition.Status",
+        "CompetitionPublicationEnum": "competitions.models.Competition.Publication",
         "EventKindEnum": "competitions.models.Event.Kind",
         "EntryStatusEnum": "competitions.models.Entry.Status",
         "DrawKindEnum": "competitions.models.Draw.Kind",
