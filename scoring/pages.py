@@ -3,7 +3,7 @@
 It lives in scoring, not competitions, because it shows the scheme and its criteria,
 and competitions must not import scoring. The URL (``event-detail``) is unchanged.
 
-Entry lists keep judging blind, as on the competition pages: the public sees names
+The entry list keeps judging blind: the public sees names
 and units but no codes or stations, a judge of the competition sees codes and
 stations but no names, and only organisers see both (``Roles``). A contestant's
 phone and ID number are never loaded. A non-public competition is a 404 unless the
