@@ -51,8 +51,10 @@ serve: install
 # then on the real PostgreSQL and Redis when they answer.
 test: install lint test-embedded test-services
 
+# lint-imports checks the layers of DESIGN.md (contracts in pyproject.toml).
 lint:
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
 
 test-embedded:

@@ -3,18 +3,17 @@
 Admin access is for staff, with Django's model permissions as usual. On top of that,
 a staff organiser sees only the competitions they organise (``competitions_managed_by``),
 and everything in them, in every list and in every foreign-key choice. Superusers see all.
-Writes that carry cross-object rules go through ``competitions.setup_services``.
+Writes that carry cross-object rules go through ``competitions.services``.
 """
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from competitions import setup_services
+from competitions import services
 from competitions.models import Competition, Contestant, Draw, Entry, Event, JudgeAssignment, Organisation, Team
 from competitions.selectors import competitions_managed_by
 from config.errors import DomainError
-from live import services as live_services
 
 # Filter choices from the (scoped) list only: the plain filter would name every competition.
 ONLY_LISTED = admin.RelatedOnlyFieldListFilter
@@ -82,7 +81,7 @@ class JudgeAssignmentForm(forms.ModelForm):
         if cleaned.get("competition") is not None and cleaned.get("role"):
             names = ("competition", "event", "role")
             assignment = JudgeAssignment(**{name: cleaned.get(name) for name in names})
-            _check(setup_services.judge_assignment_check, assignment, self)
+            _check(services.judge_assignment_check, assignment, self)
         return cleaned
 
 
@@ -102,24 +101,21 @@ class CompetitionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["host"]
     date_hierarchy = "starts_on"
     inlines = [EventInline, JudgeAssignmentInline]
+    # Live owns the publication policy (freeze snapshot, reveal, screens told): it is changed
+    # under 实时成绩 › 成绩公布 (``live.admin``), never by saving this form.
+    readonly_fields = ["publication", "frozen_at"]
 
     def has_add_permission(self, request):
         return request.user.is_staff and super().has_add_permission(request)
 
     def save_model(self, request, obj, form, change):
         if change:
-            # The publication policy goes through the live control (freeze snapshot, reveal, screens told).
-            policy = obj.publication
-            obj.publication = form.initial.get("publication", policy)
             super().save_model(request, obj, form, change)
-            if policy != obj.publication:
-                saved = live_services.publication_set(actor=request.user, competition=obj, policy=policy)
-                obj.publication, obj.frozen_at = saved.publication, saved.frozen_at
             return
         # A new competition gets its creator as organiser, as through the API.
         fields = {f.attname: getattr(obj, f.attname) for f in Competition._meta.concrete_fields if f.editable}
         fields.pop("id", None)
-        created = setup_services.competition_create(created_by=request.user, **fields)
+        created = services.competition_create(created_by=request.user, **fields)
         obj.pk, obj.created_at = created.pk, created.created_at
         obj._state.adding, obj._state.db = False, created._state.db
 
@@ -164,7 +160,7 @@ class ContestantForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("competition") is not None:
             contestant = Contestant(competition=cleaned["competition"], team=cleaned.get("team"))
-            _check(setup_services.contestant_check_team, contestant, self)
+            _check(services.contestant_check_team, contestant, self)
         return cleaned
 
 
@@ -188,7 +184,7 @@ class EntryForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("event") is not None:
             entry = Entry(**{name: cleaned.get(name) for name in ("event", "contestant", "team")})
-            _check(setup_services.entry_check_holder, entry, self)
+            _check(services.entry_check_holder, entry, self)
         return cleaned
 
 

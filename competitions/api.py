@@ -3,14 +3,13 @@
 Each viewset scopes its queryset to what the user may see (anything else is a 404),
 checks the organiser role before any write (a 403), reads with one input serializer
 and answers with one output serializer, and hands the write to
-``competitions.setup_services``. An object never moves to another competition (or an
+``competitions.services``. An object never moves to another competition (or an
 entry to another event): that would let an organiser write into a competition they
 do not organise.
 """
 
 from functools import cached_property
 
-from django.db import transaction
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -20,11 +19,10 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from competitions import filters, selectors, serializers, setup_services
+from competitions import filters, selectors, serializers, services
 from competitions.models import Contestant, Entry, Event, JudgeAssignment, Organisation, Team
 from competitions.permissions import IsOrganiserOrReadOnly, IsStaffToCreate, OrganisationPermission, check_organiser
 from config.errors import DomainError
-from live import services as live_services
 
 WRITE_ACTIONS = {"create", "update", "partial_update"}
 
@@ -108,7 +106,7 @@ class SetupViewSet(viewsets.ModelViewSet):
         return Response(self.output(instance))
 
     def perform_destroy(self, instance):
-        setup_services.object_delete(instance=instance)
+        services.object_delete(instance=instance)
 
 
 @io_schema(
@@ -131,7 +129,7 @@ class OrganisationViewSet(SetupViewSet):
         return None
 
     def save(self, instance, data):
-        return setup_services.organisation_save(organisation=instance, **data)
+        return services.organisation_save(organisation=instance, **data)
 
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def tree(self, request):
@@ -167,15 +165,9 @@ class CompetitionViewSet(SetupViewSet):
 
     def save(self, instance, data):
         if instance is None:
-            return setup_services.competition_create(created_by=self.request.user, **data)
-        # The publication policy goes through the live control, which takes the freeze snapshot
-        # (or starts the reveal) and tells every screen; a plain field write skipped both.
-        policy = data.pop("publication", instance.publication)
-        with transaction.atomic():
-            instance = super().save(instance, data)
-            if policy != instance.publication:
-                instance = live_services.publication_set(actor=self.request.user, competition=instance, policy=policy)
-        return instance
+            return services.competition_create(created_by=self.request.user, **data)
+        # The publication policy is not in ``data``: live owns it (PUT .../publication/).
+        return super().save(instance, data)
 
 
 @io_schema("events")
@@ -188,7 +180,7 @@ class EventViewSet(SetupViewSet):
         return Event.objects.filter(competition__in=selectors.competitions_visible_to(self.request.user))
 
     def save(self, instance, data):
-        return setup_services.event_save(event=instance, **data)
+        return services.event_save(event=instance, **data)
 
 
 @io_schema("teams")
@@ -215,7 +207,7 @@ class ContestantViewSet(SetupViewSet):
         return Contestant.objects.filter(competition__in=managed).select_related("organisation")
 
     def save(self, instance, data):
-        return setup_services.contestant_save(contestant=instance, **data)
+        return services.contestant_save(contestant=instance, **data)
 
 
 def entry_views(*, many=False):
@@ -294,7 +286,7 @@ class EntryViewSet(SetupViewSet):
         return data["event"].competition
 
     def save(self, instance, data):
-        return setup_services.entry_save(entry=instance, **data)
+        return services.entry_save(entry=instance, **data)
 
 
 @io_schema("judge-assignments")
@@ -314,4 +306,4 @@ class JudgeAssignmentViewSet(SetupViewSet):
         return JudgeAssignment.objects.filter(mine).select_related("user")
 
     def save(self, instance, data):
-        return setup_services.judge_assignment_save(assignment=instance, **data)
+        return services.judge_assignment_save(assignment=instance, **data)

@@ -10,7 +10,7 @@ database on natural keys:
 - a Contestant by (competition, id_number);
 - an Entry by (event, contestant) or (event, team).
 
-Each row comes out new, updated, unchanged or error. ``competitions.services.contestants_import``
+Each row comes out new, updated, unchanged or error. ``competitions.roster_services.contestants_import``
 builds the preview again inside one transaction and writes it only if no row has an error.
 So the same file imported twice creates nothing the second time.
 

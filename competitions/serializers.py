@@ -18,6 +18,7 @@ from rest_framework import serializers
 
 from competitions import selectors
 from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation, Team
+from config.errors import DomainError
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
@@ -93,9 +94,27 @@ class CompetitionSerializer(serializers.ModelSerializer):
 
 
 class CompetitionInputSerializer(serializers.ModelSerializer):
+    """A competition as written. The publication policy (and its ``frozen_at``) is read-only here.
+
+    ``live`` owns the policy: switching it takes the freeze snapshot or starts the reveal,
+    and tells every screen. A write that sends ``publication`` is refused (400
+    ``publication_read_only``) rather than ignored, so a client never believes it froze a board.
+    """
+
     class Meta:
         model = Competition
         fields = COMPETITION_FIELDS
+        read_only_fields = ["publication", "frozen_at"]
+
+    def to_internal_value(self, data):
+        if "publication" in data:
+            raise DomainError(
+                _("成绩公布方式由实时成绩模块管理，请用 PUT /api/v1/competitions/%(id)s/publication/ 修改。")
+                % {"id": self.instance.pk if self.instance is not None else "{id}"},
+                code="publication_read_only",
+                field="publication",
+            )
+        return super().to_internal_value(data)
 
     def validate(self, attrs):
         starts_on = attrs.get("starts_on", getattr(self.instance, "starts_on", None))

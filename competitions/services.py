@@ -1,189 +1,130 @@
-"""Writes to competitions: the roster import and the draws by lot.
+"""Writes that set a competition up: competitions, organisations, entries, contestants, assignments.
 
-Every service is atomic and takes keyword-only arguments. Each one locks the row it
-serialises on with ``select_for_update()``: the competition for an import, the event
-for a draw. Two organisers clicking at once then queue up instead of interleaving.
+The API and the admin both call these, so the cross-object rules (an entry's holder
+belongs to the event's competition, an individual event takes contestants, a team
+event takes teams…) hold whichever way the data comes in. Each rule breaks with a
+``DomainError`` naming the field, which the API reports as a 400.
+
+None of these needs a row lock: they write rows that nobody else updates concurrently,
+and the database's unique constraints settle races (the API reports them as 400).
+
+The other writes of competitions have their own modules: ``draw_services`` (the draws by
+lot) and ``roster_services`` (the roster import).
 """
 
-import secrets
-
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from competitions import draws
-from competitions.imports import GENDERS, ImportPreview, build_preview
-from competitions.models import Competition, Contestant, Draw, Entry, Event, Organisation, Team
+from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation
 from config.errors import Conflict, DomainError
 
 
-class ImportRejected(DomainError):
-    code = "import_has_errors"
-
-
-# -- import ------------------------------------------------------------------------------
+@transaction.atomic
+def competition_create(*, created_by, **fields) -> Competition:
+    """Create a competition; its creator becomes its organiser."""
+    competition = Competition.objects.create(**fields)
+    JudgeAssignment.objects.create(user=created_by, competition=competition, role=JudgeAssignment.Role.ORGANISER)
+    return competition
 
 
 @transaction.atomic
-def contestants_import(*, competition: Competition, raw_rows: list[dict]) -> ImportPreview:
-    """Write the roster in ``raw_rows`` (from ``imports.read_sheet``): all rows or none.
-
-    The preview is built again under a lock on the competition, so it reflects the
-    database at the moment of writing, not at upload time. Raises ``ImportRejected``
-    (``import_has_errors``, with the row errors) if any row is invalid.
-    """
-    Competition.objects.select_for_update().filter(pk=competition.pk).first()
-    preview = build_preview(competition=competition, raw_rows=raw_rows)
-    if preview.has_errors:
-        raise ImportRejected(
-            _("导入文件有 %(count)s 处错误，未导入任何数据。") % {"count": len(preview.errors)},
-            extra={"counts": preview.counts, "errors": [error.as_dict() for error in preview.errors]},
-        )
-    rows = preview.rows
-    org_names = {row.values["organisation"] for row in rows}
-    organisations = {org.name: org for org in Organisation.objects.filter(name__in=org_names)}
-    for name in preview.organisations_new:
-        organisations[name] = Organisation.objects.create(name=name, parent=competition.host)
-    teams = {team.name: team for team in competition.teams.all()}
-    for row in rows:
-        name = row.values.get("team")
-        if name and name not in teams:
-            teams[name] = Team.objects.create(
-                competition=competition, organisation=organisations[row.values["organisation"]], name=name
-            )
-
-    to_create, to_update, update_fields = [], [], set()
-    for row in rows:
-        contestant = row.contestant or Contestant(competition=competition, id_number=row.values["id_number"])
-        fields = _contestant_fields(row.values, organisations, teams)
-        changed = {key for key, value in fields.items() if getattr(contestant, key) != value}
-        for key, value in fields.items():
-            setattr(contestant, key, value)
-        if row.contestant is None:
-            to_create.append(contestant)
-            row.contestant = contestant
-        elif changed:
-            to_update.append(contestant)
-            update_fields |= changed
-    Contestant.objects.bulk_create(to_create)
-    if to_update:
-        Contestant.objects.bulk_update(to_update, sorted(update_fields))
-
-    new_entries = []
-    for row in rows:
-        for event, team_name in row.new_entries:
-            if team_name is None:
-                new_entries.append(Entry(event=event, contestant=row.contestant))
-            else:
-                new_entries.append(Entry(event=event, team=teams[team_name]))
-    Entry.objects.bulk_create(new_entries)
-    return preview
+def organisation_save(*, organisation: Organisation | None = None, **fields) -> Organisation:
+    """Create or update an organisation; its parent chain must not loop back to itself."""
+    organisation = organisation or Organisation()
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    ancestor = organisation.parent
+    while ancestor is not None and organisation.pk is not None:
+        if ancestor.pk == organisation.pk:
+            raise DomainError(_("上级单位不能是本单位或其下级单位。"), code="organisation_cycle", field="parent")
+        ancestor = ancestor.parent
+    organisation.save()
+    return organisation
 
 
-def _contestant_fields(values: dict, organisations: dict, teams: dict) -> dict:
-    fields = {"organisation_id": organisations[values["organisation"]].id, "name": values["name"]}
-    if "team" in values:
-        fields["team_id"] = teams[values["team"]].id if values["team"] else None
-    if "gender" in values:
-        fields["gender"] = GENDERS.get(values["gender"], "")
-    for key in ("phone", "job_title"):
-        if key in values:
-            fields[key] = values[key]
-    return fields
+@transaction.atomic
+def event_save(*, event: Event | None = None, **fields) -> Event:
+    """Create or update an event. Its kind cannot change once it has entries: they would hold the wrong kind."""
+    if event is not None and "kind" in fields and fields["kind"] != event.kind and event.entries.exists():
+        raise DomainError(_("项目已有参赛登记，不能更改类型。"), code="event_has_entries", field="kind")
+    event = event or Event()
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.save()
+    return event
 
 
-# -- draws -------------------------------------------------------------------------------
-
-
-def _event_prefix(event: Event) -> str:
-    """The prefix of the event's last code draw, so a redraw keeps it; else the event's letter."""
-    last = Draw.objects.filter(event=event, kind=Draw.Kind.CODE).order_by("-drawn_at", "-id").first()
-    if last and last.result.get("params", {}).get("prefix"):
-        return last.result["params"]["prefix"]
-    events = list(Event.objects.filter(competition_id=event.competition_id).values_list("id", flat=True))
-    return draws.event_prefix(events.index(event.id))
-
-
-def _check_redraw(*, event: Event, kind: str, reason: str) -> None:
-    if not Draw.objects.filter(event=event, kind=kind).exists():
-        return
-    from scoring.models import Mark  # scoring depends on competitions, not the other way round
-
-    if Mark.objects.filter(entry__event=event).exists():
-        raise Conflict(_("该项目已开始评分，不能重新抽签。"), code="scoring_started")
-    if not reason.strip():
-        raise DomainError(_("重新抽签必须填写原因。"), code="redraw_needs_reason", field="reason")
-
-
-def _draw(*, event: Event, kind: str, drawn_by, seed: str | None, reason: str, prefix: str | None = None) -> Draw:
-    Event.objects.select_for_update().filter(pk=event.pk).first()
-    _check_redraw(event=event, kind=kind, reason=reason)
-    entry_ids = list(event.entries.order_by("id").values_list("id", flat=True))
-    if not entry_ids:
-        raise DomainError(_("该项目还没有参赛登记，无法抽签。"), code="no_entries")
-    seed = seed or secrets.token_hex(16)
-    if kind == Draw.Kind.CODE:
-        params = {"prefix": prefix or _event_prefix(event)}
-        assignment = draws.draw_codes(seed, entry_ids, prefix=params["prefix"])
-        fields = ["code"]
-        # Clear first: swapping codes in place would trip the (event, code) unique constraint.
-        event.entries.update(code="")
+def entry_check_holder(entry: Entry) -> None:
+    """An individual event takes a contestant, a team event a team, from the event's competition."""
+    event = entry.event
+    if event.kind == Event.Kind.INDIVIDUAL:
+        if entry.team_id is not None:
+            raise DomainError(_("个人项目只能登记选手。"), code="entry_wrong_holder", field="team")
+        if entry.contestant_id is None:
+            raise DomainError(_("个人项目须登记选手。"), code="entry_holder_missing", field="contestant")
+        if entry.contestant.competition_id != event.competition_id:
+            raise DomainError(_("选手不属于该项目所在的比赛。"), code="entry_other_competition", field="contestant")
     else:
-        params = {"stations": event.stations}
-        assignment = draws.draw_stations(seed, entry_ids, stations=event.stations)
-        fields = ["station", "start_order"]
-        event.entries.update(station=None, start_order=None)
-    entries = list(event.entries.all())
-    for entry in entries:
-        for key in fields:
-            setattr(entry, key, assignment[entry.id][key])
-    Entry.objects.bulk_update(entries, fields)
-    result = {"params": params, "entries": {str(entry_id): value for entry_id, value in assignment.items()}}
-    return Draw.objects.create(
-        event=event, kind=kind, seed=seed, result=result, reason=reason.strip(), drawn_by=drawn_by
-    )
+        if entry.contestant_id is not None:
+            raise DomainError(_("团体项目只能登记参赛队。"), code="entry_wrong_holder", field="contestant")
+        if entry.team_id is None:
+            raise DomainError(_("团体项目须登记参赛队。"), code="entry_holder_missing", field="team")
+        if entry.team.competition_id != event.competition_id:
+            raise DomainError(_("参赛队不属于该项目所在的比赛。"), code="entry_other_competition", field="team")
 
 
 @transaction.atomic
-def draw_codes(*, event: Event, drawn_by, seed: str | None = None, reason: str = "", prefix: str | None = None) -> Draw:
-    """Draw entry codes (参赛号) for every entry of ``event`` and record the Draw.
+def entry_save(*, entry: Entry | None = None, **fields) -> Entry:
+    """Create or update an entry, checking its holder against its event."""
+    entry = entry or Entry()
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    entry_check_holder(entry)
+    entry.save()
+    return entry
 
-    ``seed`` defaults to ``secrets.token_hex(16)``. ``prefix`` defaults to the prefix of
-    the event's previous code draw, else to the event's letter (see ``competitions.draws``).
-    A redraw needs a ``reason`` and is refused once scoring has started. Locks the event row.
-    """
-    return _draw(event=event, kind=Draw.Kind.CODE, drawn_by=drawn_by, seed=seed, reason=reason, prefix=prefix)
+
+def contestant_check_team(contestant: Contestant) -> None:
+    if contestant.team is not None and contestant.team.competition_id != contestant.competition_id:
+        raise DomainError(_("参赛队不属于该比赛。"), code="contestant_other_competition", field="team")
 
 
 @transaction.atomic
-def draw_stations(*, event: Event, drawn_by, seed: str | None = None, reason: str = "") -> Draw:
-    """Draw stations and start order (赛位号) over ``event.stations``; rules as ``draw_codes``."""
-    return _draw(event=event, kind=Draw.Kind.STATION, drawn_by=drawn_by, seed=seed, reason=reason)
+def contestant_save(*, contestant: Contestant | None = None, **fields) -> Contestant:
+    """Create or update a contestant; their team must be in the same competition."""
+    contestant = contestant or Contestant()
+    for name, value in fields.items():
+        setattr(contestant, name, value)
+    contestant_check_team(contestant)
+    contestant.save()
+    return contestant
 
 
-def draw_replay(*, draw: Draw) -> dict:
-    """Recompute ``draw`` from its seed, for audit. Reads only.
+def judge_assignment_check(assignment: JudgeAssignment) -> None:
+    """An organiser's role covers the whole competition; a judge's event is in the competition."""
+    if assignment.event is not None:
+        if assignment.role == JudgeAssignment.Role.ORGANISER:
+            raise DomainError(_("组织者的分工针对整个比赛，不能指定项目。"), code="organiser_event", field="event")
+        if assignment.event.competition_id != assignment.competition_id:
+            raise DomainError(_("项目不属于该比赛。"), code="assignment_other_competition", field="event")
 
-    ``result_matches``: the stored result is what the seed gives over the entries it
-    lists. ``entries_match``: the event's entries are still those entries, and they
-    still carry the drawn values. That is only true of the latest draw of its kind.
-    ``matches`` is both.
-    """
-    stored = draw.result.get("entries", {})
-    params = draw.result.get("params", {})
-    entry_ids = [int(entry_id) for entry_id in stored]
-    if draw.kind == Draw.Kind.CODE:
-        recomputed = draws.draw_codes(draw.seed, entry_ids, prefix=params.get("prefix", "A"))
-        fields = ["code"]
-    else:
-        recomputed = draws.draw_stations(draw.seed, entry_ids, stations=params.get("stations", 0))
-        fields = ["station", "start_order"]
-    result_matches = {str(key): value for key, value in recomputed.items()} == stored
-    current = {entry["id"]: entry for entry in draw.event.entries.values("id", *fields)}
-    entries_match = set(current) == set(entry_ids) and all(
-        current[entry_id][key] == stored[str(entry_id)][key] for entry_id in entry_ids for key in fields
-    )
-    return {
-        "matches": result_matches and entries_match,
-        "result_matches": result_matches,
-        "entries_match": entries_match,
-    }
+
+@transaction.atomic
+def judge_assignment_save(*, assignment: JudgeAssignment | None = None, **fields) -> JudgeAssignment:
+    """Create or update an assignment, checked by ``judge_assignment_check``."""
+    assignment = assignment or JudgeAssignment()
+    for name, value in fields.items():
+        setattr(assignment, name, value)
+    judge_assignment_check(assignment)
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def object_delete(*, instance) -> None:
+    """Delete, turning a protected reference (an organisation still in use) into a 409."""
+    try:
+        instance.delete()
+    except ProtectedError as exc:
+        raise Conflict(_("仍有数据引用该对象，不能删除。"), code="protected") from exc

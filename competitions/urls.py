@@ -5,5 +5,4 @@ from competitions import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("competitions/<slug:slug>/", views.competition_detail, name="competition-detail"),
-    path("competitions/<slug:slug>/events/<slug:code>/", views.event_detail, name="event-detail"),
 ]

@@ -1,10 +1,8 @@
-"""Public pages: the competition list, one competition, one event.
+"""Public pages: the competition list and one competition.
 
-Only public data is shown — never a contestant's phone or ID number (the
-queries do not even load them). Entry lists keep judging blind: the public sees
-names and units but no codes or stations, a judge of the competition sees codes
-and stations but no names, and only organisers see both (``Roles``), so nobody
-outside the organisers can pair a code with a name.
+Only public data is shown — never a contestant's phone or ID number. An event's
+page shows its marking scheme, so it lives in ``scoring.pages``, a room allowed to
+import scoring; it keeps judging blind there (see that module).
 
 A non-public competition is a 404 unless the user has a role in it, exactly as
 ``competitions_visible_to`` decides. Counts are annotated with subqueries, so a
@@ -16,10 +14,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
 from competitions.models import Contestant, Entry, Event, Organisation, Team
-from competitions.selectors import competitions_visible_to, is_chief_judge, roles_of
-from scoring.models import Criterion
-
-PRIVATE_CONTESTANT_FIELDS = ("contestant__phone", "contestant__id_number")
+from competitions.selectors import competitions_visible_to, roles_of
 
 
 def _count(queryset, link: str):
@@ -67,40 +62,5 @@ def competition_detail(request, slug):
             "events": events,
             "units": units,
             "can_manage": roles_of(request.user).manages(competition.pk),
-        },
-    )
-
-
-def event_detail(request, slug, code):
-    competition = get_object_or_404(competitions_visible_to(request.user).select_related("host"), slug=slug)
-    event = get_object_or_404(Event.objects.select_related("scheme"), competition=competition, code=code)
-    roles = roles_of(request.user)
-    show_names = not roles.judges_blind(competition.pk)
-    show_codes = roles.manages(competition.pk) or not show_names
-    entries = event.entries.select_related("contestant__organisation", "team__organisation").defer(
-        *PRIVATE_CONTESTANT_FIELDS
-    )
-    if show_codes:
-        entries = entries.order_by("start_order", "station", "code", "id")
-    else:
-        # Not in draw order: the row order must not give the start order away.
-        entries = entries.order_by("contestant__organisation", "team__organisation", "contestant__name", "team__name")
-    scheme = getattr(event, "scheme", None)
-    criteria = (
-        Criterion.objects.filter(scheme=scheme).order_by("position", "id") if scheme else Criterion.objects.none()
-    )
-    return render(
-        request,
-        "competitions/event_detail.html",
-        {
-            "competition": competition,
-            "event": event,
-            "entries": entries,
-            "show_codes": show_codes,
-            "show_names": show_names,
-            "scheme": scheme,
-            "criteria": criteria,
-            "can_manage": roles.manages(competition.pk),
-            "can_chief": is_chief_judge(request.user, event),
         },
     )

@@ -15,8 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from competitions import exports, imports, selectors, services
-from competitions.api_draw import xlsx_response
+from competitions import draw_services, exports, imports, roster_services, selectors
+from competitions.api_roster import xlsx_response
 from competitions.models import Competition, Draw, Event
 from config.errors import DomainError
 
@@ -96,8 +96,8 @@ def import_commit(request, pk):
         page_error = _("没有待导入的数据或预览已过期，请重新上传文件。")
         return _upload_page(request, competition, UploadForm(), status=400, page_error=page_error)
     try:
-        preview = services.contestants_import(competition=competition, raw_rows=pending["rows"])
-    except services.ImportRejected:
+        preview = roster_services.contestants_import(competition=competition, raw_rows=pending["rows"])
+    except roster_services.ImportRejected:
         preview = imports.build_preview(competition=competition, raw_rows=pending["rows"])
         return _preview_page(request, competition, preview, pending, status=400)
     del request.session[SESSION_KEY.format(pk=competition.pk)]
@@ -141,9 +141,9 @@ def event_draw(request, pk):
             args = {"event": event, "drawn_by": request.user, "reason": form.cleaned_data["reason"]}
             try:
                 if form.cleaned_data["kind"] == Draw.Kind.CODE:
-                    services.draw_codes(**args, prefix=form.cleaned_data["prefix"] or None)
+                    draw_services.draw_codes(**args, prefix=form.cleaned_data["prefix"] or None)
                 else:
-                    services.draw_stations(**args)
+                    draw_services.draw_stations(**args)
             except DomainError as exc:
                 form.add_error("reason" if exc.field == "reason" else None, exc.message)
                 status = exc.status
@@ -161,7 +161,7 @@ def event_draw(request, pk):
         # A handful of draws per event; each replay is one query, and tells the organiser
         # at a glance that the entries still carry what the latest draw gave them.
         "history": [
-            (draw, services.draw_replay(draw=draw))
+            (draw, draw_services.draw_replay(draw=draw))
             for draw in event.draws.select_related("drawn_by", "event").order_by("-drawn_at", "-id")
         ],
     }

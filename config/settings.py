@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "certificates",
     "live",
     "judging",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +249,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "competitions.models.Organisation.Kind",
         "CompetitionStatusEnum": "competitions.models.Competition.Status",
+        "CompetitionPublicationEnum": "competitions.models.Competition.Publication",
         "EventKindEnum": "competitions.models.Event.Kind",
         "EntryStatusEnum": "competitions.models.Entry.Status",
         "DrawKindEnum": "competitions.models.Draw.Kind",

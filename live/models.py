@@ -1,13 +1,14 @@
 """What the live board needs beyond the scores: the frozen snapshot and the reveal progress.
 
 Publication policy itself is a field of Competition; these rows hold the state the
-frozen and reveal modes need, per event.
+frozen and reveal modes need, per event. ``CompetitionPublication`` is a proxy of
+Competition, so the admin can offer the policy under live, where it is changed.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from competitions.models import Event
+from competitions.models import Competition, Event
 
 
 class FrozenBoard(models.Model):
@@ -39,3 +40,12 @@ class RevealProgress(models.Model):
 
     def __str__(self):
         return f"{self.event} · {self.revealed}"
+
+
+class CompetitionPublication(Competition):
+    """A competition as live's admin shows it: its publication policy, changed through ``publication_set``."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("成绩公布")
+        verbose_name_plural = _("成绩公布")

@@ -17,6 +17,7 @@ MODELS = [
     model
     for app in ("competitions", "scoring", "certificates", "live")
     for model in apps.get_app_config(app).get_models()
+    if not model._meta.proxy  # a proxy (live's CompetitionPublication) has no rows of its own
 ]
 
 

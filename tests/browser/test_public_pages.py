@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from competitions.demo import DEMO_PASSWORD, build_demo
+from demo.data import DEMO_PASSWORD, build_demo
 from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from competitions import services
+from competitions import draw_services
 from competitions.models import Draw, Entry, JudgeAssignment
 from tests.factories import (
     CompetitionFactory,
@@ -98,8 +98,8 @@ def test_draw_api_unknown_event_is_404(client, organiser):
 
 
 def test_draw_list_for_organiser_newest_first(client, event, organiser):
-    first = services.draw_codes(event=event, drawn_by=organiser, seed="one")
-    second = services.draw_stations(event=event, drawn_by=organiser, seed="two")
+    first = draw_services.draw_codes(event=event, drawn_by=organiser, seed="one")
+    second = draw_services.draw_stations(event=event, drawn_by=organiser, seed="two")
     client.force_login(organiser)
     response = client.get(reverse("api-event-draws", args=[event.pk]))
     assert response.status_code == 200
@@ -108,7 +108,7 @@ def test_draw_list_for_organiser_newest_first(client, event, organiser):
 
 
 def test_draw_list_for_chief_judge(client, event):
-    services.draw_codes(event=event, drawn_by=None, seed="one")
+    draw_services.draw_codes(event=event, drawn_by=None, seed="one")
     chief = JudgeAssignmentFactory(competition=event.competition, event=event, role=Role.CHIEF_JUDGE).user
     client.force_login(chief)
     response = client.get(reverse("api-event-draws", args=[event.pk]))
@@ -128,7 +128,7 @@ def test_draw_list_refuses_judge_and_anonymous(client, event):
 @pytest.mark.parametrize("count", [1, 3])
 def test_draw_list_query_count_does_not_grow(client, event, organiser, django_assert_num_queries, count):
     for n in range(count):
-        services.draw_codes(event=event, drawn_by=organiser, seed=f"s{n}", reason="复核" if n else "")
+        draw_services.draw_codes(event=event, drawn_by=organiser, seed=f"s{n}", reason="复核" if n else "")
     client.force_login(organiser)
     # session, user, event, organiser check, count, page of draws with their drawn_by
     with django_assert_num_queries(6):
@@ -138,19 +138,19 @@ def test_draw_list_query_count_does_not_grow(client, event, organiser, django_as
 
 def test_draw_replay_api(client, event, organiser):
     # Fixed seeds: with 4 entries a random redraw gives the same codes one time in 24.
-    draw = services.draw_codes(event=event, drawn_by=organiser, seed="first")
+    draw = draw_services.draw_codes(event=event, drawn_by=organiser, seed="first")
     client.force_login(organiser)
     url = reverse("api-draw-replay", args=[draw.pk])
     response = client.post(url)
     assert response.status_code == 200
     assert response.json() == {"matches": True, "result_matches": True, "entries_match": True}
-    redraw = services.draw_codes(event=event, drawn_by=organiser, seed="second", reason="重抽")
+    redraw = draw_services.draw_codes(event=event, drawn_by=organiser, seed="second", reason="重抽")
     assert redraw.result != draw.result
     assert client.post(url).json()["matches"] is False
 
 
 def test_draw_replay_api_refuses_judge(client, event):
-    draw = services.draw_codes(event=event, drawn_by=None)
+    draw = draw_services.draw_codes(event=event, drawn_by=None)
     client.force_login(JudgeAssignmentFactory(competition=event.competition, role=Role.JUDGE).user)
     assert client.post(reverse("api-draw-replay", args=[draw.pk])).status_code == 403
 
@@ -159,7 +159,7 @@ def test_draw_replay_api_refuses_judge(client, event):
 
 
 def test_draw_page_shows_entries_and_history(client, event, organiser):
-    services.draw_codes(event=event, drawn_by=organiser, seed="seed-on-page")
+    draw_services.draw_codes(event=event, drawn_by=organiser, seed="seed-on-page")
     client.force_login(organiser)
     response = client.get(reverse("manage-event-draw", args=[event.pk]))
     assert response.status_code == 200
@@ -172,8 +172,8 @@ def test_draw_page_shows_entries_and_history(client, event, organiser):
 
 
 def test_draw_page_history_shows_replay_check(client, event, organiser):
-    services.draw_codes(event=event, drawn_by=organiser, seed="one")
-    services.draw_codes(event=event, drawn_by=organiser, seed="two", reason="抽签箱故障")
+    draw_services.draw_codes(event=event, drawn_by=organiser, seed="one")
+    draw_services.draw_codes(event=event, drawn_by=organiser, seed="two", reason="抽签箱故障")
     client.force_login(organiser)
     html = client.get(reverse("manage-event-draw", args=[event.pk])).content.decode()
     assert html.count('<td class="replay">与当前结果一致</td>') == 1
@@ -197,7 +197,7 @@ def test_draw_page_post_code_draw_with_prefix(client, event, organiser):
 
 
 def test_draw_page_redraw_without_reason_shows_error(client, event, organiser):
-    services.draw_codes(event=event, drawn_by=organiser)
+    draw_services.draw_codes(event=event, drawn_by=organiser)
     client.force_login(organiser)
     response = client.post(reverse("manage-event-draw", args=[event.pk]), {"kind": "code", "reason": ""})
     assert response.status_code == 400
@@ -206,7 +206,7 @@ def test_draw_page_redraw_without_reason_shows_error(client, event, organiser):
 
 
 def test_draw_page_redraw_after_mark_shows_409(client, event, organiser):
-    services.draw_codes(event=event, drawn_by=organiser)
+    draw_services.draw_codes(event=event, drawn_by=organiser)
     MarkFactory(entry=event.entries.first())
     client.force_login(organiser)
     response = client.post(reverse("manage-event-draw", args=[event.pk]), {"kind": "code", "reason": "重抽"})

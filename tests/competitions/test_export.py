@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from competitions import services
+from competitions import draw_services
 from competitions.models import Contestant, Entry, Event, JudgeAssignment, Organisation, Team
 from tests.factories import (
     CompetitionFactory,
@@ -87,7 +87,7 @@ def test_export_round_trip_reimports_as_unchanged(api, competition):
         == 201
     )
     for event in competition.events.all():
-        services.draw_codes(event=event, drawn_by=None, seed="round-trip")
+        draw_services.draw_codes(event=event, drawn_by=None, seed="round-trip")
     counts = (Organisation.objects.count(), Team.objects.count(), Contestant.objects.count(), Entry.objects.count())
 
     exported = api.get(reverse("api-competition-export", args=[competition.pk])).content

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from competitions import imports, services
+from competitions import imports, roster_services
 from competitions.models import Contestant, Entry, Event, JudgeAssignment, Organisation, Team
 from tests.factories import (
     CompetitionFactory,
@@ -199,8 +199,8 @@ def test_import_commit_with_errors_is_refused_and_writes_nothing(api, competitio
 
 def test_contestants_import_service_rolls_back_when_rows_have_errors(competition):
     raw_rows = imports.read_sheet(xlsx_bytes([*roster_rows(), ["渝北区总工会", "", "", "", valid_id(9), "", "", ""]]))
-    with pytest.raises(services.ImportRejected) as excinfo:
-        services.contestants_import(competition=competition, raw_rows=raw_rows)
+    with pytest.raises(roster_services.ImportRejected) as excinfo:
+        roster_services.contestants_import(competition=competition, raw_rows=raw_rows)
     assert excinfo.value.code == "import_has_errors"
     assert Contestant.objects.count() == 0
 

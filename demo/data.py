@@ -8,7 +8,7 @@ users are updated in place (update_or_create by name / username), so the ids of
 the federation and of the demo logins stay stable across runs.
 
 Everything random comes from one ``random.Random(SEED)``, and the draws go
-through ``competitions.services.draw_codes`` / ``draw_stations`` with fixed,
+through ``competitions.draw_services.draw_codes`` / ``draw_stations`` with fixed,
 recorded seeds: two runs produce the same names, ID numbers, phone numbers,
 codes and stations. Personal data is synthetic; ID numbers are nevertheless
 valid GB 11643-1999 numbers (region code, birth date, sequence, checksum), so
@@ -29,6 +29,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import DatabaseError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from competitions.draw_services import draw_codes, draw_stations
 from competitions.models import (
     Competition,
     Contestant,
@@ -38,7 +39,6 @@ from competitions.models import (
     Organisation,
     Team,
 )
-from competitions.services import draw_codes, draw_stations
 from competitions.validators import id_number_check_char, id_number_error
 from scoring.models import Criterion, Mark, MarkingScheme
 from scoring.services import marks_submit
@@ -694,7 +694,7 @@ def _district(units, users: _Users, people: PersonGenerator, rng: random.Random)
 @transaction.atomic
 def build_demo(*, scale: bool = False) -> DemoSummary:
     """(Re)build the demo competitions; see the module docstring. Returns what to print."""
-    rng = random.Random(SEED)  # noqa: S311 - synthetic demo data, deterministic on purpose
+    rng = random.Random(SEED)
     people = PersonGenerator(rng)
     builders = {"DRONE": _drone, "COOKING": _cooking} | ({"DISTRICT": _district} if scale else {})
     units = _organisations()

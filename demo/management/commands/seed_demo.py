@@ -1,6 +1,6 @@
 """``manage.py seed_demo [--scale]``: (re)build the demo data and print the demo logins.
 
-A thin wrapper over ``competitions.demo.build_demo``, which wipes and recreates the
+A thin wrapper over ``demo.data.build_demo``, which wipes and recreates the
 demo competitions by slug, so running it twice never duplicates anything.
 """
 
@@ -8,8 +8,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from competitions.demo import build_demo
 from competitions.models import Competition
+from demo.data import build_demo
 
 
 class Command(BaseCommand):

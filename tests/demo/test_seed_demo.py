@@ -5,10 +5,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from competitions.demo import DEMO_PASSWORD, id_number_check_char, is_valid_id_number
+from competitions.draw_services import draw_replay
 from competitions.models import Competition, Contestant, Draw, Entry, Event, JudgeAssignment, Organisation, Team
 from competitions.selectors import is_chief_judge, is_organiser, judge_assignment
-from competitions.services import draw_replay
+from demo.data import DEMO_PASSWORD, id_number_check_char, is_valid_id_number
 from scoring.models import Criterion, Mark
 from tests.factories import MarkFactory
 

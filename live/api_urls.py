@@ -1,0 +1,11 @@
+from django.urls import path
+
+from live import api
+
+urlpatterns = [
+    path(
+        "competitions/<int:pk>/publication/",
+        api.CompetitionPublicationView.as_view(),
+        name="api-competition-publication",
+    ),
+]

@@ -1,0 +1,19 @@
+"""Scoring's answers to the signals of the rooms below it (connected in ``ScoringConfig.ready``).
+
+Competitions cannot import scoring, so it asks through ``competitions.signals`` and scoring
+answers here; the dependency keeps pointing down.
+"""
+
+from django.dispatch import receiver
+from django.utils.translation import gettext as _
+
+from competitions.signals import redraw_requested
+from config.errors import Conflict
+from scoring.models import Mark
+
+
+@receiver(redraw_requested, dispatch_uid="scoring.refuse_redraw_once_marked")
+def refuse_redraw_once_marked(sender, *, event, kind, **kwargs) -> None:
+    """Veto a redraw once the event has marks: judges have scored under the drawn codes (409 ``scoring_started``)."""
+    if Mark.objects.filter(entry__event=event).exists():
+        raise Conflict(_("该项目已开始评分，不能重新抽签。"), code="scoring_started")
