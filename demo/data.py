@@ -41,7 +41,7 @@ from competitions.models import (
 )
 from competitions.validators import id_number_check_char, id_number_error
 from scoring.models import Criterion, Mark, MarkingScheme
-from scoring.services import marks_submit
+from scoring.services import MarkInput, marks_submit
 
 D = Decimal
 SEED = 20261122
@@ -612,9 +612,9 @@ def _cooking_marks(event: Event, judges: list, rng: random.Random, marked: int =
             for code in panel_codes:
                 score = maxima[code] * D(str(quality[entry.pk] + rng.uniform(-0.06, 0.06)))
                 value = min(maxima[code], (score * 2).to_integral_value() / 2)
-                marks.append({"entry": entry.pk, "criterion": code, "value": value})
+                marks.append(MarkInput(entry=entry.pk, criterion=code, value=str(value)))
             if number == 0:  # one judge keeps the clock
-                marks.append({"entry": entry.pk, "criterion": "overtime", "value": D(overtime[entry.pk])})
+                marks.append(MarkInput(entry=entry.pk, criterion="overtime", value=str(overtime[entry.pk])))
         marks_submit(judge=judge, event=event, marks=marks, idempotency_key=f"demo-{judge.username}", device="demo")
 
 
