@@ -16,22 +16,20 @@ from rest_framework.views import APIView
 
 from certificates import batches, selectors, serializers, services
 from certificates.models import Certificate, CertificateBatch
+from competitions.access import require_organiser
 from competitions.models import Competition, Contestant, Event, Organisation, Team
-from competitions.selectors import is_organiser
-from config.errors import DomainError, Forbidden, NotFound
+from config.errors import error
 
 
 def _organised_competition(request, competition_id) -> Competition:
     competition = get_object_or_404(Competition, pk=competition_id)
-    if not is_organiser(request.user, competition):
-        raise Forbidden("只有本比赛的组织者可以管理证书。", code="not_organiser")
+    require_organiser(request.user, competition)
     return competition
 
 
 def _organised_certificate(request, pk) -> Certificate:
     certificate = get_object_or_404(selectors.certificate_queryset(), pk=pk)
-    if not is_organiser(request.user, certificate.competition):
-        raise Forbidden("只有本比赛的组织者可以管理证书。", code="not_organiser")
+    require_organiser(request.user, certificate.competition)
     return certificate
 
 
@@ -40,7 +38,7 @@ def _optional(model, pk, *, field, **scope):
         return None
     obj = model.objects.filter(pk=pk, **scope).first()
     if obj is None:
-        raise DomainError("对象不存在。", code="does_not_exist", field=field)
+        raise error("does_not_exist", field=field)
     return obj
 
 
@@ -160,7 +158,7 @@ class CertificateFind(APIView):
         data.is_valid(raise_exception=True)
         certificate = selectors.certificate_find(**data.validated_data)
         if certificate is None:
-            raise NotFound("没有找到与证书编号和姓名相符的证书。", code="certificate_not_found")
+            raise error("certificate_not_found")
         return Response(serializers.PublicCertificateOut(certificate).data)
 
 
@@ -193,8 +191,7 @@ class CompetitionBatches(generics.ListAPIView):
 
 def _organised_batch(request, pk) -> CertificateBatch:
     batch = get_object_or_404(CertificateBatch.objects.select_related("competition"), pk=pk)
-    if not is_organiser(request.user, batch.competition):
-        raise Forbidden("只有本比赛的组织者可以查看批量发证。", code="not_organiser")
+    require_organiser(request.user, batch.competition)
     return batch
 
 
@@ -219,10 +216,10 @@ class BatchFile(APIView):
     def get(self, request, pk, which):
         batch = _organised_batch(request, pk)
         if which not in ("zip", "print"):
-            raise NotFound("没有这种文件。", code="not_found")
+            raise error("not_found")
         field = batch.zip_file if which == "zip" else batch.print_file
         if not field:
-            raise NotFound("文件尚未生成。", code="file_not_ready")
+            raise error("file_not_ready")
         return FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
 
 

@@ -30,12 +30,12 @@ from django.db import transaction
 from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, CertificateBatch, CertificateKind
 from certificates.selectors import certificate_queryset, page_spec_for, pdf_filename
-from certificates.services import CertificateError, IssueRequest, certificates_issue_many
+from certificates.services import IssueRequest, certificates_issue_many
 from competitions.models import Competition, Event
+from config.errors import error
 
 CHUNK_SIZE = 40
 MAX_CHUNKS_PER_WORKER = 20  # 800 certificates; the 1514-certificate bench peaks at ≈ 440 MB (parent or worker)
@@ -220,7 +220,7 @@ def certificate_batch_start(
     The task is enqueued after commit, so the worker always finds the batch row.
     """
     if event is not None and event.competition_id != competition.pk:
-        raise CertificateError(_("项目不属于该比赛。"), code="event_not_in_competition", field="event")
+        raise error("event_not_in_competition", field="event")
     Competition.objects.select_for_update().get(pk=competition.pk)
     running = CertificateBatch.objects.filter(
         competition=competition,

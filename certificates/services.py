@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from certificates.models import Certificate, CertificateAudit, CertificateKind, CertificateTemplate
 from certificates.signing import verification_code_for
 from competitions.models import Competition, Contestant, Event, Organisation, Team
-from config.errors import Conflict, DomainError
+from config.errors import DomainError, error
 
 AWARD_TITLES = {1: "一等奖", 2: "二等奖", 3: "三等奖"}
 
@@ -33,7 +33,7 @@ def award_title_for(*, kind: str, award_level: int | None) -> str:
     if kind == CertificateKind.PARTICIPATION:
         return _("参赛证书")
     if award_level not in AWARD_TITLES:
-        raise CertificateError(_("奖项等级必须是 1、2 或 3。"), code="award_level_invalid", field="award_level")
+        raise CertificateError("award_level_invalid", field="award_level")
     return _(AWARD_TITLES[award_level])
 
 
@@ -67,9 +67,9 @@ class IssueRequest:
 def _validate(request: IssueRequest, competition: Competition) -> None:
     holders = [h for h in (request.holder_contestant, request.holder_team, request.holder_organisation) if h]
     if len(holders) != 1:
-        raise CertificateError(_("证书必须有且只有一个获奖者。"), code="holder_invalid", field="holder")
+        raise CertificateError("holder_invalid", field="holder")
     if request.kind not in CertificateKind.values:
-        raise CertificateError(_("证书类型无效。"), code="kind_invalid", field="kind")
+        raise CertificateError("kind_invalid", field="kind")
     expected = {
         CertificateKind.INDIVIDUAL: "contestant",
         CertificateKind.TEAM: "team",
@@ -79,16 +79,16 @@ def _validate(request: IssueRequest, competition: Competition) -> None:
     if request.kind == CertificateKind.PARTICIPATION and actual == "organisation":
         expected = "contestant"
     if expected and expected != actual:
-        raise CertificateError(_("获奖者类型与证书类型不符。"), code="holder_kind_mismatch", field="holder")
+        raise CertificateError("holder_kind_mismatch", field="holder")
     if request.event is not None and request.event.competition_id != competition.pk:
-        raise CertificateError(_("项目不属于该比赛。"), code="event_not_in_competition", field="event")
+        raise CertificateError("event_not_in_competition", field="event")
     holder = request.holder
     if actual in ("contestant", "team") and holder.competition_id != competition.pk:
-        raise CertificateError(_("获奖者不属于该比赛。"), code="holder_not_in_competition", field="holder")
+        raise CertificateError("holder_not_in_competition", field="holder")
     if not (holder.name or "").strip():
-        raise CertificateError(_("获奖者姓名为空，无法发证。"), code="holder_name_missing", field="holder")
+        raise CertificateError("holder_name_missing", field="holder")
     if request.kind in (CertificateKind.INDIVIDUAL, CertificateKind.TEAM) and request.event is None:
-        raise CertificateError(_("个人奖和团体奖必须指定项目。"), code="event_required", field="event")
+        raise CertificateError("event_required", field="event")
 
 
 def _template_for(competition: Competition, kind: str) -> CertificateTemplate | None:
@@ -221,7 +221,7 @@ def certificate_issue(
     )
     certificates, errors = certificates_issue_many(competition=competition, requests=[request], issued_by=issued_by)
     if errors:
-        raise CertificateError(errors[0]["detail"], code=errors[0]["code"], field=errors[0]["field"])
+        raise CertificateError(errors[0]["code"], field=errors[0]["field"], detail=errors[0]["detail"])
     return certificates[0]
 
 
@@ -230,10 +230,10 @@ def certificate_revoke(*, certificate: Certificate, reason: str, revoked_by) -> 
     """Revoke with a reason (audited). Locks the certificate row; revoking twice is a 409."""
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateError(_("撤销证书必须填写原因。"), code="reason_required", field="reason")
+        raise CertificateError("reason_required", field="reason")
     locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if locked.status == Certificate.Status.REVOKED:
-        raise Conflict(_("该证书已撤销。"), code="already_revoked")
+        raise error("already_revoked")
     locked.status = Certificate.Status.REVOKED
     locked.revoked_at = timezone.now()
     locked.revoked_reason = reason[:300]
@@ -262,7 +262,7 @@ def certificate_reissue(*, certificate: Certificate, reason: str, issued_by) -> 
     )
     certificates, errors = certificates_issue_many(competition=old.competition, requests=[request], issued_by=issued_by)
     if errors:
-        raise CertificateError(errors[0]["detail"], code=errors[0]["code"], field=errors[0]["field"])
+        raise CertificateError(errors[0]["code"], field=errors[0]["field"], detail=errors[0]["detail"])
     new = certificates[0]
     new.replaces = old
     new.save(update_fields=["replaces"])
@@ -282,13 +282,11 @@ def certificate_template_create(
     from certificates.rendering.sandbox import validate_custom_template
 
     if kind not in CertificateKind.values:
-        raise CertificateError(_("证书类型无效。"), code="kind_invalid", field="kind")
+        raise CertificateError("kind_invalid", field="kind")
     try:
         validate_custom_template(html)
     except TemplateSyntaxError as exc:
-        raise CertificateError(
-            _("模板语法错误：%(error)s") % {"error": exc}, code="template_invalid", field="html"
-        ) from exc
+        raise CertificateError("template_invalid", field="html", error=exc) from exc
     CertificateTemplate.objects.filter(competition=competition, kind=kind, is_active=True).update(is_active=False)
     template = CertificateTemplate(competition=competition, kind=kind, name=name, html=html, css=css)
     if background is not None:

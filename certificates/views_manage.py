@@ -14,7 +14,7 @@ from certificates import batches, selectors
 from certificates.models import Certificate, CertificateKind
 from competitions.models import Competition
 from competitions.selectors import is_organiser
-from config.errors import DomainError
+from config.errors import DomainError, error
 
 RECENT_BATCHES = 10
 
@@ -55,11 +55,11 @@ def certificates_manage(request, pk):
     events = list(competition.events.order_by("pk"))
     chosen = request.POST.get("event") or request.GET.get("event") or ""
     include_participation = request.POST.get("include_participation") == "on" if request.method == "POST" else True
-    error = None
+    problem = None
     if request.method == "POST":
         event = next((e for e in events if str(e.pk) == chosen), None)
         if chosen and event is None:
-            error = DomainError("项目不属于该比赛。", code="event_not_in_competition", field="event")
+            problem = error("event_not_in_competition", field="event")
         else:
             try:
                 batch = batches.certificate_batch_start(
@@ -69,7 +69,7 @@ def certificates_manage(request, pk):
                     requested_by=request.user,
                 )
             except DomainError as exc:
-                error = exc
+                problem = exc
             else:
                 return redirect("certificates:batch", batch.pk)
     context = {
@@ -77,9 +77,9 @@ def certificates_manage(request, pk):
         "events": events,
         "chosen": chosen,
         "include_participation": include_participation,
-        "error": error,
+        "error": problem,
         "issued": _issued_by_event(competition),
         "kinds": CertificateKind.choices,
         "batches": selectors.batch_for_competition(competition).order_by("-created_at")[:RECENT_BATCHES],
     }
-    return render(request, "certificates/manage.html", context, status=400 if error else 200)
+    return render(request, "certificates/manage.html", context, status=400 if problem else 200)

@@ -8,30 +8,28 @@ competition, when the competition forbids conflicts of interest. The rule applie
 whoever writes a mark, a chief judge correcting another judge's mark included.
 """
 
-from django.utils.translation import gettext as _
-
 from competitions.models import Competition, Entry, Event, JudgeAssignment
 from competitions.selectors import is_chief_judge, is_organiser, judge_assignment, units_of_user
-from config.errors import Forbidden
+from config.errors import error
 
 
 def require_organiser(user, competition: Competition) -> None:
     """403 ``not_organiser`` unless ``user`` organises ``competition``."""
     if not is_organiser(user, competition):
-        raise Forbidden(_("只有组织者可以执行此操作。"), code="not_organiser")
+        raise error("not_organiser")
 
 
 def require_chief_judge(user, event: Event) -> None:
     """403 ``not_chief_judge`` unless ``user`` is the event's chief judge (organisers count)."""
     if not is_chief_judge(user, event):
-        raise Forbidden(_("只有裁判长可以执行此操作。"), code="not_chief_judge")
+        raise error("not_chief_judge")
 
 
 def require_judge(user, event: Event) -> JudgeAssignment:
     """The user's judging assignment for ``event``; 403 ``not_assigned`` without one."""
     assignment = judge_assignment(user, event)
     if assignment is None:
-        raise Forbidden(_("您不是本项目的裁判。"), code="not_assigned")
+        raise error("not_assigned")
     return assignment
 
 
@@ -68,4 +66,4 @@ def recused_entry_ids(user, entries) -> set[int]:
 
 
 def raise_recused(*, field: str | None = None):
-    raise Forbidden(_("裁判不得为本单位的参赛者评分。"), code="conflict_of_interest", field=field)
+    raise error("conflict_of_interest", field=field)

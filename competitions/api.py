@@ -13,16 +13,16 @@ from functools import cached_property
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from competitions import filters, selectors, serializers, services
+from competitions.access import require_organiser
 from competitions.models import Contestant, Entry, Event, JudgeAssignment, Organisation, Team
-from competitions.permissions import IsOrganiserOrReadOnly, IsStaffToCreate, OrganisationPermission, check_organiser
-from config.errors import DomainError
+from competitions.permissions import IsOrganiserOrReadOnly, IsStaffToCreate, OrganisationPermission
+from config.errors import error
 
 WRITE_ACTIONS = {"create", "update", "partial_update"}
 
@@ -90,7 +90,7 @@ class SetupViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         competition = self.competition_for_create(serializer.validated_data)
         if competition is not None:
-            check_organiser(request.user, competition)
+            require_organiser(request.user, competition)
         instance = self.save(None, serializer.validated_data)
         return Response(self.output(instance), status=status.HTTP_201_CREATED)
 
@@ -101,7 +101,7 @@ class SetupViewSet(viewsets.ModelViewSet):
         data = serializer.validated_data
         parent = self.parent_field
         if parent and parent in data and data[parent] != getattr(instance, parent):
-            raise DomainError(_("不能移到其他比赛或项目。"), code="parent_immutable", field=parent)
+            raise error("parent_immutable", field=parent)
         instance = self.save(instance, data)
         return Response(self.output(instance))
 

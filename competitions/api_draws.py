@@ -3,23 +3,15 @@ judges may read the draw list and replay a draw too. The roster import/export AP
 ``competitions.api_roster``."""
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from competitions import draw_services, selectors
+from competitions import draw_services
+from competitions.access import require_chief_judge, require_organiser
 from competitions.models import Draw, Event
-from competitions.permissions import require_organiser
-from config.errors import Forbidden
-
-
-def _require_chief_judge(user, event):
-    if not selectors.is_chief_judge(user, event):
-        raise Forbidden(_("只有本比赛的组织者或裁判长可以查看抽签记录。"), code="not_chief_judge")
-
 
 # Draws
 
@@ -76,7 +68,7 @@ class EventDrawListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no event
             return Draw.objects.none()
         event = get_object_or_404(Event.objects.select_related("competition"), pk=self.kwargs["pk"])
-        _require_chief_judge(self.request.user, event)
+        require_chief_judge(self.request.user, event)
         return event.draws.select_related("drawn_by").order_by("-drawn_at", "-id")
 
 
@@ -86,5 +78,5 @@ class DrawReplayView(APIView):
     @extend_schema(request=None, responses={200: ReplaySerializer}, summary="按种子复算抽签结果（审计）")
     def post(self, request, pk):
         draw = get_object_or_404(Draw.objects.select_related("event__competition"), pk=pk)
-        _require_chief_judge(request.user, draw.event)
+        require_chief_judge(request.user, draw.event)
         return Response(ReplaySerializer(draw_services.draw_replay(draw=draw)).data)

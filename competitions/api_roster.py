@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from competitions import exports, imports, roster_services
+from competitions.access import require_organiser
 from competitions.models import Competition
-from competitions.permissions import require_organiser
-from config.errors import DomainError
+from config.errors import error
 
 
 class ImportInputSerializer(serializers.Serializer):
@@ -38,7 +38,7 @@ class CompetitionImportView(APIView):
         try:
             raw_rows = imports.read_upload(data.validated_data["file"])
         except imports.ImportFileError as exc:
-            raise DomainError(exc.message, code=exc.code, field="file") from exc
+            raise error(exc.code, field="file", detail=exc.message) from exc
         if request.query_params.get("dry_run") in ("1", "true", "yes"):
             preview = imports.build_preview(competition=competition, raw_rows=raw_rows)
             return Response({"dry_run": True, **preview.as_dict()})

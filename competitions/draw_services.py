@@ -8,11 +8,10 @@ interleaving. The drawing itself is the pure ``competitions.draws``.
 import secrets
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from competitions import draws, signals
 from competitions.models import Draw, Entry, Event
-from config.errors import DomainError
+from config.errors import error
 
 
 def _event_prefix(event: Event) -> str:
@@ -34,7 +33,7 @@ def _check_redraw(*, event: Event, kind: str, reason: str) -> None:
         return
     signals.redraw_requested.send(sender=Event, event=event, kind=kind)
     if not reason.strip():
-        raise DomainError(_("重新抽签必须填写原因。"), code="redraw_needs_reason", field="reason")
+        raise error("redraw_needs_reason", field="reason")
 
 
 def _draw(*, event: Event, kind: str, drawn_by, seed: str | None, reason: str, prefix: str | None = None) -> Draw:
@@ -42,7 +41,7 @@ def _draw(*, event: Event, kind: str, drawn_by, seed: str | None, reason: str, p
     _check_redraw(event=event, kind=kind, reason=reason)
     entry_ids = list(event.entries.order_by("id").values_list("id", flat=True))
     if not entry_ids:
-        raise DomainError(_("该项目还没有参赛登记，无法抽签。"), code="no_entries")
+        raise error("no_entries")
     seed = seed or secrets.token_hex(16)
     if kind == Draw.Kind.CODE:
         params = {"prefix": prefix or _event_prefix(event)}

@@ -3,26 +3,12 @@
 Reading is scoped by each viewset's queryset (what you cannot see is a 404). Writing
 an object needs the organiser role in its competition (what you can see but do not
 organise is a 403). Creating under a competition is checked by the viewset once the
-input has named the competition, with ``check_organiser``.
+input has named the competition, with ``competitions.access.require_organiser``.
 """
 
-from django.utils.translation import gettext as _
 from rest_framework import permissions
-from rest_framework.exceptions import PermissionDenied
 
 from competitions import selectors
-from config.errors import Forbidden
-
-
-def check_organiser(user, competition) -> None:
-    if not selectors.is_organiser(user, competition):
-        raise PermissionDenied(code="not_organiser")
-
-
-def require_organiser(user, competition) -> None:
-    """The draw and roster endpoints' check: a 403 ``not_organiser`` with a sentence saying why."""
-    if not selectors.is_organiser(user, competition):
-        raise Forbidden(_("只有本比赛的组织者可以执行此操作。"), code="not_organiser")
 
 
 class IsOrganiserOrReadOnly(permissions.BasePermission):

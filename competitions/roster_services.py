@@ -7,7 +7,6 @@ The service is atomic, takes keyword-only arguments, and locks the competition r
 """
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from competitions.imports import GENDERS, ImportPreview, build_preview
 from competitions.models import Competition, Contestant, Entry, Organisation, Team
@@ -30,8 +29,8 @@ def contestants_import(*, competition: Competition, raw_rows: list[dict]) -> Imp
     preview = build_preview(competition=competition, raw_rows=raw_rows)
     if preview.has_errors:
         raise ImportRejected(
-            _("导入文件有 %(count)s 处错误，未导入任何数据。") % {"count": len(preview.errors)},
-            extra={"counts": preview.counts, "errors": [error.as_dict() for error in preview.errors]},
+            extra={"counts": preview.counts, "errors": [row.as_dict() for row in preview.errors]},
+            count=len(preview.errors),
         )
     rows = preview.rows
     org_names = {row.values["organisation"] for row in rows}

@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from competitions import selectors
 from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation, Team
-from config.errors import DomainError
+from config.errors import error
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
@@ -108,11 +108,10 @@ class CompetitionInputSerializer(serializers.ModelSerializer):
 
     def to_internal_value(self, data):
         if "publication" in data:
-            raise DomainError(
-                _("成绩公布方式由实时成绩模块管理，请用 PUT /api/v1/competitions/%(id)s/publication/ 修改。")
-                % {"id": self.instance.pk if self.instance is not None else "{id}"},
-                code="publication_read_only",
+            raise error(
+                "publication_read_only",
                 field="publication",
+                id=self.instance.pk if self.instance is not None else "{id}",
             )
         return super().to_internal_value(data)
 

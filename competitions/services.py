@@ -14,10 +14,9 @@ lot) and ``roster_services`` (the roster import).
 
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.utils.translation import gettext as _
 
 from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation
-from config.errors import Conflict, DomainError
+from config.errors import error
 
 
 @transaction.atomic
@@ -37,7 +36,7 @@ def organisation_save(*, organisation: Organisation | None = None, **fields) -> 
     ancestor = organisation.parent
     while ancestor is not None and organisation.pk is not None:
         if ancestor.pk == organisation.pk:
-            raise DomainError(_("上级单位不能是本单位或其下级单位。"), code="organisation_cycle", field="parent")
+            raise error("organisation_cycle", field="parent")
         ancestor = ancestor.parent
     organisation.save()
     return organisation
@@ -47,7 +46,7 @@ def organisation_save(*, organisation: Organisation | None = None, **fields) -> 
 def event_save(*, event: Event | None = None, **fields) -> Event:
     """Create or update an event. Its kind cannot change once it has entries: they would hold the wrong kind."""
     if event is not None and "kind" in fields and fields["kind"] != event.kind and event.entries.exists():
-        raise DomainError(_("项目已有参赛登记，不能更改类型。"), code="event_has_entries", field="kind")
+        raise error("event_has_entries", field="kind")
     event = event or Event()
     for name, value in fields.items():
         setattr(event, name, value)
@@ -60,18 +59,18 @@ def entry_check_holder(entry: Entry) -> None:
     event = entry.event
     if event.kind == Event.Kind.INDIVIDUAL:
         if entry.team_id is not None:
-            raise DomainError(_("个人项目只能登记选手。"), code="entry_wrong_holder", field="team")
+            raise error("entry_wrong_holder", field="team")
         if entry.contestant_id is None:
-            raise DomainError(_("个人项目须登记选手。"), code="entry_holder_missing", field="contestant")
+            raise error("entry_holder_missing", field="contestant")
         if entry.contestant.competition_id != event.competition_id:
-            raise DomainError(_("选手不属于该项目所在的比赛。"), code="entry_other_competition", field="contestant")
+            raise error("entry_other_competition", field="contestant")
     else:
         if entry.contestant_id is not None:
-            raise DomainError(_("团体项目只能登记参赛队。"), code="entry_wrong_holder", field="contestant")
+            raise error("entry_wrong_holder", field="contestant")
         if entry.team_id is None:
-            raise DomainError(_("团体项目须登记参赛队。"), code="entry_holder_missing", field="team")
+            raise error("entry_holder_missing", field="team")
         if entry.team.competition_id != event.competition_id:
-            raise DomainError(_("参赛队不属于该项目所在的比赛。"), code="entry_other_competition", field="team")
+            raise error("entry_other_competition", field="team")
 
 
 @transaction.atomic
@@ -87,7 +86,7 @@ def entry_save(*, entry: Entry | None = None, **fields) -> Entry:
 
 def contestant_check_team(contestant: Contestant) -> None:
     if contestant.team is not None and contestant.team.competition_id != contestant.competition_id:
-        raise DomainError(_("参赛队不属于该比赛。"), code="contestant_other_competition", field="team")
+        raise error("contestant_other_competition", field="team")
 
 
 @transaction.atomic
@@ -105,9 +104,9 @@ def judge_assignment_check(assignment: JudgeAssignment) -> None:
     """An organiser's role covers the whole competition; a judge's event is in the competition."""
     if assignment.event is not None:
         if assignment.role == JudgeAssignment.Role.ORGANISER:
-            raise DomainError(_("组织者的分工针对整个比赛，不能指定项目。"), code="organiser_event", field="event")
+            raise error("organiser_event", field="event")
         if assignment.event.competition_id != assignment.competition_id:
-            raise DomainError(_("项目不属于该比赛。"), code="assignment_other_competition", field="event")
+            raise error("assignment_other_competition", field="event")
 
 
 @transaction.atomic
@@ -127,4 +126,4 @@ def object_delete(*, instance) -> None:
     try:
         instance.delete()
     except ProtectedError as exc:
-        raise Conflict(_("仍有数据引用该对象，不能删除。"), code="protected") from exc
+        raise error("protected") from exc

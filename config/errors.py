@@ -1,47 +1,287 @@
-"""Domain errors and how the API reports them.
+"""Domain errors, and the one registry of their codes.
 
-Services raise ``DomainError`` subclasses with a stable ``code``; the API turns the
-code into an HTTP status and a body ``{"code", "detail", "field"?}``. Tests assert the
-code, not the wording. Nothing a client sends should ever surface as a 500.
+Every refusal a client can get from the domain has a stable code in ``ERRORS``: its
+HTTP status and one translatable message, defined here once. Services and views raise
+by code (``raise error("sheet_locked")``); the API turns the error into the status and a
+body ``{"code", "detail", "field"?}``. Tests assert the code, not the wording. Nothing a
+client sends should ever surface as a 500.
+
+A message may take named parameters (``error("file_too_large", limit=5)``). Where a pure
+module below (the scheme validator, the spreadsheet reader) has already worked out a
+more precise reason, it is passed as ``detail=`` and the code still says what it is.
+The OpenAPI description lists every code (``openapi_error_codes``).
 """
+
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
-from rest_framework import exceptions, status
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 
-class DomainError(Exception):
-    """A rule of the domain was broken. ``status`` is the HTTP status the API uses."""
+@dataclass(frozen=True)
+class ErrorCode:
+    status: int
+    message: str
 
-    status = status.HTTP_400_BAD_REQUEST
+
+def _codes(status_code: int, messages: dict) -> dict[str, ErrorCode]:
+    return {code: ErrorCode(status_code, message) for code, message in messages.items()}
+
+
+ERRORS: dict[str, ErrorCode] = {
+    # ---- anywhere
+    **_codes(
+        400,
+        {
+            "invalid": _("输入有误。"),
+            "integrity": _("与已有数据冲突（重复或引用无效）。"),
+            "does_not_exist": _("对象不存在。"),
+            "reason_required": _("必须填写原因。"),
+        },
+    ),
+    **_codes(403, {"forbidden": _("您没有执行此操作的权限。")}),
+    **_codes(404, {"not_found": _("没有找到。")}),
+    **_codes(409, {"conflict": _("与当前状态冲突。"), "protected": _("仍有数据引用该对象，不能删除。")}),
+    # ---- roles (competitions.access)
+    **_codes(
+        403,
+        {
+            "not_organiser": _("只有本比赛的组织者可以执行此操作。"),
+            "not_chief_judge": _("只有裁判长可以执行此操作。"),
+            "not_assigned": _("您不是本项目的裁判。"),
+            "conflict_of_interest": _("裁判不得为本单位的参赛者评分。"),
+        },
+    ),
+    # ---- competitions: set-up, draws, roster import
+    **_codes(
+        400,
+        {
+            "organisation_cycle": _("上级单位不能是本单位或其下级单位。"),
+            "organiser_event": _("组织者的分工针对整个比赛，不能指定项目。"),
+            "parent_immutable": _("不能移到其他比赛或项目。"),
+            "event_has_entries": _("项目已有参赛登记，不能更改类型。"),
+            "event_not_in_competition": _("项目不属于该比赛。"),
+            "assignment_other_competition": _("项目不属于该比赛。"),
+            "contestant_other_competition": _("参赛队不属于该比赛。"),
+            "entry_holder_missing": _("个人项目须登记选手，团体项目须登记参赛队。"),
+            "entry_wrong_holder": _("个人项目只能登记选手，团体项目只能登记参赛队。"),
+            "entry_other_competition": _("选手或参赛队不属于该项目所在的比赛。"),
+            "publication_read_only": _(
+                "成绩公布方式由实时成绩模块管理，请用 PUT /api/v1/competitions/%(id)s/publication/ 修改。"
+            ),
+            "no_entries": _("该项目还没有参赛登记，无法抽签。"),
+            "redraw_needs_reason": _("重新抽签必须填写原因。"),
+            "import_has_errors": _("导入文件有 %(count)s 处错误，未导入任何数据。"),
+            "file_invalid": _("无法读取文件：请上传 Excel .xlsx 文件。"),
+            "file_too_large": _("文件过大：最大 %(limit)s MB。"),
+            "file_empty": _("文件是空的：第1行应为列名。"),
+            "missing_columns": _("缺少必需的列。"),
+            "too_many_rows": _("行数过多。"),
+            "no_rows": _("文件中没有数据行。"),
+        },
+    ),
+    **_codes(409, {"scoring_started": _("该项目已开始评分，不能重新抽签。")}),
+    # ---- scoring: schemes
+    **_codes(
+        400,
+        {
+            # The scheme validator's codes (scoring.validation); the first problem names the field.
+            "scheme_invalid": _("评分方案有误。"),
+            "required": _("必须填写。"),
+            "empty_scheme": _("评分方案至少需要一个评分项。"),
+            "duplicate_code": _("评分项代号重复。"),
+            "unknown_kind": _("未知的评分项类型。"),
+            "unknown_aggregation": _("未知的汇总方式。"),
+            "unknown_combine": _("未知的轮次合并方式。"),
+            "unknown_part": _("未知的成绩部分。"),
+            "unknown_ranking": _("未知的排名方式。"),
+            "max_not_positive": _("满分必须大于0。"),
+            "min_negative": _("最低分不能为负数。"),
+            "min_not_below_max": _("最低分必须小于满分。"),
+            "step_not_positive": _("评分步长必须大于0。"),
+            "step_not_divisor": _("评分步长必须能整除分值范围。"),
+            "weight_negative": _("权重不能为负数。"),
+            "weight_not_positive": _("权重必须大于0。"),
+            "weights_sum": _("理论与实操权重之和必须为1。"),
+            "theory_weight_over_ceiling": _("理论成绩最多占总成绩的30%。"),
+            "theory_weight_zero": _("有理论评分项，但理论权重为0。"),
+            "theory_criteria_missing": _("设置了理论权重，但没有理论评分项。"),
+            "attempts_not_positive": _("轮次数必须大于0。"),
+            "multiplier_not_positive": _("难度系数必须大于0。"),
+            "multipliers_length": _("难度系数的个数必须与轮次数相同。"),
+            "trim_missing": _("去掉最高分和最低分的方式需要设置去掉的个数。"),
+            "trim_negative": _("去掉的个数不能为负数。"),
+            "trim_not_trimmed": _("只有去掉最高分和最低分的方式可以设置去掉的个数。"),
+            "panel_too_small": _("裁判人数不足以去掉最高分和最低分。"),
+            "measurement_not_panel": _("测量项只能由一名裁判录入。"),
+            "penalty_unit_not_allowed": _("该评分项不能设置单位罚分。"),
+            "decimals_out_of_range": _("小数位数超出范围。"),
+            "count_negative": _("获奖名额不能为负数。"),
+            "percent_out_of_range": _("获奖比例必须在0到100之间。"),
+            "min_entrants_negative": _("最少参赛人数不能为负数。"),
+            "score_criterion_missing": _("按得分排名需要至少一个计分的评分项。"),
+            "time_criterion_missing": _("按用时排名需要一个计时评分项。"),
+        },
+    ),
+    **_codes(
+        409,
+        {
+            "scheme_has_marks": _("评分方案已有评分，只能通过修订变更。"),
+            "criterion_has_marks": _("已有评分的评分项不能删除。"),
+        },
+    ),
+    # ---- scoring: marks (the mark-value codes come from scoring.validation)
+    **_codes(
+        400,
+        {
+            "marks_required": _("至少提交一条评分。"),
+            "idempotency_key_required": _("缺少幂等键。"),
+            "idempotency_key_invalid": _("幂等键过长。"),
+            "idempotency_key_reused": _("该幂等键已用于另一份不同的提交。"),
+            "entry_not_in_event": _("该参赛登记不属于本项目。"),
+            "unknown_criterion": _("评分方案中没有该评分项。"),
+            "attempt_out_of_range": _("轮次超出范围。"),
+            "duplicate_mark": _("同一批次中重复提交了同一项评分。"),
+            "unknown_judge": _("裁判不存在。"),
+            "unknown_appeal": _("申诉不存在。"),
+            "appeal_not_in_event": _("该申诉不属于本项目。"),
+            "out_of_range": _("超出评分范围"),
+            "off_step": _("不符合评分步长"),
+            "too_precise": _("小数位数过多"),
+            "not_a_number": _("不是有效的数字"),
+            "value_required": _("必须填写分值"),
+            "unknown_status": _("状态无效"),
+            "status_not_allowed": _("该评分项不能使用此状态"),
+            "penalty_negative": _("罚分不能为负数"),
+            "penalty_not_allowed": _("该评分项不能填写罚分"),
+        },
+    ),
+    **_codes(
+        409,
+        {
+            "version_conflict": _("评分已被修改，请刷新后重试。"),
+            "sheet_locked": _("评分表已锁定，不能修改。"),
+            "sheet_not_locked": _("评分表尚未锁定。"),
+        },
+    ),
+    # ---- scoring: appeals
+    **_codes(400, {"invalid_status": _("处理结果无效。"), "decision_required": _("必须填写处理决定。")}),
+    **_codes(409, {"appeal_not_open": _("该申诉已处理完毕。")}),
+    # ---- live
+    **_codes(400, {"invalid_policy": _("未知的公布方式。")}),
+    **_codes(409, {"not_reveal_mode": _("当前不是颁奖揭晓模式。"), "reveal_finished": _("所有名次已经揭晓。")}),
+    # ---- certificates
+    **_codes(
+        400,
+        {
+            "certificate_invalid": _("证书信息有误。"),
+            "award_level_invalid": _("奖项等级必须是 1、2 或 3。"),
+            "holder_invalid": _("证书必须有且只有一个获奖者。"),
+            "kind_invalid": _("证书类型无效。"),
+            "holder_kind_mismatch": _("获奖者类型与证书类型不符。"),
+            "holder_not_in_competition": _("获奖者不属于该比赛。"),
+            "holder_name_missing": _("获奖者姓名为空，无法发证。"),
+            "event_required": _("个人奖和团体奖必须指定项目。"),
+            "template_invalid": _("模板语法错误：%(error)s"),
+        },
+    ),
+    **_codes(
+        404,
+        {"certificate_not_found": _("没有找到与证书编号和姓名相符的证书。"), "file_not_ready": _("文件尚未生成。")},
+    ),
+    **_codes(409, {"already_revoked": _("该证书已撤销。")}),
+    **_codes(
+        500,
+        {
+            "render_failed": _("证书生成失败。"),
+            "render_overflow": _("证书排版溢出。"),
+            "font_subset_failed": _("无法生成字体子集。"),
+        },
+    ),
+    **_codes(
+        503,
+        {
+            "renderer_unavailable": _("证书生成服务不可用。"),
+            "cjk_font_missing": _(
+                "找不到中文字体（fc-list :lang=zh 为空），拒绝生成会显示为方框的证书。请安装 fonts-noto-cjk。"
+            ),
+            "harfbuzz_subset_missing": _(
+                "缺少 libharfbuzz-subset0：证书生成会极慢，已拒绝运行。请安装 libharfbuzz-subset0（make install）。"
+            ),
+        },
+    ),
+    # ---- judging: login QR codes
+    **_codes(
+        400,
+        {
+            "login_code_invalid": _("登录二维码无效。"),
+            "login_code_expired": _("登录二维码已过期，请向组织者领取新码。"),
+            "login_code_revoked": _("登录二维码已被撤销，请向组织者领取新码。"),
+            "login_code_used": _("登录二维码已使用过，每个码只能使用一次。"),
+        },
+    ),
+}
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken. ``code`` is a key of ``ERRORS``, which gives the status and message.
+
+    ``detail`` replaces the registry's message where a lower module worked out a more
+    precise reason; ``params`` fill the message's ``%(name)s`` placeholders.
+    """
+
     code = "invalid"
 
-    def __init__(self, message, *, code=None, field=None, extra=None):
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
+    def __init__(self, code: str | None = None, *, field=None, extra=None, detail=None, **params):
+        self.code = code or self.code
+        spec = ERRORS[self.code]
+        self.status = spec.status
+        message = spec.message if detail is None else detail
+        self.message = message % params if params and detail is None else message
+        super().__init__(self.message)
         self.field = field
         self.extra = extra or {}
 
 
 class Forbidden(DomainError):
-    status = status.HTTP_403_FORBIDDEN
     code = "forbidden"
 
 
 class NotFound(DomainError):
-    status = status.HTTP_404_NOT_FOUND
     code = "not_found"
 
 
 class Conflict(DomainError):
-    status = status.HTTP_409_CONFLICT
     code = "conflict"
+
+
+_CLASS_BY_STATUS = {403: Forbidden, 404: NotFound, 409: Conflict}
+
+
+def error(code: str, *, field=None, extra=None, detail=None, **params) -> DomainError:
+    """The error for ``code``: a ``Forbidden``, ``NotFound`` or ``Conflict`` by its status, else a ``DomainError``."""
+    cls = _CLASS_BY_STATUS.get(ERRORS[code].status, DomainError)
+    return cls(code, field=field, extra=extra, detail=detail, **params)
+
+
+def message(code: str) -> str:
+    """The registry's message for ``code`` (for pages that show a refusal rather than raise it)."""
+    return ERRORS[code].message
+
+
+def openapi_error_codes(result, generator, request, public):
+    """drf-spectacular postprocessing hook: list every error code, its status and message in the description."""
+    lines = ["", "", "## Error codes", "", "| code | status | message |", "|---|---|---|"]
+    lines += [f"| `{code}` | {spec.status} | {spec.message} |" for code, spec in sorted(ERRORS.items())]
+    info = result.setdefault("info", {})
+    info["description"] = (info.get("description") or "") + "\n".join(lines)
+    return result
 
 
 def api_exception_handler(exc, context):
@@ -56,9 +296,7 @@ def api_exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
     elif isinstance(exc, IntegrityError):
-        exc = exceptions.ValidationError(
-            detail={"non_field_errors": ["与已有数据冲突（重复或引用无效）。"]}, code="integrity"
-        )
+        exc = exceptions.ValidationError(detail={"non_field_errors": [message("integrity")]}, code="integrity")
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -67,7 +305,7 @@ def api_exception_handler(exc, context):
     if response is not None and isinstance(exc, exceptions.APIException):
         data = response.data
         if isinstance(exc, exceptions.ValidationError):
-            response.data = {"code": "invalid", "detail": "输入有误。", "errors": data}
+            response.data = {"code": "invalid", "detail": message("invalid"), "errors": data}
             first = _first_error(data)
             if first is not None:
                 # The first offending field and its reason, as a DomainError gives them.

@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error-code registry (config.errors.ERRORS) is listed in the description.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.errors.openapi_error_codes"],
     # Several models have a "status" or "kind"; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "competitions.models.Organisation.Kind",

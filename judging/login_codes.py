@@ -14,9 +14,8 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from config.errors import DomainError
+from config.errors import error
 from judging.models import LoginCode
 
 DEFAULT_CODE_HOURS = 24
@@ -56,13 +55,13 @@ def login_code_redeem(*, token: str):
     """
     code = LoginCode.objects.select_for_update().select_related("user").filter(digest=_digest(token or "")).first()
     if code is None or not code.user.is_active:
-        raise DomainError(_("登录二维码无效。"), code="login_code_invalid")
+        raise error("login_code_invalid")
     if code.revoked_at is not None:
-        raise DomainError(_("登录二维码已被撤销，请向组织者领取新码。"), code="login_code_revoked")
+        raise error("login_code_revoked")
     if code.used_at is not None:
-        raise DomainError(_("登录二维码已使用过，每个码只能使用一次。"), code="login_code_used")
+        raise error("login_code_used")
     if code.expires_at <= timezone.now():
-        raise DomainError(_("登录二维码已过期，请向组织者领取新码。"), code="login_code_expired")
+        raise error("login_code_expired")
     code.used_at = timezone.now()
     code.save(update_fields=["used_at"])
     return code.user

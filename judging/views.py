@@ -24,11 +24,11 @@ from django.views.decorators.http import require_http_methods
 from competitions.access import is_recused, recused_entry_ids
 from competitions.models import Entry, Event
 from competitions.selectors import events_chiefed_by, events_judged_by, is_chief_judge, judge_assignment
-from config.errors import DomainError
+from config.errors import DomainError, message
 from judging.login_codes import login_code_redeem
 from scoring.models import Criterion, Mark, Sheet
 from scoring.selectors import variance_alerts
-from scoring.services import MARK_VALUE_MESSAGES, decimal_text
+from scoring.services import MARK_VALUE_CODES, decimal_text
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "judging"
 
@@ -165,7 +165,7 @@ def sheet(request, event_id: int, entry_id: int):
             "state": own_sheet.state if own_sheet else Sheet.State.DRAFT,
             "reason": own_sheet.reason if own_sheet else "",
         },
-        "messages": {code: str(message) for code, message in MARK_VALUE_MESSAGES.items()},
+        "messages": {code: str(message(code)) for code in MARK_VALUE_CODES},
     }
     context = {
         "event": event,

@@ -6,20 +6,14 @@ clicking at once are serialised, and broadcast only after commit.
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from competitions.access import require_organiser
 from competitions.models import Competition, Event
-from competitions.selectors import is_organiser
-from config.errors import Conflict, DomainError, Forbidden
+from config.errors import error
 from live import board
 from live.models import FrozenBoard, RevealProgress
 
 Publication = Competition.Publication
-
-
-def _require_organiser(user, competition: Competition) -> None:
-    if not is_organiser(user, competition):
-        raise Forbidden(_("只有组织者可以控制成绩公布。"), code="not_organiser")
 
 
 @transaction.atomic
@@ -30,9 +24,9 @@ def publication_set(*, actor, competition: Competition, policy: str) -> Competit
     leaving the frozen mode drops the snapshots; entering reveal starts every event
     at zero revealed places. Every screen gets the new board after commit.
     """
-    _require_organiser(actor, competition)
+    require_organiser(actor, competition)
     if policy not in Publication.values:
-        raise DomainError(_("未知的公布方式。"), code="invalid_policy", field="policy")
+        raise error("invalid_policy", field="policy")
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     events = list(Event.objects.filter(competition=competition).select_related("competition"))
     if policy == Publication.FROZEN and competition.publication != Publication.FROZEN:
@@ -57,14 +51,14 @@ def publication_set(*, actor, competition: Competition, policy: str) -> Competit
 @transaction.atomic
 def reveal_next(*, actor, event: Event) -> RevealProgress:
     """Reveal one more place of the event, counting from last place. One click, one place."""
-    _require_organiser(actor, event.competition)
+    require_organiser(actor, event.competition)
     competition = Competition.objects.select_for_update().get(pk=event.competition_id)
     if competition.publication != Publication.REVEAL:
-        raise Conflict(_("当前不是颁奖揭晓模式。"), code="not_reveal_mode")
+        raise error("not_reveal_mode")
     progress, _created = RevealProgress.objects.select_for_update().get_or_create(event=event)
     _version, rows = board.event_rows(event=event)
     if progress.revealed >= len(rows):
-        raise Conflict(_("所有名次已经揭晓。"), code="reveal_finished")
+        raise error("reveal_finished")
     progress.revealed += 1
     progress.save(update_fields=["revealed", "updated_at"])
     transaction.on_commit(lambda: board.board_changed(event.pk))

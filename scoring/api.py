@@ -6,7 +6,6 @@ Every refusal is a DomainError with a stable code (see ``config.errors``).
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
@@ -19,7 +18,7 @@ from rest_framework.settings import api_settings
 from competitions.access import require_chief_judge, require_organiser
 from competitions.models import Competition, Entry, Event, Team
 from competitions.selectors import competitions_managed_by, is_organiser
-from config.errors import DomainError, Forbidden, NotFound
+from config.errors import error
 from scoring import selectors, services
 from scoring.models import Appeal, MarkingScheme, Sheet
 from scoring.serializers import (
@@ -157,10 +156,10 @@ class EventMarksView(_ScoringView):
         event = _event(event_id)
         entry = request.query_params.get("entry")
         if entry is not None and not entry.isdigit():
-            raise DomainError(_("参赛登记编号无效。"), code="invalid", field="entry")
+            raise error("invalid", field="entry")
         marks = selectors.marks_visible_to(user=request.user, event=event, entry_id=int(entry) if entry else None)
         if marks is None:
-            raise Forbidden(_("您不是本项目的裁判。"), code="not_assigned")
+            raise error("not_assigned")
         page = self.paginate_queryset(marks)
         return self.get_paginated_response(MarkSerializer(page, many=True).data)
 
@@ -178,7 +177,7 @@ class EventMarksView(_ScoringView):
         if data["judge"] is not None and data["judge"] != request.user.pk:
             judge = get_user_model().objects.filter(pk=data["judge"]).first()
             if judge is None:
-                raise DomainError(_("裁判不存在。"), code="unknown_judge", field="judge")
+                raise error("unknown_judge", field="judge")
         result = services.marks_submit(
             judge=judge,
             actor=request.user,
@@ -209,7 +208,7 @@ class EventSheetsView(_ScoringView):
         event = _event(event_id)
         sheets = selectors.sheets_visible_to(user=request.user, event=event)
         if sheets is None:
-            raise Forbidden(_("您不是本项目的裁判。"), code="not_assigned")
+            raise error("not_assigned")
         page = self.paginate_queryset(sheets)
         return self.get_paginated_response(SheetSerializer(page, many=True).data)
 
@@ -227,7 +226,7 @@ class SheetSubmitView(_ScoringView):
         serializer.is_valid(raise_exception=True)
         entry = Entry.objects.filter(pk=serializer.validated_data["entry"], event=event).first()
         if entry is None:
-            raise DomainError(_("该参赛登记不属于本项目。"), code="entry_not_in_event", field="entry")
+            raise error("entry_not_in_event", field="entry")
         sheet = services.sheet_submit(judge=request.user, entry=entry)
         return Response(SheetSerializer(sheet).data)
 
@@ -295,7 +294,7 @@ class EventAppealsView(_ScoringView):
         serializer.is_valid(raise_exception=True)
         entry = Entry.objects.filter(pk=serializer.validated_data["entry"], event=event).first()
         if entry is None:
-            raise DomainError(_("该参赛登记不属于本项目。"), code="entry_not_in_event", field="entry")
+            raise error("entry_not_in_event", field="entry")
         appeal = services.appeal_file(user=request.user, entry=entry, reason=serializer.validated_data["reason"])
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
@@ -321,7 +320,7 @@ class AppealDecideView(_ScoringView):
 def _visible_event(request, event_id: int) -> Event:
     event = _event(event_id)
     if not selectors.standings_visible_to(user=request.user, event=event):
-        raise NotFound(_("成绩尚未公布。"), code="not_found")
+        raise error("not_found")
     return event
 
 
@@ -416,7 +415,7 @@ class OrganisationAwardsView(GenericAPIView):
         competition = get_object_or_404(Competition, pk=competition_id)
         public = competition.is_public and competition.publication == Competition.Publication.LIVE
         if not (public or is_organiser(request.user, competition)):
-            raise NotFound(_("成绩尚未公布。"), code="not_found")
+            raise error("not_found")
         rows = selectors.organisation_award_rows(competition=competition)
         return Response(OrganisationAwardRowSerializer(rows, many=True).data)
 

@@ -5,10 +5,9 @@ answers here; the dependency keeps pointing down.
 """
 
 from django.dispatch import receiver
-from django.utils.translation import gettext as _
 
 from competitions.signals import redraw_requested
-from config.errors import Conflict
+from config.errors import error
 from scoring.models import Mark
 
 
@@ -16,4 +15,4 @@ from scoring.models import Mark
 def refuse_redraw_once_marked(sender, *, event, kind, **kwargs) -> None:
     """Veto a redraw once the event has marks: judges have scored under the drawn codes (409 ``scoring_started``)."""
     if Mark.objects.filter(entry__event=event).exists():
-        raise Conflict(_("该项目已开始评分，不能重新抽签。"), code="scoring_started")
+        raise error("scoring_started")

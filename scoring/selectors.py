@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from competitions.models import Competition, Entry, Event, JudgeAssignment, Organisation, Team
 from competitions.selectors import is_chief_judge, judge_assignment, judge_units, roles_of
-from config.errors import DomainError
+from config.errors import error, message
 from scoring import standings as engine
 from scoring.aggregation import Criterion as PureCriterion
 from scoring.aggregation import MarkValue
@@ -163,12 +163,10 @@ def scheme_check(scheme: MarkingScheme, criteria: list[Criterion]) -> None:
     problems = scheme_problems(scheme, criteria)
     if problems:
         first = problems[0]
-        raise DomainError(
-            first.message,
-            code=first.code,
-            field=first.field,
-            extra={"errors": {p.field: [p.message] for p in problems}},
-        )
+        errors: dict[str, list[str]] = {}
+        for problem in problems:
+            errors.setdefault(problem.field, []).append(str(message(problem.code)))
+        raise error(first.code, field=first.field, extra={"errors": errors})
 
 
 def _json_value(value):

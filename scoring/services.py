@@ -15,8 +15,6 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from competitions.access import (
     entry_units,
@@ -27,7 +25,7 @@ from competitions.access import (
     require_organiser,
 )
 from competitions.models import Entry, Event
-from config.errors import Conflict, DomainError
+from config.errors import error, message
 from scoring import signals
 from scoring.decimal_rules import NotANumberError, to_decimal
 from scoring.models import (
@@ -64,7 +62,7 @@ def _apply_scheme(scheme: MarkingScheme, data: dict) -> MarkingScheme:
     kept = {c.code for c in criteria}
     removed = [c for code, c in existing.items() if code not in kept]
     if removed and Mark.objects.filter(criterion__in=removed).exists():
-        raise Conflict(_("已有评分的评分项不能删除。"), code="criterion_has_marks", field="criteria")
+        raise error("criterion_has_marks", field="criteria")
     scheme.save()
     for criterion in removed:
         criterion.delete()
@@ -92,7 +90,7 @@ def scheme_save(*, user, event: Event, data: dict) -> MarkingScheme:
     _lock_standings_version(event)
     scheme = MarkingScheme.objects.select_for_update().filter(event=event).first() or MarkingScheme(event=event)
     if _scheme_has_marks(scheme):
-        raise Conflict(_("评分方案已有评分，只能通过修订变更。"), code="scheme_has_marks")
+        raise error("scheme_has_marks")
     return _apply_scheme(scheme, data)
 
 
@@ -107,7 +105,7 @@ def scheme_revise(*, user, scheme: MarkingScheme, data: dict, reason: str) -> Ma
     """
     require_organiser(user, scheme.event.competition)
     if not (reason or "").strip():
-        raise DomainError(_("修订评分方案必须填写原因。"), code="reason_required", field="reason")
+        raise error("reason_required", field="reason")
     standings = _lock_standings_version(scheme.event)
     scheme = MarkingScheme.objects.select_for_update().get(pk=scheme.pk)
     SchemeRevision.objects.create(
@@ -124,7 +122,7 @@ def scheme_delete(*, user, scheme: MarkingScheme) -> None:
     """Delete a scheme that has no marks yet (409 ``scheme_has_marks`` otherwise)."""
     require_organiser(user, scheme.event.competition)
     if _scheme_has_marks(scheme):
-        raise Conflict(_("评分方案已有评分，不能删除。"), code="scheme_has_marks")
+        raise error("scheme_has_marks")
     scheme.delete()
 
 
@@ -202,7 +200,7 @@ def _fingerprint(payload: dict) -> str:
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> BatchResult:
     if record.fingerprint != fingerprint:
-        raise DomainError(_("该幂等键已用于另一份不同的提交。"), code="idempotency_key_reused", field="idempotency_key")
+        raise error("idempotency_key_reused", field="idempotency_key")
     return BatchResult(record.response, replayed=True)
 
 
@@ -222,41 +220,41 @@ class _Errors:
     """Collects per-field 400s so one response lists every bad mark."""
 
     def __init__(self):
-        self.items: list[tuple[str, str, str]] = []
+        self.items: list[tuple[str, str]] = []
 
-    def add(self, field: str, code: str, message: str) -> None:
-        self.items.append((field, code, str(message)))
+    def add(self, field: str, code: str) -> None:
+        self.items.append((field, code))
 
     def raise_if_any(self) -> None:
         if not self.items:
             return
-        field, code, message = self.items[0]
         errors: dict[str, list[str]] = {}
-        for f, _code, m in self.items:
-            errors.setdefault(f, []).append(m)
-        raise DomainError(message, code=code, field=field, extra={"errors": errors})
+        for field, code in self.items:
+            errors.setdefault(field, []).append(str(message(code)))
+        field, code = self.items[0]
+        raise error(code, field=field, extra={"errors": errors})
 
 
-# The engine's MarkValueError codes, as the judge reads them.
-MARK_VALUE_MESSAGES = {
-    "out_of_range": gettext_lazy("超出评分范围"),
-    "off_step": gettext_lazy("不符合评分步长"),
-    "too_precise": gettext_lazy("小数位数过多"),
-    "not_a_number": gettext_lazy("不是有效的数字"),
-    "value_required": gettext_lazy("必须填写分值"),
-    "unknown_status": gettext_lazy("状态无效"),
-    "status_not_allowed": gettext_lazy("该评分项不能使用此状态"),
-    "penalty_negative": gettext_lazy("罚分不能为负数"),
-    "penalty_not_allowed": gettext_lazy("该评分项不能填写罚分"),
-}
+# The codes of scoring.validation's MarkValueError, which the tablet checks before sending.
+MARK_VALUE_CODES = (
+    "out_of_range",
+    "off_step",
+    "too_precise",
+    "not_a_number",
+    "value_required",
+    "unknown_status",
+    "status_not_allowed",
+    "penalty_negative",
+    "penalty_not_allowed",
+)
 
 
 def _batch_key(idempotency_key: str) -> str:
     key = (idempotency_key or "").strip()
     if not key:
-        raise DomainError(_("缺少幂等键。"), code="idempotency_key_required", field="idempotency_key")
+        raise error("idempotency_key_required", field="idempotency_key")
     if len(key) > 100:
-        raise DomainError(_("幂等键过长。"), code="idempotency_key_invalid", field="idempotency_key")
+        raise error("idempotency_key_invalid", field="idempotency_key")
     return key
 
 
@@ -290,7 +288,7 @@ def _validate(*, judge, actor, event: Event, marks: Sequence[MarkInput]) -> list
     judge correcting a mark of their own unit's entry is refused too).
     """
     if not marks:
-        raise DomainError(_("至少提交一条评分。"), code="marks_required", field="marks")
+        raise error("marks_required", field="marks")
     errors = _Errors()
     entries = entry_units(event=event, entry_ids={m.entry for m in marks})
     scheme = MarkingScheme.objects.filter(event=event).first()
@@ -302,27 +300,27 @@ def _validate(*, judge, actor, event: Event, marks: Sequence[MarkInput]) -> list
     for index, mark in enumerate(marks):
         here = f"marks[{index}]"
         if mark.entry not in entries:
-            errors.add(f"{here}.entry", "entry_not_in_event", _("该参赛登记不属于本项目。"))
+            errors.add(f"{here}.entry", "entry_not_in_event")
             continue
         if entries[mark.entry] in recused_units:
             raise_recused(field=f"{here}.entry")
         criterion = criteria.get(mark.criterion)
         if criterion is None:
-            errors.add(f"{here}.criterion", "unknown_criterion", _("评分方案中没有该评分项。"))
+            errors.add(f"{here}.criterion", "unknown_criterion")
             continue
         if not 1 <= mark.attempt <= criterion.attempts:
-            errors.add(f"{here}.attempt", "attempt_out_of_range", _("轮次超出范围。"))
+            errors.add(f"{here}.attempt", "attempt_out_of_range")
             continue
         natural_key = (mark.entry, criterion.pk, mark.attempt)
         if natural_key in seen:
-            errors.add(here, "duplicate_mark", _("同一批次中重复提交了同一项评分。"))
+            errors.add(here, "duplicate_mark")
             continue
         seen.add(natural_key)
         penalty = mark.penalty if mark.penalty not in (None, "") else 0
         try:
             value, penalty = validate_mark(pure_criteria[criterion.code], mark.value, penalty, mark.status)
         except MarkValueError as exc:
-            errors.add(f"{here}.{exc.field}", exc.code, MARK_VALUE_MESSAGES.get(exc.code, exc.message))
+            errors.add(f"{here}.{exc.field}", exc.code)
             continue
         checked.append(_Checked(mark, criterion, value, penalty))
     errors.raise_if_any()
@@ -334,11 +332,11 @@ def _open_appeal(*, event: Event, appeal_id: int | None) -> Appeal | None:
         return None
     appeal = Appeal.objects.select_related("entry").filter(pk=appeal_id).first()
     if appeal is None:
-        raise DomainError(_("申诉不存在。"), code="unknown_appeal", field="appeal")
+        raise error("unknown_appeal", field="appeal")
     if appeal.entry.event_id != event.pk:
-        raise DomainError(_("该申诉不属于本项目。"), code="appeal_not_in_event", field="appeal")
+        raise error("appeal_not_in_event", field="appeal")
     if appeal.status != Appeal.Status.OPEN:
-        raise DomainError(_("该申诉已处理完毕。"), code="appeal_not_open", field="appeal")
+        raise error("appeal_not_open", field="appeal")
     return appeal
 
 
@@ -353,7 +351,7 @@ def _plan(*, judge, checked: list[_Checked]) -> list[_Checked]:
     sheets = {s.entry_id: s for s in Sheet.objects.select_for_update().filter(entry_id__in=entry_ids, judge=judge)}
     locked = sorted(entry_id for entry_id, sheet in sheets.items() if sheet.is_locked)
     if locked:
-        raise Conflict(_("评分表已锁定，不能修改。"), code="sheet_locked", extra={"entries": locked})
+        raise error("sheet_locked", extra={"entries": locked})
     stored = {
         (m.entry_id, m.criterion_id, m.attempt): m
         for m in Mark.objects.select_for_update().filter(
@@ -386,11 +384,7 @@ def _plan(*, judge, checked: list[_Checked]) -> list[_Checked]:
                 }
             )
     if conflicts:
-        raise Conflict(
-            _("评分已被修改，请刷新后重试。"),
-            code="version_conflict",
-            extra={"current": conflicts[0], "conflicts": conflicts},
-        )
+        raise error("version_conflict", extra={"current": conflicts[0], "conflicts": conflicts})
     new_sheets = entry_ids - sheets.keys()
     Sheet.objects.bulk_create([Sheet(entry_id=entry_id, judge=judge) for entry_id in new_sheets])
     return checked
@@ -472,7 +466,7 @@ def marks_submit(
     if actor.pk != judge.pk:
         require_chief_judge(actor, event)
         if not (reason or "").strip():
-            raise DomainError(_("更正评分必须填写原因。"), code="reason_required", field="reason")
+            raise error("reason_required", field="reason")
     require_judge(judge, event)
     fingerprint = _batch_fingerprint(event=event, judge=judge, marks=marks, reason=reason, appeal_id=appeal_id)
 
@@ -495,9 +489,7 @@ def marks_submit(
             )
     except IntegrityError:
         # The same key was just used for another event's batch (a different lock).
-        raise DomainError(
-            _("该幂等键已用于另一份不同的提交。"), code="idempotency_key_reused", field="idempotency_key"
-        ) from None
+        raise error("idempotency_key_reused", field="idempotency_key") from None
     return BatchResult(response, replayed=False)
 
 
@@ -526,7 +518,7 @@ def sheet_submit(*, judge, entry: Entry) -> Sheet:
     Sheet.objects.get_or_create(entry=entry, judge=judge)
     sheet = Sheet.objects.select_for_update().get(entry=entry, judge=judge)
     if sheet.is_locked:
-        raise Conflict(_("评分表已锁定。"), code="sheet_locked")
+        raise error("sheet_locked")
     if sheet.state == Sheet.State.SUBMITTED:
         return sheet
     sheet.submitted_at = timezone.now()
@@ -539,7 +531,7 @@ def sheet_lock(*, actor, sheet: Sheet, reason: str = "") -> Sheet:
     sheet = _locked_sheet(sheet)
     require_chief_judge(actor, sheet.entry.event)
     if sheet.is_locked:
-        raise Conflict(_("评分表已锁定。"), code="sheet_locked")
+        raise error("sheet_locked")
     sheet.locked_by, sheet.locked_at, sheet.reason = actor, timezone.now(), reason
     return _move_sheet(sheet, actor=actor, action=SheetAudit.Action.LOCK, to_state=Sheet.State.LOCKED, reason=reason)
 
@@ -548,11 +540,11 @@ def sheet_lock(*, actor, sheet: Sheet, reason: str = "") -> Sheet:
 def sheet_unlock(*, actor, sheet: Sheet, reason: str) -> Sheet:
     """Chief judge only; a reason is required and audited. Back to submitted. Locks the sheet row."""
     if not (reason or "").strip():
-        raise DomainError(_("解锁必须填写原因。"), code="reason_required", field="reason")
+        raise error("reason_required", field="reason")
     sheet = _locked_sheet(sheet)
     require_chief_judge(actor, sheet.entry.event)
     if not sheet.is_locked:
-        raise Conflict(_("评分表未锁定。"), code="sheet_not_locked")
+        raise error("sheet_not_locked")
     sheet.locked_by, sheet.locked_at, sheet.reason = None, None, reason
     return _move_sheet(
         sheet, actor=actor, action=SheetAudit.Action.UNLOCK, to_state=Sheet.State.SUBMITTED, reason=reason
@@ -565,7 +557,7 @@ def sheet_publish(*, actor, sheet: Sheet) -> Sheet:
     sheet = _locked_sheet(sheet)
     require_chief_judge(actor, sheet.entry.event)
     if sheet.state != Sheet.State.LOCKED:
-        raise Conflict(_("只有已锁定的评分表可以公布。"), code="sheet_not_locked")
+        raise error("sheet_not_locked")
     return _move_sheet(sheet, actor=actor, action=SheetAudit.Action.PUBLISH, to_state=Sheet.State.PUBLISHED)
 
 
@@ -578,7 +570,7 @@ def appeal_file(*, user, entry: Entry, reason: str) -> Appeal:
     """Record a written appeal (申诉) against an entry's result (chief judge or organiser)."""
     require_chief_judge(user, entry.event)
     if not (reason or "").strip():
-        raise DomainError(_("必须填写申诉理由。"), code="reason_required", field="reason")
+        raise error("reason_required", field="reason")
     return Appeal.objects.create(entry=entry, filed_by=user, reason=reason)
 
 
@@ -588,11 +580,11 @@ def appeal_decide(*, user, appeal: Appeal, status: str, decision: str) -> Appeal
     appeal = Appeal.objects.select_for_update().select_related("entry__event__competition").get(pk=appeal.pk)
     require_organiser(user, appeal.entry.event.competition)
     if status not in (Appeal.Status.UPHELD, Appeal.Status.DISMISSED):
-        raise DomainError(_("处理结果无效。"), code="invalid_status", field="status")
+        raise error("invalid_status", field="status")
     if not (decision or "").strip():
-        raise DomainError(_("必须填写处理决定。"), code="decision_required", field="decision")
+        raise error("decision_required", field="decision")
     if appeal.status != Appeal.Status.OPEN:
-        raise Conflict(_("该申诉已处理完毕。"), code="appeal_not_open")
+        raise error("appeal_not_open")
     appeal.status, appeal.decision = status, decision
     appeal.decided_by, appeal.decided_at = user, timezone.now()
     appeal.save()

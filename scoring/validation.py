@@ -97,58 +97,58 @@ def _criterion_errors(index: int, criterion: Criterion) -> list[SchemeError]:
     errors: list[SchemeError] = []
     here = f"criteria[{index}]"
 
-    def error(name: str, code: str, message: str) -> None:
+    def problem(name: str, code: str, message: str) -> None:
         errors.append(SchemeError(f"{here}.{name}", code, message))
 
     if not criterion.code:
-        error("code", "required", "criterion code is required")
+        problem("code", "required", "criterion code is required")
     if criterion.kind not in CRITERION_KINDS:
-        error("kind", "unknown_kind", f"kind must be one of {', '.join(CRITERION_KINDS)}")
+        problem("kind", "unknown_kind", f"kind must be one of {', '.join(CRITERION_KINDS)}")
     if criterion.aggregation not in AGGREGATIONS:
-        error("aggregation", "unknown_aggregation", f"aggregation must be one of {', '.join(AGGREGATIONS)}")
+        problem("aggregation", "unknown_aggregation", f"aggregation must be one of {', '.join(AGGREGATIONS)}")
     if criterion.attempts_combine not in ATTEMPT_COMBINES:
-        error("attempts_combine", "unknown_combine", "attempts_combine must be sum or best")
+        problem("attempts_combine", "unknown_combine", "attempts_combine must be sum or best")
     if criterion.part not in PARTS:
-        error("part", "unknown_part", "part must be theory or practical")
+        problem("part", "unknown_part", "part must be theory or practical")
     if criterion.max_value <= 0:
-        error("max_value", "max_not_positive", "maximum must be positive")
+        problem("max_value", "max_not_positive", "maximum must be positive")
     if criterion.min_value < 0:
-        error("min_value", "min_negative", "minimum cannot be negative")
+        problem("min_value", "min_negative", "minimum cannot be negative")
     elif criterion.min_value >= criterion.max_value:
-        error("min_value", "min_not_below_max", "minimum must be below the maximum")
+        problem("min_value", "min_not_below_max", "minimum must be below the maximum")
     if criterion.weight <= 0:
-        error("weight", "weight_not_positive", "weight must be positive")
+        problem("weight", "weight_not_positive", "weight must be positive")
     if criterion.step is not None:
         if criterion.step <= 0:
-            error("step", "step_not_positive", "step must be positive")
+            problem("step", "step_not_positive", "step must be positive")
         elif (criterion.max_value - criterion.min_value) % criterion.step:
-            error("step", "step_not_divisor", "step must divide the range from minimum to maximum")
+            problem("step", "step_not_divisor", "step must divide the range from minimum to maximum")
     if criterion.trim < 0:
-        error("trim", "trim_negative", "trim cannot be negative")
+        problem("trim", "trim_negative", "trim cannot be negative")
     elif criterion.aggregation in ("trimmed_mean", "trimmed_sum"):
         if criterion.trim == 0:
-            error("trim", "trim_missing", "a trimmed aggregation must drop at least one high and one low mark")
+            problem("trim", "trim_missing", "a trimmed aggregation must drop at least one high and one low mark")
         elif criterion.panel_size is not None and criterion.panel_size < 2 * criterion.trim + 1:
-            error("panel_size", "panel_too_small", f"dropping {criterion.trim}+{criterion.trim} needs more judges")
+            problem("panel_size", "panel_too_small", f"dropping {criterion.trim}+{criterion.trim} needs more judges")
     elif criterion.trim:
-        error("trim", "trim_not_trimmed", "trim only applies to trimmed_mean and trimmed_sum")
+        problem("trim", "trim_not_trimmed", "trim only applies to trimmed_mean and trimmed_sum")
     if criterion.panel_size is not None and criterion.panel_size < 1:
-        error("panel_size", "panel_too_small", "a panel needs at least one judge")
+        problem("panel_size", "panel_too_small", "a panel needs at least one judge")
     if criterion.kind == "measurement" and criterion.aggregation in ("trimmed_mean", "trimmed_sum"):
-        error("aggregation", "measurement_not_panel", "a measurement is entered once, not by a trimmed panel")
+        problem("aggregation", "measurement_not_panel", "a measurement is entered once, not by a trimmed panel")
     if criterion.attempts < 1:
-        error("attempts", "attempts_not_positive", "at least one attempt")
+        problem("attempts", "attempts_not_positive", "at least one attempt")
     if criterion.attempt_multipliers:
         if len(criterion.attempt_multipliers) != criterion.attempts:
-            error("attempt_multipliers", "multipliers_length", "give one multiplier per attempt")
+            problem("attempt_multipliers", "multipliers_length", "give one multiplier per attempt")
         if any(m <= 0 for m in criterion.attempt_multipliers):
-            error("attempt_multipliers", "multiplier_not_positive", "multipliers must be positive")
+            problem("attempt_multipliers", "multiplier_not_positive", "multipliers must be positive")
     if criterion.penalty_per_unit < 0:
-        error("penalty_per_unit", "penalty_negative", "penalty per unit cannot be negative")
+        problem("penalty_per_unit", "penalty_negative", "penalty per unit cannot be negative")
     elif criterion.penalty_per_unit and criterion.kind not in ("deduction", "time"):
-        error("penalty_per_unit", "penalty_unit_not_allowed", "penalty per unit applies to deduction and time criteria")
+        problem("penalty_per_unit", "penalty_unit_not_allowed", "penalty per unit applies to deduction and time criteria")
     if not 0 <= criterion.decimals <= _MAX_DECIMALS:
-        error("decimals", "decimals_out_of_range", f"decimals must be between 0 and {_MAX_DECIMALS}")
+        problem("decimals", "decimals_out_of_range", f"decimals must be between 0 and {_MAX_DECIMALS}")
     return errors
 
 

@@ -54,10 +54,7 @@ class CJKFonts:
 
 def check_harfbuzz_subset() -> None:
     if weasyprint_ffi.harfbuzz_subset is None:
-        raise RenderingUnavailable(
-            "缺少 libharfbuzz-subset0：证书生成会极慢，已拒绝运行。请安装 libharfbuzz-subset0（make install）。",
-            code="harfbuzz_subset_missing",
-        )
+        raise RenderingUnavailable("harfbuzz_subset_missing")
 
 
 def _fc_list(pattern: str) -> list[str]:
@@ -83,10 +80,7 @@ def find_cjk_fonts(pattern: str = ":lang=zh") -> CJKFonts:
         if path.lower().endswith((".ttc", ".otf", ".ttf")):
             faces.append((family, int(float(weight or 80)), path, int(index or 0)))
     if not faces:
-        raise RenderingUnavailable(
-            "找不到中文字体（fc-list :lang=zh 为空），拒绝生成会显示为方框的证书。请安装 fonts-noto-cjk。",
-            code="cjk_font_missing",
-        )
+        raise RenderingUnavailable("cjk_font_missing")
     families = {f[0] for f in faces}
     family = PREFERRED_FAMILY if PREFERRED_FAMILY in families else sorted(families)[0]
     same = sorted((f for f in faces if f[0] == family), key=lambda f: f[1])
@@ -195,7 +189,7 @@ def _harfbuzz_subset(path: str, index: int, charset: str) -> bytes:
     ffi, hb, hb_subset = _harfbuzz()
     blob = hb.hb_blob_create_from_file_or_fail(os.fsencode(path))
     if blob == ffi.NULL:
-        raise RenderingUnavailable(f"无法读取字体文件 {path}。", code="cjk_font_missing")
+        raise RenderingUnavailable("cjk_font_missing", detail=f"无法读取字体文件 {path}。")
     face = hb.hb_face_create(blob, index)
     subset_input = hb_subset.hb_subset_input_create_or_fail()
     try:
@@ -206,7 +200,7 @@ def _harfbuzz_subset(path: str, index: int, charset: str) -> bytes:
         hb_subset.hb_subset_input_set_flags(subset_input, _HB_SUBSET_FLAGS)
         subset = hb_subset.hb_subset_or_fail(face, subset_input)
         if subset == ffi.NULL:
-            raise RenderingFailed(f"HarfBuzz 无法生成字体子集：{path}", code="font_subset_failed")
+            raise RenderingFailed("font_subset_failed", detail=f"HarfBuzz 无法生成字体子集：{path}")
         result = hb.hb_face_reference_blob(subset)
         length = ffi.new("unsigned int *")
         data = ffi.buffer(hb.hb_blob_get_data(result, length), length[0])[:]

@@ -17,12 +17,14 @@ BASE_CSS_TEMPLATE = "certificates/pdf/certificate.css"
 
 
 class RenderingUnavailable(DomainError):
-    status = 503
+    """The machine cannot render (fonts or HarfBuzz missing): 503, with the reason in ``detail``."""
+
     code = "renderer_unavailable"
 
 
 class RenderingFailed(DomainError):
-    status = 500
+    """A certificate did not render: 500, with the reason in ``detail``."""
+
     code = "render_failed"
 
 

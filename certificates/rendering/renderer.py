@@ -122,7 +122,7 @@ class CertificateRenderer:
         )
         if len(document.pages) != len(specs):
             raise RenderingFailed(
-                f"排版溢出：{len(specs)} 张证书排成了 {len(document.pages)} 页", code="render_overflow"
+                "render_overflow", detail=f"排版溢出：{len(specs)} 张证书排成了 {len(document.pages)} 页"
             )
         return document
 
@@ -173,5 +173,5 @@ class CertificateRenderer:
     def render_one(self, spec: PageSpec) -> bytes:
         chunk = self.render([spec], merged=False)
         if spec.key in chunk.errors:
-            raise RenderingFailed(chunk.errors[spec.key])
+            raise RenderingFailed(detail=chunk.errors[spec.key])
         return chunk.pdfs[spec.key]

@@ -2,7 +2,7 @@ import pytest
 
 from competitions import draw_services, signals
 from competitions.models import Draw, Entry
-from config.errors import Conflict, DomainError
+from config.errors import Conflict, DomainError, error
 from tests.factories import CompetitionFactory, EntryFactory, EventFactory, MarkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_redraw_veto_from_a_signal_receiver_rolls_the_redraw_back(event):
     before = entry_values(event, "id", "code")
 
     def veto(sender, *, event, kind, **kwargs):
-        raise Conflict("no", code="vetoed")
+        raise error("scoring_started")
 
     signals.redraw_requested.connect(veto)
     try:
@@ -125,7 +125,7 @@ def test_redraw_veto_from_a_signal_receiver_rolls_the_redraw_back(event):
             draw_services.draw_codes(event=event, drawn_by=None, seed="two", reason="重抽")
     finally:
         signals.redraw_requested.disconnect(veto)
-    assert excinfo.value.code == "vetoed"
+    assert excinfo.value.code == "scoring_started"
     assert entry_values(event, "id", "code") == before
     assert Draw.objects.filter(event=event).count() == 1
 

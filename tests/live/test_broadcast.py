@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from competitions.models import Competition
+from config.errors import Conflict, DomainError, Forbidden
 from live import board, services
 from live.groups import COMPETITION, EVENT, MONITOR, group_name
 from scoring import signals
@@ -140,22 +141,22 @@ def test_reveal_goes_from_last_place_to_first_one_click_each(judged, django_capt
         (frame,) = event_frames(listener)
         shown.append([row["rank"] for row in frame["rows"]])
     assert shown == [[3], [2, 3], [1, 2, 3]]
-    with pytest.raises(services.Conflict) as excinfo:
+    with pytest.raises(Conflict) as excinfo:
         services.reveal_next(actor=judged.organiser, event=judged.event)
     assert excinfo.value.code == "reveal_finished"
 
 
 def test_reveal_refuses_outside_reveal_mode_and_non_organisers(judged):
-    with pytest.raises(services.Conflict) as excinfo:
+    with pytest.raises(Conflict) as excinfo:
         services.reveal_next(actor=judged.organiser, event=judged.event)
     assert excinfo.value.code == "not_reveal_mode"
-    with pytest.raises(services.Forbidden) as excinfo:
+    with pytest.raises(Forbidden) as excinfo:
         services.publication_set(actor=judged.chief, competition=judged.competition, policy=Publication.HIDDEN)
     assert excinfo.value.code == "not_organiser"
 
 
 def test_publication_set_refuses_unknown_policy(judged):
-    with pytest.raises(services.DomainError) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         services.publication_set(actor=judged.organiser, competition=judged.competition, policy="leaky")
     assert (excinfo.value.code, excinfo.value.field) == ("invalid_policy", "policy")
 

@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from competitions.models import Competition, Entry
+from config.errors import message
 from live import board, services
 from scoring.services import MarkInput, marks_submit
 from tests.factories import FrozenBoardFactory, RevealProgressFactory, UserFactory, judged_event_factory
@@ -185,7 +186,7 @@ def test_chief_judge_cannot_change_publication(client, judged):
     judged.competition.refresh_from_db()
     assert judged.competition.publication == Publication.LIVE
     page = client.get(reverse("live:monitor", args=[judged.event.pk])).content.decode()
-    assert "只有组织者可以控制成绩公布。" in page
+    assert str(message("not_organiser")) in page
 
 
 def test_frozen_outside_the_live_control_shows_no_scores_rather_than_late_ones(client, judged):

@@ -223,7 +223,7 @@ def test_appeal_closed_cannot_carry_mark_changes(panel):
     )
 
     assert (response.status_code, response.json()["code"], response.json()["field"]) == (
-        400,
+        409,
         "appeal_not_open",
         "appeal",
     )
