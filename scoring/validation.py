@@ -146,7 +146,9 @@ def _criterion_errors(index: int, criterion: Criterion) -> list[SchemeError]:
     if criterion.penalty_per_unit < 0:
         problem("penalty_per_unit", "penalty_negative", "penalty per unit cannot be negative")
     elif criterion.penalty_per_unit and criterion.kind not in ("deduction", "time"):
-        problem("penalty_per_unit", "penalty_unit_not_allowed", "penalty per unit applies to deduction and time criteria")
+        problem(
+            "penalty_per_unit", "penalty_unit_not_allowed", "penalty per unit applies to deduction and time criteria"
+        )
     if not 0 <= criterion.decimals <= _MAX_DECIMALS:
         problem("decimals", "decimals_out_of_range", f"decimals must be between 0 and {_MAX_DECIMALS}")
     return errors
