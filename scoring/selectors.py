@@ -18,6 +18,7 @@ from competitions.models import Competition, Entry, Event, JudgeAssignment, Orga
 from competitions.selectors import is_chief_judge, judge_assignment, judge_units, roles_of
 from config.errors import error, message
 from scoring import standings as engine
+from scoring import team_standings
 from scoring.aggregation import Criterion as PureCriterion
 from scoring.aggregation import MarkValue
 from scoring.decimal_rules import to_decimal
@@ -341,7 +342,7 @@ def event_team_standings(*, event: Event, result: EventStandings | None = None) 
         return None
     team_of = {entry_id: info["team_id"] for entry_id, info in result.entries.items() if info["team_id"]}
     method = scheme.team_method
-    return engine.team_standings(
+    return team_standings.team_standings(
         result.standings.rows,
         team_of,
         method=method,
@@ -363,16 +364,16 @@ def competition_placings(*, competition: Competition) -> list[tuple[int, int | N
         has_teams = event.kind == Event.Kind.INDIVIDUAL and any(info["team_id"] for info in result.entries.values())
         if has_teams:
             teams = event_team_standings(event=event, result=result)
-            placings.extend(engine.organisation_placings(teams, team_org))
+            placings.extend(team_standings.organisation_placings(teams, team_org))
         else:
             organisation_of = {entry_id: info["organisation_id"] for entry_id, info in result.entries.items()}
-            placings.extend(engine.organisation_placings(result.standings, organisation_of))
+            placings.extend(team_standings.organisation_placings(result.standings, organisation_of))
     return placings
 
 
 def organisation_award_rows(*, competition: Competition) -> list[dict]:
     """Excellent-organisation (优秀组织奖) rows: ``{organisation, points, rank, awarded, places}``."""
-    results = engine.organisation_awards(
+    results = team_standings.organisation_awards(
         competition_placings(competition=competition), organisation_points_table(), organisation_award_count()
     )
     organisations = Organisation.objects.in_bulk([r.organisation_id for r in results])

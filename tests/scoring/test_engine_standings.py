@@ -10,17 +10,14 @@ from scoring.aggregation import Criterion, MarkValue
 from scoring.standings import (
     EntryInfo,
     EntryResult,
-    OrganisationResult,
     Policy,
     Scheme,
     ScoringError,
     Standings,
     compute_standings,
     group_marks,
-    organisation_awards,
-    organisation_placings,
-    team_standings,
 )
+from scoring.team_standings import OrganisationResult, organisation_awards, organisation_placings, team_standings
 from tests.scoring.incremental import IncrementalStandings
 
 pytestmark = []
