@@ -97,6 +97,20 @@ class Event(models.Model):
     description = models.TextField(_("说明"), blank=True)
     stations = models.PositiveIntegerField(_("赛位数"), default=0, help_text=_("0 表示每个参赛者一个赛位。"))
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    # Blind marking (DOMAIN.md, 解密): judges see only entry codes, and until the chief judge
+    # decodes the event the public sees codes too. Decoding is a step of the results chain.
+    blind = models.BooleanField(
+        _("盲评"), default=True, help_text=_("评分时只显示参赛号；裁判长解密后才显示姓名和单位。")
+    )
+    decoded_at = models.DateTimeField(_("解密时间"), null=True, blank=True)
+    decoded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("解密人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("项目")
