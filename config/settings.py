@@ -36,7 +36,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "channels",
     "axes",
-    "rules.apps.AutodiscoverRulesConfig",
     "competitions",
     "scoring",
     "certificates",
@@ -161,7 +160,6 @@ AUTHENTICATION_BACKENDS = [
     # is a ModelBackend, because Client.force_login and login() without a backend use the first listed.
     "axes.backends.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "rules.permissions.ObjectPermissionBackend",
 ]
 if env.bool("FAST_PASSWORD_HASHER", default=False):
     # Test runs only (tests/conftest.py sets it): a real hash costs ~1 s on this box.
