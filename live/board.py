@@ -184,17 +184,33 @@ def encode(message) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
-def publish(group: str, message) -> bool:
-    """Serialise ``message`` once and send it to ``group``. False if the channel layer is unreachable."""
+async def publish_async(group: str, message) -> bool:
+    """Serialise ``message`` once and send it to ``group``. False if the channel layer is unreachable.
+
+    A send that fails is tried once more: after a Redis restart the first use of a pooled
+    connection fails, and the retry gets a fresh one. Only a second failure loses the frame
+    (screens then catch up when the hub's reader sees the layer back, or on the next version).
+    """
     layer = get_channel_layer()
     if layer is None:
         return False
-    try:
-        async_to_sync(layer.group_send)(group, {"type": FRAME, "group": group, "text": encode(message)})
-    except Exception:
-        logger.exception("live: could not publish to %s; clients will catch up over HTTP", group)
-        return False
-    return True
+    payload = {"type": FRAME, "group": group, "text": encode(message)}
+    for attempt in (1, 2):
+        try:
+            await layer.group_send(group, payload)
+        except Exception:
+            if attempt == 2:
+                logger.exception("live: could not publish to %s; clients will catch up over HTTP", group)
+                return False
+            logger.warning("live: publishing to %s failed once; retrying on a fresh connection", group)
+        else:
+            return True
+    return False
+
+
+def publish(group: str, message) -> bool:
+    """``publish_async`` from synchronous code (the after-commit broadcast)."""
+    return async_to_sync(publish_async)(group, message)
 
 
 def _broadcast_event(event: Event, *, force_full: bool = False) -> None:

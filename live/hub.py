@@ -7,9 +7,14 @@ in one process). The hub instead joins ONE channel per process (per event loop) 
 each group that has local sockets, receives each frame once, and writes the same
 pre-encoded text to every registered consumer.
 
-After a burst of connections the hub calls ``gc.freeze()`` (debounced): the consumers'
-long-lived objects leave the collected generations, which removes the 50-70 ms
-generation-2 pauses that made the broadcast tail.
+After a burst of connections the hub settles the heap (debounced): one full collection,
+then ``gc.freeze()``, so the consumers' long-lived objects leave the collected generations,
+which removes the 50-70 ms generation-2 pauses that made the broadcast tail. Each settle
+first unfreezes what the previous one froze: a frozen object is never collected, and
+freezing alone kept every closed socket's cyclic objects forever (≈ 21 KB per session).
+
+Group membership in channels_redis expires (``group_expiry``, a day by default): the hub
+joins its groups again every half expiry, so a board left on overnight keeps receiving.
 
 If the layer fails (Redis stopped), the reader retries with backoff, joins its
 groups again, and tells its sockets to refetch over HTTP, since frames may have been
@@ -29,6 +34,8 @@ from channels.layers import get_channel_layer
 logger = logging.getLogger(__name__)
 
 FREEZE_AFTER_S = 1.0
+# channels_redis' default group_expiry; the hub re-joins its groups every half of it.
+DEFAULT_GROUP_EXPIRY_S = 86400
 # The scope key under which ``keep_server_send`` puts the server's own ``send``.
 SERVER_SEND = "live.server_send"
 # Twisted only queues a write and sends it on a later loop turn: yielding every SEND_CHUNK
@@ -51,6 +58,13 @@ def keep_server_send(app):
     return middleware
 
 
+def settle_heap() -> None:
+    """Collect what earlier freezes kept (closed sockets among it), then freeze what is alive now."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 class Hub:
     def __init__(self, layer):
         self.layer = layer
@@ -59,7 +73,10 @@ class Hub:
         self.channel: str | None = None
         self._reader: asyncio.Task | None = None
         self._freeze: asyncio.TimerHandle | None = None
+        self._refresher: asyncio.Task | None = None
         self._lock = asyncio.Lock()
+        expiry = getattr(layer, "group_expiry", None) or DEFAULT_GROUP_EXPIRY_S
+        self.refresh_s = expiry / 2
 
     async def register(self, group: str, consumer) -> None:
         async with self._lock:
@@ -73,6 +90,8 @@ class Hub:
             members[consumer] = consumer.scope.get(SERVER_SEND) or consumer.base_send
             if self._reader is None or self._reader.done():
                 self._reader = asyncio.get_running_loop().create_task(self._read())
+            if self._refresher is None or self._refresher.done():
+                self._refresher = asyncio.get_running_loop().create_task(self._refresh())
         self._schedule_freeze()
 
     async def unregister(self, group: str, consumer) -> None:
@@ -87,9 +106,11 @@ class Hub:
                     await self.layer.group_discard(group, self.channel)
                 except Exception:
                     logger.warning("live hub: could not leave %s", group)
-            if not self.groups and self._reader is not None:
-                self._reader.cancel()
-                self._reader = None
+            if not self.groups:
+                for task in (self._reader, self._refresher):
+                    if task is not None:
+                        task.cancel()
+                self._reader = self._refresher = None
 
     async def deliver(self, group: str, text: str) -> int:
         """Write one pre-encoded frame to every local socket of ``group``. Returns how many got it."""
@@ -140,10 +161,22 @@ class Hub:
             await self.deliver(group, json.dumps({"type": "standings.refresh", "reason": "layer"}))
         return True
 
+    async def _refresh(self) -> None:
+        """Join every group again before channels_redis' membership expires."""
+        while self.groups:
+            await asyncio.sleep(self.refresh_s)
+            for group in list(self.groups):
+                try:
+                    await self.layer.group_add(group, self.channel)
+                except Exception:
+                    # The reader notices a dead layer too, and re-joins everything when it is back.
+                    logger.warning("live hub: could not refresh %s", group)
+
     def _schedule_freeze(self) -> None:
         if self._freeze is not None:
             self._freeze.cancel()
-        self._freeze = asyncio.get_running_loop().call_later(FREEZE_AFTER_S, gc.freeze)
+        # Looked up when it fires, so tests can replace it.
+        self._freeze = asyncio.get_running_loop().call_later(FREEZE_AFTER_S, lambda: settle_heap())
 
 
 _hubs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
