@@ -1,7 +1,7 @@
 """Public pages: the competition list and one competition.
 
 Only public data is shown — never a contestant's phone or ID number. An event's
-page shows its marking scheme, so it lives in ``scoring.pages``, a room allowed to
+page shows its marking scheme, so it lives in ``live.pages``, a room allowed to
 import scoring; it keeps judging blind there (see that module).
 
 A non-public competition is a 404 unless the user has a role in it, exactly as

@@ -22,7 +22,7 @@ urlpatterns = [
     path("live/", include("live.urls")),
     path("judge/", include("judging.urls")),
     path("", include("certificates.urls")),
-    path("", include("scoring.urls")),
+    path("", include("live.page_urls")),
     path("", include("competitions.urls")),
 ]
 if settings.DEBUG:

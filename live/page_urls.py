@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoring import pages
+from live import pages
 
 urlpatterns = [
     path("competitions/<slug:slug>/events/<slug:code>/", pages.event_detail, name="event-detail"),

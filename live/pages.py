@@ -1,7 +1,7 @@
 """The public page of one event: its entries and a summary of its marking scheme.
 
-It lives in scoring, not competitions, because it shows the scheme and its criteria,
-and competitions must not import scoring. The URL (``event-detail``) is unchanged.
+It lives in live, with the other public pages, because it shows the scheme and its
+criteria: competitions must not import scoring, and scoring holds no HTTP pages.
 
 The entry list keeps judging blind: the public sees names
 and units but no codes or stations, a judge of the competition sees codes and
@@ -39,7 +39,7 @@ def event_detail(request, slug, code):
     )
     return render(
         request,
-        "scoring/event_detail.html",
+        "live/event_detail.html",
         {
             "competition": competition,
             "event": event,

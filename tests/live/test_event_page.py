@@ -1,4 +1,4 @@
-"""The public event page (``scoring.pages.event_detail``): blind entry lists, the scheme, staff links."""
+"""The public event page (``live.pages.event_detail``): blind entry lists, the scheme, staff links."""
 
 from decimal import Decimal
 
