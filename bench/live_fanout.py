@@ -422,6 +422,68 @@ def measure(received, sent_at, posted_at, label):
     return latencies, from_send, lost
 
 
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def soak(args, fixture, port: int, pid: int, version: int) -> dict:
+    """Connect and close ``--soak-cycles`` sockets in batches while one sentinel board stays open.
+
+    Returns the server's RSS growth between the end of a warm-up batch and the end of the
+    soak (after the hub's heap settle), and whether the sentinel, open longer than 1.5 group
+    expiries (``--group-expiry``: the server's ``CHANNELS_GROUP_EXPIRY_S``), still got the
+    mark posted at the end: a hub that never re-joins its groups loses it.
+    """
+    url = f"ws://127.0.0.1:{port}/ws/events/{fixture['event']}/"
+    origin, data_path = f"http://127.0.0.1:{port}", f"/live/events/{fixture['event']}/standings.json"
+
+    async def main():
+        sentinel = Spectator(url, origin, data_path)
+        await sentinel.open("127.0.0.1", port)
+        opened_at = time.monotonic()
+
+        async def batch(size):
+            sockets = [Spectator(url, origin, data_path) for _ in range(size)]
+            await asyncio.gather(*(s.open("127.0.0.1", port) for s in sockets))
+            for s in sockets:
+                s.transport.write(client_frame(0x8, (1000).to_bytes(2, "big")))
+            await asyncio.gather(*(asyncio.wait_for(s.closed, 30) for s in sockets))
+
+        batch_size = min(args.soak_batch, args.soak_cycles)
+        await batch(batch_size)
+        await asyncio.sleep(2 * hub_settle_s)
+        before = rss_mb(pid)
+        done = batch_size
+        while done < args.soak_cycles:
+            size = min(batch_size, args.soak_cycles - done)
+            await batch(size)
+            done += size
+        await asyncio.sleep(2 * hub_settle_s)
+        after = rss_mb(pid)
+        wait = 1.5 * args.group_expiry - (time.monotonic() - opened_at)
+        if wait > 0:
+            log(f"soak: waiting {wait:.0f} s so the sentinel outlives 1.5 group expiries")
+            await asyncio.sleep(wait)
+        await asyncio.get_running_loop().run_in_executor(
+            None, post_mark, origin, fixture, fixture["entries"][-2], "2", "bench-soak"
+        )
+        await asyncio.sleep(2)
+        sentinel.transport.close()
+        return {
+            "soak_cycles": done,
+            "rss_before_mb": round(before, 1),
+            "rss_growth_mb": round(after - before, 1),
+            "soak_lost": 0 if version in sentinel.received else 1,
+        }
+
+    hub_settle_s = 1.0  # live.hub.FREEZE_AFTER_S
+    return asyncio.run(main())
+
+
 def run_pass(args, fixture, servers, env, workdir, *, stock: bool, first_version: int, marks: list, restart_marks=()):
     """Connect the spectators, post the marks (then restart the servers and post ``restart_marks``).
 
@@ -528,6 +590,7 @@ def run_pass(args, fixture, servers, env, workdir, *, stock: bool, first_version
     for worker in workers:
         worker.join(timeout=30)
     figures["latencies"], figures["from_send"], figures["lost"] = measure(received, sent_at, posted_at, label)
+    figures["post_ms"] = [(posted_at[version] - sent_at[version]) * 1000 for version in posted_at]
     figures["frames"] = frames
     if restart:
         sent, posted = restart.pop("sent_at"), restart.pop("posted_at")
@@ -572,6 +635,11 @@ def main():
     parser.add_argument(
         "--restart-marks", type=int, default=1, help="after the hub marks: restart Daphne, then post these (0: skip)"
     )
+    parser.add_argument("--soak-cycles", type=int, default=2000, help="socket sessions opened and closed (0: skip)")
+    parser.add_argument("--soak-batch", type=int, default=200, help="sockets opened at once during the soak")
+    parser.add_argument(
+        "--group-expiry", type=int, default=20, help="the servers' channels_redis group expiry (s), fast-forwarded"
+    )
     args = parser.parse_args()
     args.gap = args.gap if args.gap is not None else max(0.3, args.spectators / 2000)
     args.drain = args.drain if args.drain is not None else max(1.0, args.spectators / 1000)
@@ -597,8 +665,9 @@ def main():
             "CSRF_COOKIE_SECURE": "0",
             "LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "config.settings",
+            "CHANNELS_GROUP_EXPIRY_S": str(args.group_expiry),
         }
-        entries = max(args.marks * 2 + args.restart_marks + 1, 30)
+        entries = max(args.marks * 2 + args.restart_marks + 2, 30)  # + the warm-up and the soak marks
         fixture = setup_database(env, entries)
         for _ in range(args.processes):
             port = free_port()
@@ -636,6 +705,7 @@ def main():
             "processes": args.processes,
             "client_procs": args.client_procs,
             "p99_from_send_ms": summary(hub["from_send"])["p99_ms"],
+            "post_p99_ms": round(percentile(sorted(hub["post_ms"]), 0.99), 1),
             **hub["restart"],
         }
         if not args.skip_stock:
@@ -665,6 +735,10 @@ def main():
             result["ratio_from_post"] = (
                 round(stock_p99 / hub_p99, 2) if hub_p99 and stock_p99 and min(hub_p99, stock_p99) > 0 else None
             )
+        if args.soak_cycles:
+            soak_version = args.marks + 2 + len(restart_marks) + (0 if args.skip_stock else args.marks)
+            port, proc = servers[0]
+            result.update(soak(args, fixture, port, proc.pid, soak_version))
         print(json.dumps(result))
     finally:
         for _, proc in servers:

@@ -112,7 +112,9 @@ if REDIS_URL:
                         "socket_timeout": 15,
                         "socket_connect_timeout": 5,
                     }
-                ]
+                ],
+                # How long Redis keeps a group member; the live hub re-joins every half of it.
+                "group_expiry": env.int("CHANNELS_GROUP_EXPIRY_S", default=86400),
             },
         }
     }
