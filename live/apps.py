@@ -12,3 +12,10 @@ class LiveConfig(AppConfig):
         from scoring import signals
 
         signals.standings_changed.connect(board.on_standings_changed, dispatch_uid="live.board")
+        # A competition that goes private cuts its open sockets (Django's own model signals).
+        from django.db.models.signals import post_save, pre_save
+
+        from competitions.models import Competition
+
+        pre_save.connect(board.remember_visibility, sender=Competition, dispatch_uid="live.visibility.pre")
+        post_save.connect(board.visibility_saved, sender=Competition, dispatch_uid="live.visibility.post")

@@ -22,6 +22,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import caches
 from django.core.signals import setting_changed
+from django.db import transaction
 from django.dispatch import receiver
 
 from competitions.models import Competition, Event
@@ -236,6 +237,35 @@ def on_standings_changed(*, event_id: int, version: int | None = None, **kwargs)
     _broadcast_event(event)
     # The monitor refetches its (heavier) data over HTTP; the hint carries no scores.
     publish(group_name(MONITOR, event_id), {"type": "monitor.changed", "event": event_id, "version": version})
+
+
+def remember_visibility(sender, instance, **kwargs) -> None:
+    """pre_save of a Competition: note whether it was public, for ``visibility_saved``."""
+    instance._live_was_public = (
+        sender.objects.filter(pk=instance.pk).values_list("is_public", flat=True).first() if instance.pk else None
+    )
+
+
+def visibility_saved(sender, instance, created, **kwargs) -> None:
+    """post_save of a Competition: once it commits, a public competition made private cuts its sockets."""
+    if not created and getattr(instance, "_live_was_public", None) and not instance.is_public:
+        competition_id = instance.pk
+        transaction.on_commit(lambda: access_changed(competition_id))
+
+
+def access_changed(competition_id: int) -> None:
+    """Who may watch the competition changed (it went private): every open socket of it asks again."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    groups = [group_name(COMPETITION, competition_id)]
+    for event_id in Event.objects.filter(competition_id=competition_id).values_list("pk", flat=True):
+        groups += [group_name(EVENT, event_id), group_name(MONITOR, event_id)]
+    for group in groups:
+        try:
+            async_to_sync(layer.group_send)(group, {"type": "live.access", "group": group})
+        except Exception:
+            logger.exception("live: could not tell %s that access changed", group)
 
 
 def board_changed(event_id: int) -> None:

@@ -32,15 +32,18 @@ _public: dict[tuple[str, int], tuple[float, object]] = {}
 _asking: dict[tuple[str, int], asyncio.Task] = {}
 
 
-async def _visible(scope_name: str, object_id: int, user, lookup):
+async def _visible(scope_name: str, object_id: int, user, lookup, *, fresh: bool = False):
     """``lookup(user=user, <scope>_id=object_id)`` in a worker thread, remembered for anonymous users.
 
     Anonymous sockets that arrive while a lookup is under way wait for that one (a storm
-    arrives all at once, before any answer is remembered).
+    arrives all at once, before any answer is remembered). ``fresh`` asks the database
+    again whatever is remembered (access changed).
     """
     if user and user.is_authenticated:
         return await database_sync_to_async(lookup)(user=user, **{f"{scope_name}_id": object_id})
     key = (scope_name, int(object_id))
+    if fresh:
+        _public.pop(key, None)
     remembered = _public.get(key)
     if remembered is not None and time.monotonic() - remembered[0] < PUBLIC_TTL_S:
         return remembered[1]
@@ -83,8 +86,8 @@ class _HubConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    async def authorise(self):
-        """The object this socket watches if the user may watch it, else None."""
+    async def authorise(self, *, fresh: bool = False):
+        """The object this socket watches if the user may watch it, else None (``fresh``: not remembered)."""
         raise NotImplementedError
 
     def group_for(self, obj) -> str:
@@ -98,6 +101,13 @@ class _HubConsumer(AsyncWebsocketConsumer):
         self.group = self.group_for(obj)
         await self.join()
         await self.accept()
+
+    async def still_allowed(self) -> bool:
+        """Ask again whether this socket may watch (access changed); close it if not."""
+        if await self.authorise(fresh=True) is not None:
+            return True
+        await self.close(code=CLOSE_FORBIDDEN)
+        return False
 
     async def join(self):
         await get_hub().register(self.group, self)
@@ -120,9 +130,9 @@ def _user(scope):
 class LeaderboardConsumer(_HubConsumer):
     """An event's board, for spectators: the public board only."""
 
-    async def authorise(self):
+    async def authorise(self, *, fresh: bool = False):
         event_id = self.scope["url_route"]["kwargs"]["event_id"]
-        return await _visible("event", event_id, _user(self.scope), selectors.visible_event)
+        return await _visible("event", event_id, _user(self.scope), selectors.visible_event, fresh=fresh)
 
     def group_for(self, event):
         return group_name(EVENT, event.pk)
@@ -131,9 +141,11 @@ class LeaderboardConsumer(_HubConsumer):
 class CompetitionConsumer(_HubConsumer):
     """A competition's overview across its events."""
 
-    async def authorise(self):
+    async def authorise(self, *, fresh: bool = False):
         competition_id = self.scope["url_route"]["kwargs"]["competition_id"]
-        return await _visible("competition", competition_id, _user(self.scope), selectors.visible_competition)
+        return await _visible(
+            "competition", competition_id, _user(self.scope), selectors.visible_competition, fresh=fresh
+        )
 
     def group_for(self, competition):
         return group_name(COMPETITION, competition.pk)
@@ -142,7 +154,7 @@ class CompetitionConsumer(_HubConsumer):
 class MonitorConsumer(_HubConsumer):
     """The chief judge's progress monitor: chief judges and organisers only."""
 
-    async def authorise(self):
+    async def authorise(self, *, fresh: bool = False):
         event_id = self.scope["url_route"]["kwargs"]["event_id"]
         return await database_sync_to_async(selectors.monitored_event)(user=_user(self.scope), event_id=event_id)
 

@@ -127,6 +127,20 @@ class Hub:
                 await asyncio.sleep(0)
         return sent
 
+    async def recheck(self, group: str) -> int:
+        """Who may watch changed (a competition went private): every socket of ``group`` asks again.
+
+        A socket that may no longer watch is closed. Returns how many were closed.
+        """
+        closed = 0
+        for consumer in list(self.groups.get(group, {})):
+            try:
+                if not await consumer.still_allowed():
+                    closed += 1
+            except Exception:
+                logger.warning("live hub: could not re-check a socket of %s", group, exc_info=True)
+        return closed
+
     async def _read(self) -> None:
         delay, recovering = 0.1, False
         while self.groups:
@@ -145,6 +159,8 @@ class Hub:
                     group = message.get("group")
                     if message.get("type") == "live.frame" and group:
                         await self.deliver(group, message["text"])
+                    elif message.get("type") == "live.access" and group:
+                        await self.recheck(group)
                     continue
             await asyncio.sleep(delay + random.uniform(0, delay))  # noqa: S311  (jitter, not crypto)
             delay = min(delay * 2, _RETRY_MAX_S)

@@ -10,6 +10,7 @@ import weakref
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from channels_redis.core import RedisChannelLayer
 
@@ -117,3 +118,32 @@ def test_hub_refreshes_group_membership_before_it_expires(private_redis, setting
         return frame
 
     assert async_to_sync(scenario)() == '{"type":"standings.delta","version":7}'
+
+
+def test_competition_made_private_closes_open_anonymous_sockets(event):
+    """Before: 10/10 anonymous sockets kept receiving deltas after the competition went private."""
+    competition = event.competition
+
+    async def connect():
+        spectator = socket(f"/ws/events/{event.pk}/")
+        connected, _ = await spectator.connect()
+        return spectator, connected
+
+    async def scenario():
+        spectator, connected = await connect()
+        organiser_view = socket(f"/ws/competitions/{competition.pk}/")
+        await organiser_view.connect()
+        competition.is_public = False
+        await database_sync_to_async(competition.save)()  # autocommit: on_commit runs at once
+        closed = await spectator.receive_output(timeout=5)
+        overview_closed = await organiser_view.receive_output(timeout=5)
+        await spectator.wait()
+        await organiser_view.wait()
+        _again, again_connected = await connect()
+        return connected, closed, overview_closed, again_connected
+
+    connected, closed, overview_closed, again = async_to_sync(scenario)()
+    assert connected is True
+    assert closed == {"type": "websocket.close", "code": 4403}
+    assert overview_closed == {"type": "websocket.close", "code": 4403}
+    assert again is False  # and a new anonymous socket is refused at once, not 10 s later
