@@ -12,6 +12,7 @@ so the storm fed itself. Signed-in users are always checked against the database
 
 import asyncio
 import json
+import logging
 import time
 
 from channels.consumer import get_handler_name
@@ -24,9 +25,11 @@ from live.hub import get_hub
 
 # Close codes sent before accept make Daphne refuse the handshake (HTTP 403).
 CLOSE_FORBIDDEN = 4403
+CLOSE_UNAVAILABLE = 4503
 READ_ONLY_ERROR = json.dumps({"type": "error", "code": "read_only", "detail": "This socket is read-only."})
 # A layer alias that is never configured: hub sockets need no channel of their own.
 _NO_LAYER = "live-hub-sockets-have-no-channel"
+logger = logging.getLogger(__name__)
 PUBLIC_TTL_S = 10.0
 _public: dict[tuple[str, int], tuple[float, object]] = {}
 _asking: dict[tuple[str, int], asyncio.Task] = {}
@@ -99,7 +102,14 @@ class _HubConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.group = self.group_for(obj)
-        await self.join()
+        try:
+            await self.join()
+        except Exception:
+            # The channel layer is down: refuse the handshake (the page polls over HTTP meanwhile).
+            logger.warning("live: channel layer unreachable; refusing a socket of %s", self.group)
+            self.group = None
+            await self.close(code=CLOSE_UNAVAILABLE)
+            return
         await self.accept()
 
     async def still_allowed(self) -> bool:

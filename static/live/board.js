@@ -1,6 +1,7 @@
 /* Live board client: a read-only socket as a hint, the HTTP standings as the truth.
  *
- * - On every (re)connect the full standings are refetched over HTTP.
+ * - The standings are fetched over HTTP at once, and again on every (re)connect; while
+ *   the socket is down they are polled slowly, so a board never depends on the socket.
  * - Each delta carries a version and the base it was built on; a client behind the
  *   base (a gap) refetches instead of patching.
  * - Reconnects use exponential backoff with full jitter, so a server restart does not
@@ -18,6 +19,9 @@
   var T = JSON.parse(document.getElementById("live-strings").textContent);
 
   var BACKOFF_BASE_MS = 500, BACKOFF_CAP_MS = 30000, REFRESH_JITTER_MS = 2000;
+  // While the socket is down the board still follows the database, slowly, over HTTP.
+  var POLL_MS = 15000;
+  var pollTimer = null;
   var state = { version: null, policy: null, rows: new Map(), hidden: 0, preview: false };
   var attempt = 0, socket = null, fetching = null, queued = [];
 
@@ -33,17 +37,23 @@
     if (banner) banner.hidden = ok;
   }
 
+  function poll() {
+    pollTimer = setTimeout(function () { refetch(); poll(); }, POLL_MS * (0.75 + Math.random() / 2));
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + wsPath);
     socket.onopen = function () {
       attempt = 0;
       setConnected(true);
+      if (pollTimer !== null) { clearTimeout(pollTimer); pollTimer = null; }
       refetch();
     };
     socket.onmessage = function (ev) { onMessage(JSON.parse(ev.data)); };
     socket.onclose = function () {
       setConnected(false);
+      if (pollTimer === null) poll();
       var delay = backoffDelay(attempt++);
       setTimeout(connect, delay);
     };
@@ -246,5 +256,7 @@
 
   if (root.dataset.tv === "1") tvScroll();
   window.liveBoard = { state: state, refetch: refetch, backoffDelay: backoffDelay };
+  // The standings come over HTTP first: a board shows them even if its socket never opens.
+  refetch();
   connect();
 })();

@@ -41,3 +41,23 @@ def test_board_shows_a_rank_change_after_a_mark_is_posted(browse, daphne_server,
     assert award == "row award-1 moved-up"  # highlighted as first prize, animated up
     assert offline is False
     assert errors == []
+
+
+def test_board_shows_the_standings_without_a_socket(browse, daphne_server, judged):  # noqa: F811
+    """A board whose socket never opens (Redis down, a proxy without WebSockets) still shows the standings."""
+    post_mark(daphne_server, judged, 0, 10, "browser-nosocket")
+
+    def scenario(page):
+        # Every WebSocket fails at once, as when the handshake is refused.
+        page.add_init_script(
+            "window.WebSocket = function () { var s = this; setTimeout(function () { s.onclose && s.onclose({}); });};"
+        )
+        page.goto(f"{daphne_server.url}/live/events/{judged.event.pk}/")
+        page.wait_for_function("document.getElementById('live-root').dataset.version === '1'", timeout=10000)
+        rows = page.eval_on_selector_all("#live-rows tr", "rows => rows.length")
+        offline = page.is_visible("#live-status")
+        return rows, offline
+
+    rows, offline = browse(scenario)
+    assert rows == 3
+    assert offline is True  # and it says the live connection is down

@@ -147,3 +147,21 @@ def test_competition_made_private_closes_open_anonymous_sockets(event):
     assert closed == {"type": "websocket.close", "code": 4403}
     assert overview_closed == {"type": "websocket.close", "code": 4403}
     assert again is False  # and a new anonymous socket is refused at once, not 10 s later
+
+
+def test_socket_is_refused_cleanly_while_redis_is_down(private_redis, settings, event):
+    """Before: the handshake failed with HTTP 500 and the board stayed empty."""
+    _redis_layer(settings, private_redis.url)
+    private_redis.stop()
+
+    async def scenario():
+        spectator = socket(f"/ws/events/{event.pk}/")
+        try:
+            return await spectator.connect(timeout=20)
+        finally:
+            await spectator.wait(timeout=20)
+
+    try:
+        assert async_to_sync(scenario)() == (False, 4503)
+    finally:
+        private_redis.start()
