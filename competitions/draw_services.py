@@ -59,6 +59,7 @@ def _draw(*, event: Event, kind: str, drawn_by, seed: str | None, reason: str, p
         for key in fields:
             setattr(entry, key, assignment[entry.id][key])
     Entry.objects.bulk_update(entries, fields)
+    signals.entries_changed_on_commit({event.pk})
     result = {"params": params, "entries": {str(entry_id): value for entry_id, value in assignment.items()}}
     return Draw.objects.create(
         event=event, kind=kind, seed=seed, result=result, reason=reason.strip(), drawn_by=drawn_by

@@ -8,6 +8,7 @@ The service is atomic, takes keyword-only arguments, and locks the competition r
 
 from django.db import transaction
 
+from competitions import signals
 from competitions.imports import GENDERS, ImportPreview, build_preview
 from competitions.models import Competition, Contestant, Entry, Organisation, Team
 from config.errors import DomainError
@@ -70,6 +71,9 @@ def contestants_import(*, competition: Competition, raw_rows: list[dict]) -> Imp
             else:
                 new_entries.append(Entry(event=event, team=teams[team_name]))
     Entry.objects.bulk_create(new_entries)
+    touched = {entry.event_id for entry in new_entries}
+    touched |= set(Entry.objects.filter(contestant__in=to_update).values_list("event_id", flat=True))
+    signals.entries_changed_on_commit(touched)
     return preview
 
 

@@ -5,9 +5,22 @@ before any entry changes. A receiver vetoes the redraw by raising a ``DomainErro
 ``Signal.send`` (not ``send_robust``) lets the exception out, the transaction rolls
 back, and the API reports the error's code. That is how scoring refuses a redraw once
 marks exist (``scoring_started``) without competitions knowing that marks exist.
+
+``entries_changed`` says that entries of some events changed in bulk (a draw, a roster
+import), where no model signal fires. It is sent after commit; the live board listens.
+Single saves and deletes need nothing: Django's own ``post_save``/``post_delete`` fire.
 """
 
+from django.db import transaction
 from django.dispatch import Signal
 
 # sender: the Event model; kwargs: event (the Event, locked), kind (a Draw.Kind value).
 redraw_requested = Signal()
+
+# sender: None; kwargs: event_ids (a set of Event ids).
+entries_changed = Signal()
+
+
+def entries_changed_on_commit(event_ids) -> None:
+    event_ids = set(event_ids)
+    transaction.on_commit(lambda: entries_changed.send_robust(sender=None, event_ids=event_ids))

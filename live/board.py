@@ -17,15 +17,17 @@ screen gets back to the database's truth.
 
 import json
 import logging
+import threading
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import receiver
 
-from competitions.models import Competition, Event
+from competitions.models import Competition, Contestant, Entry, Event, Team
 from live import publication
 from live.groups import COMPETITION, EVENT, MONITOR, group_name
 from live.models import FrozenBoard, RevealProgress
@@ -239,6 +241,57 @@ def on_standings_changed(*, event_id: int, version: int | None = None, **kwargs)
     publish(group_name(MONITOR, event_id), {"type": "monitor.changed", "event": event_id, "version": version})
 
 
+# --------------------------------------------------------------------------
+# Changes that are not marks: an entry disqualified or withdrawn, a name or unit renamed,
+# entries drawn or imported. Each sends every affected board whole after commit, once per
+# transaction (several saves in one transaction make one broadcast per event).
+
+_changed = threading.local()
+
+
+def boards_changed_on_commit(event_ids) -> None:
+    pending = getattr(_changed, "events", None)
+    if pending is None:
+        pending = _changed.events = set()
+    pending.update(event_ids)
+    transaction.on_commit(_send_changed_boards)
+
+
+def _send_changed_boards() -> None:
+    # The first callback of a commit sends them all; the others find nothing left.
+    pending, _changed.events = getattr(_changed, "events", None) or set(), set()
+    for event_id in sorted(pending):
+        board_changed(event_id)
+
+
+def holder_saved(sender, instance, created=False, **kwargs) -> None:
+    """post_save / post_delete of an Entry, Contestant, Team or Organisation: its boards change."""
+    if sender is Entry:
+        events = {instance.event_id}
+    elif created:
+        return  # nothing shows it yet
+    elif sender is Contestant:
+        events = set(Entry.objects.filter(contestant=instance).values_list("event_id", flat=True))
+    elif sender is Team:
+        events = set(
+            Entry.objects.filter(Q(team=instance) | Q(contestant__team=instance)).values_list("event_id", flat=True)
+        )
+    else:  # Organisation: a unit's name shows on its contestants' and teams' rows
+        events = set(
+            Entry.objects.filter(Q(contestant__organisation=instance) | Q(team__organisation=instance)).values_list(
+                "event_id", flat=True
+            )
+        )
+    if events:
+        boards_changed_on_commit(events)
+
+
+def entries_changed(sender, *, event_ids, **kwargs) -> None:
+    """``competitions.signals.entries_changed``: entries changed in bulk (already committed)."""
+    for event_id in sorted(event_ids):
+        board_changed(event_id)
+
+
 def remember_visibility(sender, instance, **kwargs) -> None:
     """pre_save of a Competition: note whether it was public, for ``visibility_saved``."""
     instance._live_was_public = (
@@ -271,8 +324,9 @@ def access_changed(competition_id: int) -> None:
 def board_changed(event_id: int) -> None:
     """A reveal step or a snapshot changed what the public sees, not the marks: send the whole board."""
     try:
-        event = Event.objects.select_related("competition").get(pk=event_id)
-        _broadcast_event(event, force_full=True)
+        event = Event.objects.select_related("competition").filter(pk=event_id).first()
+        if event is not None:  # None: deleted meanwhile, with its screens' group
+            _broadcast_event(event, force_full=True)
     except Exception:
         logger.exception("live: board broadcast for event %s failed", event_id)
 
