@@ -119,7 +119,8 @@ def test_todays_rule_drop_two_and_two():
         ).status_code
         == 200
     )
-    for j, (judge, value) in enumerate(zip(judged.judges, "7.5 8.0 7.0 7.5 8.5 7.0 8.0".split(), strict=True)):
+    panel = ["7.5", "8.0", "7.0", "7.5", "8.5", "7.0", "8.0"]
+    for j, (judge, value) in enumerate(zip(judged.judges, panel, strict=True)):
         mark = {"entry": entry.pk, "criterion": "dives", "value": value}
         response = client_for(judge).post(
             f"/api/v1/events/{event.pk}/marks/", {"marks": [mark]}, format="json", headers={"Idempotency-Key": f"k{j}"}
