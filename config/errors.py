@@ -127,6 +127,12 @@ ERRORS: dict[str, ErrorCode] = {
             "min_entrants_negative": _("最少参赛人数不能为负数。"),
             "score_criterion_missing": _("按得分排名需要至少一个计分的评分项。"),
             "time_criterion_missing": _("按用时排名需要一个计时评分项。"),
+            "unknown_time_conversion": _("未知的用时折算方式。"),
+            "time_conversion_not_time": _("只有计时评分项可以折算用时。"),
+            "time_points_missing": _("用时折算需要设置折算满分（大于0）。"),
+            "time_band_invalid": _("线性折算需要标准用时和限时，且标准用时小于限时。"),
+            "unknown_provisional_rows": _("未知的未评完成绩处理方式。"),
+            "criterion_judge_not_in_event": _("指定的裁判不是本项目的裁判。"),
         },
     ),
     **_codes(
@@ -160,8 +166,25 @@ ERRORS: dict[str, ErrorCode] = {
             "status_not_allowed": _("该评分项不能使用此状态"),
             "penalty_negative": _("罚分不能为负数"),
             "penalty_not_allowed": _("该评分项不能填写罚分"),
+            "penalty_out_of_range": _("罚分超出范围"),
         },
     ),
+    **_codes(
+        403,
+        {
+            "criterion_not_assigned": _("该评分项只由指定的裁判评分。"),
+            "not_on_panel": _("您不在该评分项的裁判组中，不能录入自己的评分。"),
+        },
+    ),
+    # ---- scoring: declared attempts (dive lists)
+    **_codes(
+        400,
+        {
+            "duplicate_attempt": _("同一轮次重复申报。"),
+            "difficulty_invalid": _("难度系数必须是大于0、最多3位小数的数字。"),
+        },
+    ),
+    **_codes(409, {"declared_attempts_frozen": _("该参赛者已开始评分，申报的动作和难度不能再修改。")}),
     **_codes(
         409,
         {

@@ -27,7 +27,7 @@ from competitions.selectors import events_chiefed_by, events_judged_by, is_chief
 from config.errors import DomainError, message
 from judging.login_codes import login_code_redeem
 from scoring.models import Criterion, Mark, Sheet
-from scoring.selectors import variance_alerts
+from scoring.selectors import criteria_marked_by, criteria_marked_by_events, variance_alerts
 from scoring.services import MARK_VALUE_CODES, decimal_text
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "judging"
@@ -93,10 +93,10 @@ def judge_home_cards(user) -> list[EventCard]:
     for entry in entries:
         entry.event = cards[entry.event_id].event
     recused = recused_entry_ids(user, entries)
-    expected = {}
-    for event in events:
-        scheme = getattr(event, "scheme", None)
-        expected[event.pk] = sum(c.attempts for c in scheme.criteria.all()) if scheme else 0
+    # Each judge is expected to mark only their criteria (assigned to them, or the panel's).
+    schemes = {event: getattr(event, "scheme", None) for event in events}
+    mine = criteria_marked_by_events(user, {e: list(s.criteria.all()) if s else [] for e, s in schemes.items()})
+    expected = {event_id: sum(c.attempts for c in criteria) for event_id, criteria in mine.items()}
     for entry in entries:
         cards[entry.event_id].rows.append(
             EntryRow(
@@ -141,7 +141,8 @@ def sheet(request, event_id: int, entry_id: int):
     if is_recused(request.user, entry):
         return _forbidden(request, _("您与该参赛者属于同一单位，须回避，不能为其评分。"))
     scheme = getattr(event, "scheme", None)
-    criteria = list(scheme.criteria.all()) if scheme else []
+    # Each judge sees only the criteria they mark (assigned to them, or the panel's).
+    criteria = criteria_marked_by(request.user, event, list(scheme.criteria.all())) if scheme else []
     decimals = scheme.decimals if scheme else 2
     marks = {
         f"{m.criterion.code}:{m.attempt}": {

@@ -5,7 +5,8 @@ Public API::
     Criterion(code, title, kind, max_value, weight=1, step=None, aggregation="mean",
               trim=0, attempts=1, attempt_multipliers=(), attempts_combine="sum",
               part="practical", min_value=0, penalty_per_unit=0, decimals=2,
-              panel_size=None)
+              panel_size=None, time_conversion="none", time_points=None,
+              par_time=None, limit_time=None)
     MarkValue(entry_id, criterion_code, judge_id, attempt=1, value=None, penalty=0, status="ok")
     aggregate_panel(values, method, trim=0) -> Decimal             # strict, unrounded
     criterion_result(criterion, marks, multipliers=None) -> CriterionResult
@@ -40,6 +41,12 @@ A *criterion* of a marking scheme is scored from the marks of one entry:
    negative: ``-(combined × weight × penalty_per_unit)``, where a
    ``penalty_per_unit`` of 0 means the marks already are points (so 10
    minutes over at 0.5 per minute is ``-5.00``). Time scores are seconds.
+6. **Time into points** (``time_conversion``, applied by the standings, which
+   see every entry's time): ``none`` keeps seconds (a tie-break, or the
+   ``time_asc`` ranking); ``relative_to_best`` gives the fastest
+   ``time_points`` and the others ``time_points × fastest / time``;
+   ``linear_band`` gives ``time_points`` at or under ``par_time``, zero at or
+   over ``limit_time``, linear between. See ``time_points_of``.
 
 Statuses: a mark with status ``dnf``, ``dns`` or ``dsq`` voids its attempt
 (its value is ignored). ``dsq`` anywhere disqualifies. With ``sum`` any void
@@ -69,6 +76,7 @@ __all__ = [
     "CRITERION_KINDS",
     "MARK_STATUSES",
     "PARTS",
+    "TIME_CONVERSIONS",
     "Criterion",
     "CriterionResult",
     "CriterionScorer",
@@ -80,9 +88,11 @@ __all__ = [
     "criterion_result",
     "criterion_score",
     "marks_needed",
+    "time_points_of",
 ]
 
 CRITERION_KINDS = ("measurement", "judgement", "deduction", "time")
+TIME_CONVERSIONS = ("none", "relative_to_best", "linear_band")
 AGGREGATIONS = ("mean", "trimmed_mean", "trimmed_sum", "median", "single")
 ATTEMPT_COMBINES = ("sum", "best")
 PARTS = ("theory", "practical")
@@ -113,7 +123,8 @@ class Criterion:
 
     ``panel_size`` (optional) is how many marks a complete attempt has; when
     it is unknown an attempt is complete once it has enough marks to
-    aggregate.
+    aggregate. ``time_conversion`` and its figures (``time_points``,
+    ``par_time``, ``limit_time``) turn a time criterion into points.
     """
 
     code: str
@@ -132,11 +143,36 @@ class Criterion:
     penalty_per_unit: Decimal = ZERO
     decimals: int = 2
     panel_size: int | None = None
+    time_conversion: str = "none"
+    time_points: Decimal | None = None
+    par_time: Decimal | None = None
+    limit_time: Decimal | None = None
 
     @property
     def lower_is_better(self) -> bool:
         """Time and deductions favour the entry when small."""
         return self.kind in ("time", "deduction")
+
+    @property
+    def converted(self) -> bool:
+        """A time criterion whose seconds become points (it adds to the total)."""
+        return self.kind == "time" and self.time_conversion != "none"
+
+    @property
+    def max_points(self) -> Decimal:
+        """The most this criterion can add to a total: 0 for deductions and unconverted times.
+
+        With several attempts summed, each attempt's maximum × its multiplier (the
+        criterion's own; an entry's declared difficulty is not known here).
+        """
+        if self.kind == "deduction" or (self.kind == "time" and not self.converted):
+            return ZERO
+        if self.converted:
+            return self.time_points or ZERO
+        multipliers = self.attempt_multipliers or (ONE,) * self.attempts
+        if self.attempts_combine == "sum":
+            return self.max_value * self.weight * sum(multipliers, ZERO)
+        return self.max_value * self.weight * max(multipliers)
 
 
 class MarkValue(NamedTuple):
@@ -579,6 +615,26 @@ class MarkScale:
         for value in new:
             self.ints[value] = int(value.scaleb(-exponent))
         return list(map(self.ints.__getitem__, values))
+
+
+def time_points_of(criterion: Criterion, seconds: Decimal, fastest: Decimal | None) -> Decimal:
+    """Points for ``seconds`` (penalties included) under ``criterion.time_conversion``, unrounded.
+
+    ``fastest`` is the best comparable time of the event (``relative_to_best`` only).
+    Slower never scores more: both rules fall as the time grows, and are clamped
+    to ``[0, time_points]``.
+    """
+    top = criterion.time_points or ZERO
+    if criterion.time_conversion == "relative_to_best":
+        if not seconds or fastest is None or seconds <= fastest:
+            return top
+        return top * fastest / seconds
+    par, limit = criterion.par_time, criterion.limit_time
+    if seconds <= par:
+        return top
+    if seconds >= limit:
+        return ZERO
+    return top * (limit - seconds) / (limit - par)
 
 
 def _status_named(severity: int) -> str:

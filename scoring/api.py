@@ -11,20 +11,25 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from competitions import imports
 from competitions.access import require_chief_judge, require_organiser
 from competitions.models import Competition, Entry, Event, Team
 from competitions.selectors import competitions_managed_by, is_organiser
 from config.errors import error
-from scoring import selectors, services
+from scoring import attempt_import, selectors, services
 from scoring.models import Appeal, MarkingScheme, Sheet
 from scoring.serializers import (
     AppealDecideSerializer,
     AppealFileSerializer,
     AppealSerializer,
+    AttemptImportSerializer,
+    DeclaredAttemptSerializer,
+    DeclaredAttemptsSerializer,
     MarkBatchResultSerializer,
     MarkBatchSerializer,
     MarkSerializer,
@@ -190,6 +195,65 @@ class EventMarksView(_ScoringView):
         )
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
         return Response(result.response, headers=headers)
+
+
+# --------------------------------------------------------------------------
+# Declared attempts (dive lists)
+
+
+@extend_schema(tags=["scoring"])
+class EventDeclaredAttemptsView(_ScoringView):
+    """Each entry's declared attempts with their own difficulty (organisers write; chief judges read)."""
+
+    serializer_class = DeclaredAttemptsSerializer
+
+    @extend_schema(responses=DeclaredAttemptSerializer(many=True))
+    def get(self, request, event_id: int):
+        event = _event(event_id)
+        require_chief_judge(request.user, event)
+        attempts = selectors.declared_attempts_of(event=event)
+        return Response(DeclaredAttemptSerializer(attempts, many=True).data)
+
+    @extend_schema(request=DeclaredAttemptsSerializer, responses=DeclaredAttemptSerializer(many=True))
+    def post(self, request, event_id: int):
+        """Upsert; 409 ``declared_attempts_frozen`` once an entry has marks on the criterion."""
+        event = _event(event_id)
+        serializer = DeclaredAttemptsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.declared_attempts_save(user=request.user, event=event, items=serializer.validated_data["attempts"])
+        return Response(DeclaredAttemptSerializer(selectors.declared_attempts_of(event=event), many=True).data)
+
+
+@extend_schema(tags=["scoring"])
+class EventDeclaredAttemptsImportView(_ScoringView):
+    """Dive lists from .xlsx (参赛号, 轮次, 动作, 难度, optional 评分项); ``dry_run`` previews."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = AttemptImportSerializer
+
+    @extend_schema(
+        request={"multipart/form-data": AttemptImportSerializer},
+        parameters=[
+            OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="只预览，不写入"),
+            OpenApiParameter("criterion", OpenApiTypes.STR, description="评分项代号（文件没有“评分项”列时）"),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request, event_id: int):
+        event = _event(event_id)
+        require_organiser(request.user, event.competition)
+        data = AttemptImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            raw_rows = imports.read_upload(data.validated_data["file"], attempt_import.COLUMNS)
+        except imports.ImportFileError as exc:
+            raise error(exc.code, field="file", detail=exc.message) from exc
+        criterion = request.query_params.get("criterion")
+        if request.query_params.get("dry_run") in ("1", "true", "yes"):
+            rows, _items = attempt_import.build_preview(event=event, raw_rows=raw_rows, criterion=criterion)
+            return Response(attempt_import.preview_body(rows, dry_run=True))
+        body = attempt_import.attempts_import(user=request.user, event=event, raw_rows=raw_rows, criterion=criterion)
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 # --------------------------------------------------------------------------

@@ -10,6 +10,16 @@ urlpatterns = [
     *router.urls,
     path("events/<int:event_id>/marks/", api.EventMarksView.as_view(), name="api-event-marks"),
     path("events/<int:event_id>/sheets/", api.EventSheetsView.as_view(), name="api-event-sheets"),
+    path(
+        "events/<int:event_id>/declared-attempts/",
+        api.EventDeclaredAttemptsView.as_view(),
+        name="api-event-declared-attempts",
+    ),
+    path(
+        "events/<int:event_id>/declared-attempts/import/",
+        api.EventDeclaredAttemptsImportView.as_view(),
+        name="api-event-declared-attempts-import",
+    ),
     path("events/<int:event_id>/sheets/submit/", api.SheetSubmitView.as_view(), name="api-event-sheet-submit"),
     path("sheets/<int:pk>/lock/", api.SheetLockView.as_view(), name="api-sheet-lock"),
     path("sheets/<int:pk>/unlock/", api.SheetUnlockView.as_view(), name="api-sheet-unlock"),

@@ -45,6 +45,10 @@ class MarkingScheme(models.Model):
         SUM = "sum", _("成员成绩之和")
         BEST_N = "best_n", _("最好的 N 名成员之和")
 
+    class ProvisionalRows(models.TextChoices):
+        AFTER = "after", _("排在完整成绩之后")
+        HIDDEN = "hidden", _("不排名")
+
     event = models.OneToOneField(Event, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="scheme")
     revision = models.PositiveIntegerField(_("修订版本"), default=1)
     theory_weight = models.DecimalField(_("理论权重"), max_digits=5, decimal_places=4, default=D("0"))
@@ -70,6 +74,9 @@ class MarkingScheme(models.Model):
     )
     team_method = models.CharField(_("团体成绩"), max_length=20, choices=TeamMethod.choices, default=TeamMethod.SUM)
     team_best_n = models.PositiveSmallIntegerField(_("团体计入人数"), null=True, blank=True)
+    provisional_rows = models.CharField(
+        _("未评完的成绩"), max_length=10, choices=ProvisionalRows.choices, default=ProvisionalRows.AFTER
+    )
 
     class Meta:
         verbose_name = _("评分方案")
@@ -101,6 +108,11 @@ class Criterion(models.Model):
         THEORY = "theory", _("理论")
         PRACTICAL = "practical", _("实操")
 
+    class TimeConversion(models.TextChoices):
+        NONE = "none", _("不折算（用于排名或并列比较）")
+        RELATIVE_TO_BEST = "relative_to_best", _("按最快用时折算")
+        LINEAR_BAND = "linear_band", _("标准用时至限时线性折算")
+
     scheme = models.ForeignKey(
         MarkingScheme, verbose_name=_("评分方案"), on_delete=models.CASCADE, related_name="criteria"
     )
@@ -122,6 +134,20 @@ class Criterion(models.Model):
     part = models.CharField(_("部分"), max_length=20, choices=Part.choices, default=Part.PRACTICAL)
     penalty_per_unit = models.DecimalField(_("每单位罚分/罚秒"), max_digits=8, decimal_places=3, default=D("0"))
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    panel_size = models.PositiveSmallIntegerField(_("每轮评分人数"), null=True, blank=True)
+    judges = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("指定裁判"),
+        blank=True,
+        related_name="assigned_criteria",
+        help_text=_("留空：本项目的全体裁判评分；指定后只接受这些裁判的评分。"),
+    )
+    time_conversion = models.CharField(
+        _("用时折算"), max_length=20, choices=TimeConversion.choices, default=TimeConversion.NONE
+    )
+    time_points = models.DecimalField(_("折算满分"), max_digits=8, decimal_places=3, null=True, blank=True)
+    par_time = models.DecimalField(_("标准用时"), max_digits=10, decimal_places=3, null=True, blank=True)
+    limit_time = models.DecimalField(_("限时"), max_digits=10, decimal_places=3, null=True, blank=True)
 
     class Meta:
         verbose_name = _("评分项")
@@ -374,6 +400,37 @@ class SchemeRevision(models.Model):
 
     def __str__(self):
         return f"{self.scheme} ← r{self.revision}"
+
+
+class DeclaredAttempt(models.Model):
+    """One attempt an entry declares in advance, with its own difficulty (a diver's dive list).
+
+    The difficulty replaces the criterion's multiplier for this entry and attempt.
+    Entered by the organiser (API or Excel) and frozen once the entry has a mark on
+    the criterion.
+    """
+
+    entry = models.ForeignKey(
+        Entry, verbose_name=_("参赛登记"), on_delete=models.CASCADE, related_name="declared_attempts"
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("评分项"), on_delete=models.CASCADE, related_name="declared_attempts"
+    )
+    attempt = models.PositiveSmallIntegerField(_("轮次"))
+    label = models.CharField(_("动作"), max_length=30, blank=True)
+    difficulty = models.DecimalField(_("难度系数"), max_digits=6, decimal_places=3)
+
+    class Meta:
+        verbose_name = _("申报动作")
+        verbose_name_plural = _("申报动作")
+        ordering = ["entry", "criterion", "attempt"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "criterion", "attempt"], name="declared_attempt_unique"),
+            models.CheckConstraint(condition=models.Q(difficulty__gt=0), name="declared_difficulty_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.entry} {self.criterion.code} #{self.attempt} {self.label} {self.difficulty}"
 
 
 class EventStandingsVersion(models.Model):

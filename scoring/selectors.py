@@ -22,7 +22,7 @@ from scoring import team_standings
 from scoring.aggregation import Criterion as PureCriterion
 from scoring.aggregation import MarkValue
 from scoring.decimal_rules import to_decimal
-from scoring.models import Criterion, EventStandingsVersion, Mark, MarkingScheme, Sheet
+from scoring.models import Criterion, DeclaredAttempt, EventStandingsVersion, Mark, MarkingScheme, Sheet
 from scoring.validation import SchemeError, validate_policy, validate_scheme
 
 # Excellent-organisation points per place (1st → 7 … 6th → 1) and how many are awarded.
@@ -59,6 +59,7 @@ SCHEME_FIELDS = (
     "variance_threshold",
     "team_method",
     "team_best_n",
+    "provisional_rows",
 )
 CRITERION_FIELDS = (
     "title",
@@ -75,6 +76,11 @@ CRITERION_FIELDS = (
     "attempts_combine",
     "part",
     "penalty_per_unit",
+    "panel_size",
+    "time_conversion",
+    "time_points",
+    "par_time",
+    "limit_time",
 )
 
 # --------------------------------------------------------------------------
@@ -98,7 +104,16 @@ def criterion_to_pure(criterion: Criterion, decimals: int) -> PureCriterion:
         min_value=Decimal(criterion.min_value),
         penalty_per_unit=Decimal(criterion.penalty_per_unit),
         decimals=decimals,
+        panel_size=criterion.panel_size,
+        time_conversion=criterion.time_conversion,
+        time_points=_optional_decimal(criterion.time_points),
+        par_time=_optional_decimal(criterion.par_time),
+        limit_time=_optional_decimal(criterion.limit_time),
     )
+
+
+def _optional_decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 def scheme_to_pure(scheme: MarkingScheme, criteria: list[Criterion] | None = None) -> engine.Scheme:
@@ -128,6 +143,7 @@ def scheme_policy(scheme: MarkingScheme) -> engine.Policy:
         percent_rounding=scheme.percent_rounding,
         min_entrants=scheme.min_entrants,
         min_score=Decimal(scheme.min_score) if scheme.min_score is not None else None,
+        provisional_rows=scheme.provisional_rows,
     )
 
 
@@ -148,6 +164,9 @@ def scheme_build(data: dict, scheme: MarkingScheme) -> tuple[MarkingScheme, list
         for name in CRITERION_FIELDS:
             if name in item:
                 setattr(criterion, name, item[name])
+        if "judges" in item:
+            # A many-to-many needs a saved row: the service sets it after saving.
+            criterion.assigned_judge_ids = [getattr(user, "pk", user) for user in item["judges"]]
         criterion.position = item.get("position", position)
         criteria.append(criterion)
     return scheme, criteria
@@ -181,7 +200,12 @@ def scheme_snapshot(scheme: MarkingScheme) -> dict:
     data = {name: _json_value(getattr(scheme, name)) for name in SCHEME_FIELDS}
     data["revision"] = scheme.revision
     data["criteria"] = [
-        {"code": c.code, "position": c.position, **{name: _json_value(getattr(c, name)) for name in CRITERION_FIELDS}}
+        {
+            "code": c.code,
+            "position": c.position,
+            **{name: _json_value(getattr(c, name)) for name in CRITERION_FIELDS},
+            "judges": sorted(user.pk for user in c.judges.all()),
+        }
         for c in scheme.criteria.all()
     ]
     return data
@@ -288,10 +312,6 @@ def event_standings(*, event: Event) -> EventStandings:
     criteria = list(scheme.criteria.all())
     by_id = {c.pk: c for c in criteria}
     entries = _entry_values(event)
-    infos = [
-        engine.EntryInfo(entry_id, info["status"], info["organisation_id"], info["team_id"])
-        for entry_id, info in entries.items()
-    ]
     codes = {pk: c.code for pk, c in by_id.items()}
     attempts = {pk: c.attempts for pk, c in by_id.items()}
     rows = _raw_rows(
@@ -299,6 +319,14 @@ def event_standings(*, event: Event) -> EventStandings:
             "entry_id", "criterion_id", "judge_id", "attempt", "value", "penalty", "status"
         )
     )
+    # Declared difficulties only matter to marks: no marks, no query.
+    declared = declared_multipliers(by_id) if rows else _NO_DECLARED
+    infos = [
+        engine.EntryInfo(
+            entry_id, info["status"], info["organisation_id"], info["team_id"], declared.get(entry_id, _NO_DECLARED)
+        )
+        for entry_id, info in entries.items()
+    ]
     # Marks take few distinct values: convert each once.
     decimal = {raw: _as_decimal(raw) for raw in {row[4] for row in rows} | {row[5] for row in rows}}
     pure = scheme_to_pure(scheme, criteria)
@@ -313,6 +341,43 @@ def event_standings(*, event: Event) -> EventStandings:
     )
     standings = engine.compute_standings(pure, infos, marks, scheme_policy(scheme))
     return EventStandings(event, scheme, standings, version, entries)
+
+
+_NO_DECLARED: dict = {}
+
+
+def declared_multipliers(criteria: dict[int, Criterion]) -> dict[int, dict[str, tuple[Decimal, ...]]]:
+    """entry id → {criterion code: one difficulty per attempt} from the declared attempts (one query).
+
+    An attempt the entry has not declared keeps the criterion's own multiplier (1 without one).
+    """
+    rows = DeclaredAttempt.objects.filter(criterion_id__in=criteria).values_list(
+        "entry_id", "criterion_id", "attempt", "difficulty"
+    )
+    lists: dict[int, dict[int, list]] = {}
+    for entry_id, criterion_id, attempt, difficulty in rows:
+        criterion = criteria[criterion_id]
+        if attempt > criterion.attempts:
+            continue  # a revision dropped the attempt
+        by_criterion = lists.setdefault(entry_id, {})
+        multipliers = by_criterion.get(criterion_id)
+        if multipliers is None:
+            own = [Decimal(str(m)) for m in criterion.attempt_multipliers or ()]
+            multipliers = by_criterion[criterion_id] = own or [Decimal(1)] * criterion.attempts
+        multipliers[attempt - 1] = _as_decimal(difficulty)
+    return {
+        entry_id: {criteria[criterion_id].code: tuple(m) for criterion_id, m in by_criterion.items()}
+        for entry_id, by_criterion in lists.items()
+    }
+
+
+def declared_attempts_of(*, event: Event):
+    """The event's declared attempts, in entry, criterion and attempt order."""
+    return (
+        DeclaredAttempt.objects.filter(entry__event=event)
+        .select_related("entry", "criterion")
+        .order_by("entry__code", "entry_id", "criterion__position", "criterion_id", "attempt")
+    )
 
 
 def event_award_rows(*, event: Event) -> list[dict]:
@@ -461,22 +526,77 @@ def standings_labels_for(user, event: Event) -> tuple[bool, bool]:
 # Progress and variance alerts
 
 
-def _panel_judges(event: Event) -> dict[int, dict]:
-    rows = (
+def criterion_judges(criteria) -> dict[int, set[int]]:
+    """criterion id → the users assigned to mark it (criteria without an assignment are left out)."""
+    assigned: dict[int, set[int]] = {}
+    for criterion_id, user_id in Criterion.judges.through.objects.filter(criterion__in=criteria).values_list(
+        "criterion_id", "user_id"
+    ):
+        assigned.setdefault(criterion_id, set()).add(user_id)
+    return assigned
+
+
+def criterion_panel(criterion_id: int, assigned: dict[int, set[int]], panel: set[int]) -> set[int]:
+    """Who marks a criterion: its assigned judges if it has any, else the event's judges (role judge).
+
+    A chief judge or organiser is on a panel only when a criterion names them: their own
+    marks never join a panel the progress view does not expect.
+    """
+    return assigned.get(criterion_id) or panel
+
+
+def panel_judge_ids(event: Event) -> set[int]:
+    """The event's judges with the role judge (event or competition-wide assignment)."""
+    return set(
         JudgeAssignment.objects.filter(
             Q(event=event) | Q(event__isnull=True, competition_id=event.competition_id),
             role=JudgeAssignment.Role.JUDGE,
+        ).values_list("user_id", flat=True)
+    )
+
+
+def criteria_marked_by(user, event: Event, criteria: list[Criterion]) -> list[Criterion]:
+    """The criteria ``user`` marks in ``event`` (what the tablet shows them), in order."""
+    return criteria_marked_by_events(user, {event: criteria})[event.pk]
+
+
+def criteria_marked_by_events(user, criteria_of: dict[Event, list[Criterion]]) -> dict[int, list[Criterion]]:
+    """``criteria_marked_by`` for many events in two queries (the tablet's home page)."""
+    assigned = criterion_judges([c for criteria in criteria_of.values() for c in criteria])
+    rows = JudgeAssignment.objects.filter(
+        user_id=user.pk,
+        role=JudgeAssignment.Role.JUDGE,
+        competition_id__in={event.competition_id for event in criteria_of},
+    ).values_list("competition_id", "event_id")
+    whole = {competition_id for competition_id, event_id in rows if event_id is None}
+    single = {event_id for _competition_id, event_id in rows if event_id is not None}
+    marked = {}
+    for event, criteria in criteria_of.items():
+        on_panel = event.pk in single or event.competition_id in whole
+        marked[event.pk] = [c for c in criteria if (user.pk in assigned[c.pk] if c.pk in assigned else on_panel)]
+    return marked
+
+
+def _panel_judges(event: Event, also=()) -> dict[int, dict]:
+    rows = (
+        JudgeAssignment.objects.filter(
+            Q(event=event) | Q(event__isnull=True, competition_id=event.competition_id),
+            Q(role=JudgeAssignment.Role.JUDGE) | Q(user_id__in=set(also)),
         )
-        .values("user_id", "user__username", "user__first_name", "user__last_name")
+        .values("user_id", "user__username", "user__first_name", "user__last_name", "role")
         .order_by("user_id")
     )
-    judges = {
-        row["user_id"]: {
-            "username": row["user__username"],
-            "name": _display_name(row["user__username"], row["user__first_name"], row["user__last_name"]),
-        }
-        for row in rows
-    }
+    judges = {}
+    for row in rows:
+        judge = judges.setdefault(
+            row["user_id"],
+            {
+                "username": row["user__username"],
+                "name": _display_name(row["user__username"], row["user__first_name"], row["user__last_name"]),
+                "role_judge": False,
+            },
+        )
+        judge["role_judge"] |= row["role"] == JudgeAssignment.Role.JUDGE
     for user_id, units in judge_units(event.competition_id, judges).items():
         judges[user_id]["units"] = units
     return judges
@@ -490,13 +610,16 @@ def _display_name(username: str, first_name: str, last_name: str) -> str:
 def event_progress(*, event: Event) -> dict:
     """Which marks are still missing, per judge and per entry.
 
-    A judgement criterion expects a mark from every panel judge (minus those
-    recused by conflict of interest); other kinds expect one mark from anyone.
-    DNS and DSQ entries expect nothing.
+    A criterion assigned to judges expects a mark from each of them; an
+    unassigned judgement criterion from every panel judge (role judge); both
+    minus those recused by conflict of interest. Other unassigned kinds expect
+    one mark from anyone. DNS and DSQ entries expect nothing.
     """
     scheme = _scheme_of(event)
     criteria = list(scheme.criteria.all()) if scheme else []
-    judges = _panel_judges(event)
+    assigned = criterion_judges(criteria)
+    judges = _panel_judges(event, also=set().union(*assigned.values()))
+    panel = {judge_id for judge_id, judge in judges.items() if judge["role_judge"]}
     entries = _entry_values(event)
     forbid = event.competition.forbid_conflict_of_interest
     present: set[tuple] = set()
@@ -516,8 +639,9 @@ def event_progress(*, event: Event) -> dict:
         missing = []
         for criterion in criteria:
             for attempt in range(1, criterion.attempts + 1):
-                if criterion.kind == Criterion.Kind.JUDGEMENT:
-                    for judge_id, judge in judges.items():
+                if criterion.kind == Criterion.Kind.JUDGEMENT or criterion.pk in assigned:
+                    for judge_id in sorted(criterion_panel(criterion.pk, assigned, panel) & judges.keys()):
+                        judge = judges[judge_id]
                         if forbid and info["organisation_id"] in judge["units"]:
                             continue
                         expected += 1

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from competitions.models import Event
 from scoring.models import Appeal, Criterion, Mark, MarkingScheme, Sheet
 from scoring.selectors import CRITERION_FIELDS, SCHEME_FIELDS
-from scoring.services import MarkInput
+from scoring.services import AttemptInput, MarkInput
 
 # --------------------------------------------------------------------------
 # Schemes
@@ -19,7 +19,8 @@ class CriterionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Criterion
-        fields = ["id", "code", "position", *CRITERION_FIELDS]
+        fields = ["id", "code", "position", *CRITERION_FIELDS, "judges"]
+        extra_kwargs = {"judges": {"required": False}}
         read_only_fields = ["id"]
         # Uniqueness within a scheme is checked by the service; the model's constraint needs the scheme.
         validators = []
@@ -84,6 +85,35 @@ class MarkInSerializer(serializers.Serializer):
 
     def validate(self, attrs) -> MarkInput:
         return MarkInput(**attrs)
+
+
+class DeclaredAttemptInSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    criterion = serializers.CharField(max_length=30)
+    attempt = serializers.IntegerField(min_value=1)
+    label = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    # Text, like mark values: range and precision are checked by the service.
+    difficulty = serializers.CharField(max_length=40)
+
+    def validate(self, attrs) -> AttemptInput:
+        return AttemptInput(**attrs)
+
+
+class DeclaredAttemptsSerializer(serializers.Serializer):
+    attempts = DeclaredAttemptInSerializer(many=True, allow_empty=False)
+
+
+class DeclaredAttemptSerializer(serializers.Serializer):
+    entry = serializers.IntegerField(source="entry_id")
+    code = serializers.CharField(source="entry.code")
+    criterion = serializers.CharField(source="criterion.code")
+    attempt = serializers.IntegerField()
+    label = serializers.CharField()
+    difficulty = serializers.DecimalField(max_digits=6, decimal_places=3)
+
+
+class AttemptImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
 
 
 class MarkBatchSerializer(serializers.Serializer):

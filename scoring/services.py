@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -25,12 +26,14 @@ from competitions.access import (
     require_organiser,
 )
 from competitions.models import Entry, Event
+from competitions.selectors import judge_assignment
 from config.errors import error, message
 from scoring import signals
 from scoring.decimal_rules import NotANumberError, to_decimal
 from scoring.models import (
     Appeal,
     Criterion,
+    DeclaredAttempt,
     EventStandingsVersion,
     IdempotencyRecord,
     Mark,
@@ -40,7 +43,14 @@ from scoring.models import (
     Sheet,
     SheetAudit,
 )
-from scoring.selectors import criterion_to_pure, scheme_build, scheme_check, scheme_snapshot
+from scoring.selectors import (
+    criterion_judges,
+    criterion_to_pure,
+    panel_judge_ids,
+    scheme_build,
+    scheme_check,
+    scheme_snapshot,
+)
 from scoring.validation import MarkValueError, validate_mark
 
 
@@ -55,10 +65,20 @@ def decimal_text(value: Decimal | None) -> str | None:
 # Schemes
 
 
+def _check_assigned_judges(event: Event, criteria: list[Criterion]) -> None:
+    """Judges named on a criterion must judge the event (judge or chief judge): 400 otherwise."""
+    for index, criterion in enumerate(criteria):
+        for user_id in getattr(criterion, "assigned_judge_ids", ()):
+            user = get_user_model().objects.filter(pk=user_id).first()
+            if user is None or judge_assignment(user, event) is None:
+                raise error("criterion_judge_not_in_event", field=f"criteria[{index}].judges")
+
+
 def _apply_scheme(scheme: MarkingScheme, data: dict) -> MarkingScheme:
     existing = {c.code: c for c in scheme.criteria.all()} if scheme.pk else {}
     scheme, criteria = scheme_build(data, scheme)
     scheme_check(scheme, criteria)
+    _check_assigned_judges(scheme.event, criteria)
     kept = {c.code for c in criteria}
     removed = [c for code, c in existing.items() if code not in kept]
     if removed and Mark.objects.filter(criterion__in=removed).exists():
@@ -69,6 +89,8 @@ def _apply_scheme(scheme: MarkingScheme, data: dict) -> MarkingScheme:
     for criterion in criteria:
         criterion.scheme = scheme
         criterion.save()
+        if hasattr(criterion, "assigned_judge_ids"):
+            criterion.judges.set(criterion.assigned_judge_ids)
     return scheme
 
 
@@ -187,10 +209,17 @@ def _canonical(value) -> str | None:
     if value is None or value == "":
         return None
     try:
-        return decimal_text(to_decimal(value))
+        number = to_decimal(value)
+        if abs(number.adjusted()) > _CANONICAL_DIGITS:
+            # "1E+999999999" written out in full would be a billion digits; validation refuses it.
+            return repr(value)
+        return decimal_text(number)
     except (NotANumberError, ArithmeticError):
         # Not a number, or one too large to normalise: keep its text; validation refuses it later.
         return repr(value)
+
+
+_CANONICAL_DIGITS = 30
 
 
 def _fingerprint(payload: dict) -> str:
@@ -246,6 +275,7 @@ MARK_VALUE_CODES = (
     "status_not_allowed",
     "penalty_negative",
     "penalty_not_allowed",
+    "penalty_out_of_range",
 )
 
 
@@ -282,10 +312,16 @@ def _batch_fingerprint(*, event: Event, judge, marks: Sequence[MarkInput], reaso
 
 
 def _validate(*, judge, actor, event: Event, marks: Sequence[MarkInput]) -> list[_Checked]:
-    """Every mark against the event, the scheme and recusal; all bad fields in one 400.
+    """Every mark against the event, the scheme, recusal and the panels; all bad fields in one 400.
 
     Recusal holds for the judge whose marks these are and for whoever writes them (a chief
     judge correcting a mark of their own unit's entry is refused too).
+
+    Panels: the marks are the judge's, so the judge must be on the criterion's panel
+    (``selectors.criterion_panel``): its assigned judges (403 ``criterion_not_assigned``),
+    else the event's judges with the role judge (403 ``not_on_panel`` — a chief judge's own
+    marks never join a panel). A chief judge's correction of a panel judge's mark passes:
+    the judge whose mark it is is on the panel.
     """
     if not marks:
         raise error("marks_required", field="marks")
@@ -295,6 +331,8 @@ def _validate(*, judge, actor, event: Event, marks: Sequence[MarkInput]) -> list
     criteria = {c.code: c for c in scheme.criteria.all()} if scheme else {}
     pure_criteria = {code: criterion_to_pure(c, scheme.decimals) for code, c in criteria.items()}
     recused_units = recusal_units(judge, event.competition) | recusal_units(actor, event.competition)
+    assigned = criterion_judges(list(criteria.values()))
+    on_panel = judge.pk in panel_judge_ids(event)
     seen = set()
     checked = []
     for index, mark in enumerate(marks):
@@ -308,6 +346,11 @@ def _validate(*, judge, actor, event: Event, marks: Sequence[MarkInput]) -> list
         if criterion is None:
             errors.add(f"{here}.criterion", "unknown_criterion")
             continue
+        if criterion.pk in assigned:
+            if judge.pk not in assigned[criterion.pk]:
+                raise error("criterion_not_assigned", field=f"{here}.criterion")
+        elif not on_panel:
+            raise error("not_on_panel", field=f"{here}.criterion")
         if not 1 <= mark.attempt <= criterion.attempts:
             errors.add(f"{here}.attempt", "attempt_out_of_range")
             continue
@@ -589,3 +632,99 @@ def appeal_decide(*, user, appeal: Appeal, status: str, decision: str) -> Appeal
     appeal.decided_by, appeal.decided_at = user, timezone.now()
     appeal.save()
     return appeal
+
+
+# --------------------------------------------------------------------------
+# Declared attempts (a diver's dive list: per-entry difficulty)
+
+
+@dataclass(frozen=True)
+class AttemptInput:
+    """One declared attempt as the API or the Excel import hands it over (difficulty still text)."""
+
+    entry: int
+    criterion: str
+    attempt: int
+    difficulty: str
+    label: str = ""
+
+
+# What a stored difficulty can hold (DeclaredAttempt.difficulty: 6 digits, 3 decimals).
+_DIFFICULTY_LIMIT = Decimal("999.999")
+_DIFFICULTY_PLACES = 3
+
+
+def _declared_problems(*, event: Event, items: Sequence[AttemptInput]) -> tuple[list, list[tuple[str, str]]]:
+    """Check declared attempts against the event and scheme.
+
+    Returns ``(rows, problems)``: ``rows`` are ``(index, entry id, criterion, attempt, label,
+    difficulty)`` for the items that passed, ``problems`` ``(field, code)`` for the rest.
+    """
+    scheme = MarkingScheme.objects.filter(event=event).first()
+    criteria = {c.code: c for c in scheme.criteria.all()} if scheme else {}
+    entries = set(Entry.objects.filter(event=event, pk__in={i.entry for i in items}).values_list("pk", flat=True))
+    rows, problems, seen = [], [], set()
+    for index, item in enumerate(items):
+        here = f"attempts[{index}]"
+        criterion = criteria.get(item.criterion)
+        if item.entry not in entries:
+            problems.append((f"{here}.entry", "entry_not_in_event"))
+        elif criterion is None:
+            problems.append((f"{here}.criterion", "unknown_criterion"))
+        elif not 1 <= item.attempt <= criterion.attempts:
+            problems.append((f"{here}.attempt", "attempt_out_of_range"))
+        elif (item.entry, criterion.pk, item.attempt) in seen:
+            problems.append((here, "duplicate_attempt"))
+        else:
+            try:
+                difficulty = to_decimal(item.difficulty)
+            except NotANumberError:
+                problems.append((f"{here}.difficulty", "difficulty_invalid"))
+                continue
+            exponent = difficulty.as_tuple().exponent
+            if not 0 < difficulty <= _DIFFICULTY_LIMIT or -exponent > _DIFFICULTY_PLACES:
+                problems.append((f"{here}.difficulty", "difficulty_invalid"))
+                continue
+            seen.add((item.entry, criterion.pk, item.attempt))
+            rows.append((index, item.entry, criterion, item.attempt, item.label[:30], difficulty))
+    return rows, problems
+
+
+@transaction.atomic
+def declared_attempts_save(*, user, event: Event, items: Sequence[AttemptInput]) -> list[DeclaredAttempt]:
+    """Upsert entries' declared attempts (organisers only), all or nothing.
+
+    An entry's attempts on a criterion are frozen once it has a mark there: 409
+    ``declared_attempts_frozen`` (the difficulty a panel's marks were multiplied by
+    cannot change under them; a scheme revision is the audited way). Takes the
+    event's standings lock, as mark batches do, so no first mark slips in between the
+    check and the write, and bumps the standings version.
+    """
+    require_organiser(user, event.competition)
+    standings = _lock_standings_version(event)
+    rows, problems = _declared_problems(event=event, items=items)
+    errors = _Errors()
+    for field, code in problems:
+        errors.add(field, code)
+    errors.raise_if_any()
+    touched = {(entry_id, criterion.pk) for _i, entry_id, criterion, *_rest in rows}
+    marked = set(
+        Mark.objects.filter(
+            entry_id__in={e for e, _c in touched}, criterion_id__in={c for _e, c in touched}
+        ).values_list("entry_id", "criterion_id")
+    )
+    frozen = sorted({entry_id for entry_id, criterion_id in touched & marked})
+    if frozen:
+        raise error("declared_attempts_frozen", extra={"entries": frozen})
+    saved = []
+    for _index, entry_id, criterion, attempt, label, difficulty in rows:
+        declared, _created = DeclaredAttempt.objects.update_or_create(
+            entry_id=entry_id,
+            criterion=criterion,
+            attempt=attempt,
+            defaults={"label": label, "difficulty": difficulty},
+        )
+        saved.append(declared)
+    if saved:
+        _bump_standings_version(standings)
+    return saved

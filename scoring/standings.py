@@ -5,7 +5,7 @@ Public API::
     Scheme(criteria, theory_weight=0, practical_weight=1, decimals=2, ranking="score_desc"|"time_asc")
     EntryInfo(entry_id, status="registered", organisation_id=None, team_id=None, attempt_multipliers={})
     Policy(tie_break, rank_style, award_mode, award_counts, award_percents,
-           percent_rounding, min_entrants, min_score)                 # see Policy
+           percent_rounding, min_entrants, min_score, provisional_rows)  # see Policy
     compute_standings(scheme, entries, marks | MarkSet, policy=None) -> Standings
     group_marks(scheme, marks) -> MarkSet      # marks grouped once, as they are read
     Standings(rows, entrants, award_counts, complete).row(entry_id) -> EntryResult
@@ -20,24 +20,35 @@ The live board recomputes them whole on every change (well under 100 ms for
 Design decisions
 ----------------
 **Totals.** With ``ranking="score_desc"`` the total is
-``theory_part × theory_weight + practical_part × practical_weight``, each part
-the sum of its criteria's scores (deductions are negative); with
-``theory_weight`` 0 (the default) there is no split and the total is the plain
-sum. Rounding: criterion scores are rounded (``aggregation.py``), their
+``theory% × theory_weight + practical% × practical_weight``, where each part is
+the sum of its criteria's scores (deductions are negative) *normalised to 100*:
+part score ÷ part maximum × 100 (the maximum is the sum of its criteria's
+``max_points``). "Theory counts 30%" then means 30% whatever the parts are
+marked out of; on raw points a theory out of 100 beside a practical out of 50
+would weigh 46%. With ``theory_weight`` 0 (the default) there is no split and
+the total is the plain sum of points. Rounding: criterion scores are rounded (``aggregation.py``), their
 weighted sum is rounded once more to ``Scheme.decimals``. Weights are
 multipliers: a criterion's ``weight`` defaults to 1 and its maximum carries
 the points (the cooking rule 20/40/20/20 sums to 100 with weight 1 each);
 the part weights must add up to 1, and theory may count for at most 30%
-(see ``validation.py``). Time criteria do not add to a score total; they
-break ties under ``countback_time``. With ``ranking="time_asc"`` the total is
+(see ``validation.py``). Time criteria with ``time_conversion`` "none" do not
+add to a score total; they break ties under ``countback_time``. A converted
+time criterion adds points (``aggregation.time_points_of``): the conversion
+needs every entry's time (the fastest), so it runs over the whole column once
+per recompute, O(entries); DNF/DNS on it scores zero, DSQ removes the entry. With ``ranking="time_asc"`` the total is
 the sum of the time criteria (seconds, penalties included), lower wins, and
 an entry appears only once every time criterion has its runs in (a partial
 time would look fast).
 
-**Provisional totals.** An entry with missing marks is scored from what
+**Provisional totals.** An entry with missing marks (fewer than a
+criterion's ``panel_size``, or no marks on a criterion) is scored from what
 exists and flagged ``complete=False``; an entry with no score at all has
-``total=None`` and no rank. Rows come ranked entries first (best first, equal
-places by entry id), then entries with nothing scored yet, then non-finishers.
+``total=None`` and no rank. ``Policy.provisional_rows`` says where provisional
+rows go: ``"after"`` (default) — ranked after every complete row, never
+awarded; ``"hidden"`` — listed after the ranked rows with their provisional
+total but no rank. Rows come ranked entries first (best first, equal places by
+entry id), then provisional ones, then entries with nothing scored yet, then
+non-finishers.
 
 **Ties** (``Policy.tie_break``): ``shared`` — equal totals share the place;
 ``countback_criteria`` — compare criterion scores in scheme order (time
@@ -80,8 +91,9 @@ from scoring.aggregation import (
     MarkValue,
     ScoringError,
     _result,
+    time_points_of,
 )
-from scoring.decimal_rules import ZERO, quantize, round_count
+from scoring.decimal_rules import ZERO, quantize, quantizer, round_count
 
 __all__ = [
     "ENTRY_STATUSES",
@@ -150,6 +162,8 @@ class Policy:
       or ``"ceil"``).
     - ``min_entrants``: with fewer entrants no awards are given.
     - ``min_score``: no award below this total (for ``time_asc``: above it).
+    - ``provisional_rows``: ``"after"`` ranks rows with marks missing after
+      the complete ones, without awards; ``"hidden"`` gives them no rank.
     """
 
     tie_break: str = "shared"
@@ -160,6 +174,7 @@ class Policy:
     percent_rounding: str = "round_half_up"
     min_entrants: int = 0
     min_score: Decimal | None = None
+    provisional_rows: str = "after"
 
 
 class EntryResult(NamedTuple):
@@ -240,13 +255,16 @@ class _Plan:
 
     __slots__ = (
         "by_code",
+        "converted",
         "criteria",
         "decimals",
         "layout",
         "lower_is_better",
+        "practical_max",
         "practical_weight",
         "scheme",
         "scorers",
+        "theory_max",
         "theory_weight",
         "time_codes",
     )
@@ -259,12 +277,33 @@ class _Plan:
         self.lower_is_better = scheme.ranking == "time_asc"
         self.theory_weight = scheme.theory_weight
         self.practical_weight = scheme.practical_weight
-        self.time_codes = tuple(c.code for c in self.criteria if c.kind == "time")
+        self.time_codes = tuple(c.code for c in self.criteria if c.kind == "time" and not c.converted)
+        self.converted = tuple(c for c in self.criteria if c.converted)
         self.scorers = {c.code: CriterionScorer(c) for c in self.criteria}
-        # (code, is time, is theory, attempts summed) per criterion, for _entry_row's loop.
+        # Part maxima for normalising to 100 (only used when the parts are weighted).
+        self.theory_max = sum((c.max_points for c in self.criteria if c.part == "theory"), ZERO)
+        self.practical_max = sum((c.max_points for c in self.criteria if c.part != "theory"), ZERO)
+        # (code, is an unconverted time, is theory, attempts summed) per criterion, for _entry_row's loop.
         self.layout = tuple(
-            (c.code, c.kind == "time", c.part == "theory", c.attempts_combine == "sum") for c in self.criteria
+            (c.code, c.kind == "time" and not c.converted, c.part == "theory", c.attempts_combine == "sum")
+            for c in self.criteria
         )
+
+    def weighted_total(self, theory: Decimal, practical: Decimal) -> Decimal:
+        """Theory and practical each normalised to 100, then weighted; rounded once."""
+        return quantize(
+            _percent(theory, self.theory_max) * self.theory_weight
+            + _percent(practical, self.practical_max) * self.practical_weight,
+            self.decimals,
+        )
+
+
+_HUNDRED = Decimal(100)
+
+
+def _percent(points: Decimal, maximum: Decimal) -> Decimal:
+    # A part without a maximum (only deductions) cannot be normalised: its points count as they are.
+    return points * _HUNDRED / maximum if maximum else points
 
 
 def _has_none(values) -> bool:
@@ -329,14 +368,14 @@ def _entry_row(plan: _Plan, info: EntryInfo, results: Mapping[str, CriterionResu
     elif not any_points:
         total = None
     elif plan.theory_weight:
-        total = quantize(theory * plan.theory_weight + practical * plan.practical_weight, plan.decimals)
+        total = plan.weighted_total(theory, practical)
     else:
         total = quantize(theory + practical, plan.decimals)
 
     if tie_break == "countback_criteria":
         tiebreak = tuple(scores.get(c.code) for c in plan.criteria)
         tiebreak_norm = tuple(
-            _INF if value is None else (value if c.kind == "time" else -value)
+            _INF if value is None else (value if c.kind == "time" and not c.converted else -value)
             for c, value in zip(plan.criteria, tiebreak, strict=True)
         )
     elif tie_break == "countback_time" and plan.time_codes:
@@ -353,6 +392,7 @@ POLICY_CHOICES = {
     "rank_style": ("standard", "dense"),
     "award_mode": ("counts", "percent"),
     "percent_rounding": ("round_half_up", "floor", "ceil"),
+    "provisional_rows": ("after", "hidden"),
 }
 
 
@@ -386,6 +426,7 @@ _ORDER = itemgetter(7)  # _Row.order
 def _rank(rows: Iterable[_Row], policy: Policy, lower_is_better: bool) -> Standings:
     """Order, rank and award the rows."""
     ranked: list[_Row] = []
+    provisional: list[_Row] = []
     unscored: list[_Row] = []
     out: list[_Row] = []
     entrants = 0
@@ -396,12 +437,14 @@ def _rank(rows: Iterable[_Row], policy: Policy, lower_is_better: bool) -> Standi
         if not row.complete:
             all_complete = False
         if row.key is not None:
-            ranked.append(row)
+            (ranked if row.complete else provisional).append(row)
         elif row.status == "ok":
             unscored.append(row)
         else:
             out.append(row)
     ranked.sort(key=_SORT_KEY)
+    provisional.sort(key=_SORT_KEY)
+    hidden = policy.provisional_rows == "hidden"
 
     counts = _award_counts(policy, entrants)
     bounds = []
@@ -434,6 +477,17 @@ def _rank(rows: Iterable[_Row], policy: Policy, lower_is_better: bool) -> Standi
             EntryResult(
                 row.entry_id, row.total, row.criterion_scores, "ok", rank, award, True, row.tiebreak, row.complete
             )
+        )
+    # Provisional rows: after every complete row, never awarded (their total may still change).
+    previous_key = None
+    for position, row in enumerate(provisional, start=len(ranked) + 1):
+        if row.key != previous_key:
+            standard_rank = position
+            dense_rank += 1
+            previous_key = row.key
+        rank = None if hidden else dense_rank if dense else standard_rank
+        results.append(
+            EntryResult(row.entry_id, row.total, row.criterion_scores, "ok", rank, None, True, row.tiebreak, False)
         )
     unscored.sort(key=_ORDER)
     results.extend(
@@ -481,6 +535,8 @@ def _score_rows(plan: _Plan, infos: Mapping, grouped: Mapping, flagged: set, tie
     totalled without building per-criterion results. Everything else takes
     the per-entry path.
     """
+    if plan.converted:
+        return _score_rows_converted(plan, infos, grouped, flagged, tie_break)
     rows: list = [None] * len(infos)
     common: list[int] = []
     empty: dict = {}
@@ -544,6 +600,54 @@ def _score_rows(plan: _Plan, infos: Mapping, grouped: Mapping, flagged: set, tie
     return rows
 
 
+def _score_rows_converted(plan: _Plan, infos: Mapping, grouped: Mapping, flagged: set, tie_break: str) -> list[_Row]:
+    """``_score_rows`` for a scheme that turns times into points.
+
+    Every entry is scored first, then each converted criterion is turned into
+    points over the whole column (the fastest time is needed), then rows are
+    built: O(entries) per converted criterion on top of the scoring.
+    """
+    empty: dict = {}
+    results = [
+        _score_entry(plan, info, grouped.get(entry_id) or empty, entry_id not in flagged)
+        for entry_id, info in infos.items()
+    ]
+    plain = [info.status in _PLAIN_STATUSES for info in infos.values()]
+    for criterion in plan.converted:
+        _convert_times(criterion, results, plain)
+    return [_entry_row(plan, info, by_code, tie_break) for info, by_code in zip(infos.values(), results, strict=True)]
+
+
+def _comparable_time(result: CriterionResult, summed: bool) -> Decimal | None:
+    score, _complete, status, attempt_scores = result
+    if status != "ok" or score is None or (summed and _has_none(attempt_scores)):
+        return None  # a sum of runs with a run missing would look fast
+    return score
+
+
+def _convert_times(criterion: Criterion, results: list[dict], plain: list[bool]) -> None:
+    """Replace each entry's seconds on ``criterion`` by points, in place.
+
+    The fastest is taken over entries still in the contest (a plain entry
+    status). DNF/DNS on the criterion scores zero (the entry stays in); DSQ is
+    left as it is and removes the entry.
+    """
+    code, summed = criterion.code, criterion.attempts_combine == "sum"
+    times = [_comparable_time(by_code[code], summed) if code in by_code else None for by_code in results]
+    fastest = min((t for t, ok in zip(times, plain, strict=True) if t is not None and ok), default=None)
+    round_points = quantizer(criterion.decimals)
+    for by_code, seconds in zip(results, times, strict=True):
+        result = by_code.get(code)
+        if result is None:
+            continue
+        _score, complete, status, attempt_scores = result
+        if status in ("dnf", "dns"):
+            by_code[code] = CriterionResult(ZERO, complete, "ok", attempt_scores)
+        elif status == "ok":
+            points = None if seconds is None else round_points(time_points_of(criterion, seconds, fastest))
+            by_code[code] = CriterionResult(points, complete and seconds is not None, "ok", attempt_scores)
+
+
 def _partial_column(scorer: CriterionScorer, code: str, entry_cells: list, scale: MarkScale) -> list:
     """One criterion's results for the common entries (None where an entry has no marks).
 
@@ -593,13 +697,9 @@ def _total_rows(
     if plan.theory_weight:
         theory = [index for index, criterion in enumerate(plan.criteria) if criterion.part == "theory"]
         practical = [index for index, criterion in enumerate(plan.criteria) if criterion.part != "theory"]
-        theory_weight, practical_weight = plan.theory_weight, plan.practical_weight
+        weighted_total = plan.weighted_total
         totals = [
-            quantize(
-                sum([scores[i] for i in theory], ZERO) * theory_weight
-                + sum([scores[i] for i in practical], ZERO) * practical_weight,
-                decimals,
-            )
+            weighted_total(sum([scores[i] for i in theory], ZERO), sum([scores[i] for i in practical], ZERO))
             for scores in by_entry
         ]
     else:

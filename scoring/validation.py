@@ -43,6 +43,7 @@ from scoring.aggregation import (
     CRITERION_KINDS,
     MARK_STATUSES,
     PARTS,
+    TIME_CONVERSIONS,
     Criterion,
 )
 from scoring.decimal_rules import ZERO, NotANumberError, to_decimal
@@ -62,6 +63,11 @@ __all__ = [
 
 THEORY_CEILING = Decimal("0.30")
 _MAX_DECIMALS = 6
+# What a stored mark can hold (``Mark.value`` / ``Mark.penalty``: 10 digits, 3 decimals).
+# A figure beyond it is refused here with its field, so it never reaches the database
+# (a 500 on PostgreSQL, an unreadable row on SQLite).
+STORED_PLACES = 3
+STORED_LIMIT = Decimal("9999999.999")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +157,34 @@ def _criterion_errors(index: int, criterion: Criterion) -> list[SchemeError]:
         )
     if not 0 <= criterion.decimals <= _MAX_DECIMALS:
         problem("decimals", "decimals_out_of_range", f"decimals must be between 0 and {_MAX_DECIMALS}")
+    errors.extend(_time_conversion_errors(here, criterion))
+    return errors
+
+
+def _time_conversion_errors(here: str, criterion: Criterion) -> list[SchemeError]:
+    """A conversion of time into points must name its rule and give its figures."""
+    conversion = criterion.time_conversion
+    if conversion not in TIME_CONVERSIONS:
+        return [
+            SchemeError(
+                f"{here}.time_conversion",
+                "unknown_time_conversion",
+                f"time_conversion must be one of {', '.join(TIME_CONVERSIONS)}",
+            )
+        ]
+    if conversion == "none":
+        return []
+    if criterion.kind != "time":
+        return [SchemeError(f"{here}.time_conversion", "time_conversion_not_time", "only a time criterion converts")]
+    errors = []
+    if criterion.time_points is None or criterion.time_points <= 0:
+        errors.append(SchemeError(f"{here}.time_points", "time_points_missing", "give the points of the best time"))
+    if conversion == "linear_band":
+        par, limit = criterion.par_time, criterion.limit_time
+        if par is None or limit is None or par < 0 or par >= limit:
+            errors.append(
+                SchemeError(f"{here}.par_time", "time_band_invalid", "a band needs a par time below its limit")
+            )
     return errors
 
 
@@ -186,8 +220,10 @@ def validate_scheme(scheme: Scheme, theory_ceiling: Decimal = THEORY_CEILING) ->
                 f"theory may count for at most {theory_ceiling * 100:g}% of the total",
             )
         )
-    kinds = {c.kind for c in scheme.criteria}
-    scoring_parts = {c.part for c in scheme.criteria if c.kind != "time"}
+    {c.kind for c in scheme.criteria}
+    # A converted time adds points like any other criterion; an unconverted one only ranks or breaks ties.
+    scoring_parts = {c.part for c in scheme.criteria if c.kind != "time" or c.converted}
+    plain_times = [c for c in scheme.criteria if c.kind == "time" and not c.converted]
     if scheme.ranking == "score_desc":
         if "theory" in scoring_parts and scheme.theory_weight == 0:
             errors.append(SchemeError("theory_weight", "theory_weight_zero", "theory criteria need a theory weight"))
@@ -195,11 +231,11 @@ def validate_scheme(scheme: Scheme, theory_ceiling: Decimal = THEORY_CEILING) ->
             errors.append(
                 SchemeError("theory_weight", "theory_criteria_missing", "a theory weight needs theory criteria")
             )
-        if scheme.criteria and kinds <= {"time"}:
+        if scheme.criteria and not scoring_parts:
             errors.append(
                 SchemeError("ranking", "score_criterion_missing", "score_desc ranking needs a criterion that scores")
             )
-    elif scheme.ranking == "time_asc" and "time" not in kinds:
+    elif scheme.ranking == "time_asc" and not plain_times:
         errors.append(SchemeError("ranking", "time_criterion_missing", "time_asc ranking needs a time criterion"))
     return errors
 
@@ -227,7 +263,7 @@ def validate_policy(policy: Policy, scheme: Scheme | None = None) -> list[Scheme
     if (
         scheme is not None
         and policy.tie_break == "countback_time"
-        and not any(c.kind == "time" for c in scheme.criteria)
+        and not any(c.kind == "time" and not c.converted for c in scheme.criteria)
     ):
         errors.append(SchemeError("tie_break", "time_criterion_missing", "countback_time needs a time criterion"))
     return errors
@@ -251,7 +287,8 @@ def validate_mark_value(
     Returns ``None`` for a status without a value (DNF/DNS/DSQ). Raises
     ``MarkValueError`` with codes ``unknown_status``, ``status_not_allowed``,
     ``value_required``, ``not_a_number``, ``out_of_range``, ``off_step``,
-    ``too_precise``, ``penalty_negative`` or ``penalty_not_allowed``.
+    ``too_precise``, ``penalty_negative``, ``penalty_not_allowed`` or
+    ``penalty_out_of_range`` (values and penalties also fit the stored column).
     """
     return validate_mark(criterion, value, penalty, status)[0]
 
@@ -273,6 +310,10 @@ def validate_mark(
         raise MarkValueError("penalty_negative", "penalty", "penalty cannot be negative")
     if penalty_value and criterion.kind != "time":
         raise MarkValueError("penalty_not_allowed", "penalty", "penalty seconds belong to time criteria")
+    if penalty_value > STORED_LIMIT:
+        raise MarkValueError("penalty_out_of_range", "penalty", f"penalty must be at most {STORED_LIMIT}")
+    _check_places(penalty_value, min(criterion.decimals, STORED_PLACES), "penalty")
+    penalty_value = abs(penalty_value)  # "-0" is 0
 
     if value is None or (isinstance(value, str) and not value.strip()):
         if status == "ok":
@@ -285,9 +326,15 @@ def validate_mark(
             "value",
             f"value must be between {criterion.min_value} and {criterion.max_value}",
         )
+    if number > STORED_LIMIT:
+        raise MarkValueError("out_of_range", "value", f"value must be at most {STORED_LIMIT}")
     if criterion.step is not None and (number - criterion.min_value) % criterion.step:
         raise MarkValueError("off_step", "value", f"value must be in steps of {criterion.step}")
+    _check_places(number, min(criterion.decimals, STORED_PLACES), "value")
+    return (number if number else abs(number)), penalty_value
+
+
+def _check_places(number: Decimal, places: int, field: str) -> None:
     exponent = number.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > criterion.decimals:
-        raise MarkValueError("too_precise", "value", f"value has more than {criterion.decimals} decimals")
-    return number, penalty_value
+    if isinstance(exponent, int) and -exponent > places:
+        raise MarkValueError("too_precise", field, f"{field} has more than {places} decimals")

@@ -30,6 +30,7 @@ from live.models import FrozenBoard, RevealProgress
 from scoring.models import (
     Appeal,
     Criterion,
+    DeclaredAttempt,
     EventStandingsVersion,
     IdempotencyRecord,
     Mark,
@@ -238,6 +239,19 @@ class SchemeRevisionFactory(factory.django.DjangoModelFactory):
     snapshot = factory.LazyFunction(dict)
     reason = "更正满分"
     revised_by = factory.SubFactory(UserFactory)
+
+
+class DeclaredAttemptFactory(factory.django.DjangoModelFactory):
+    """One dive of a diver's declared list: its own degree of difficulty."""
+
+    class Meta:
+        model = DeclaredAttempt
+
+    entry = factory.SubFactory(EntryFactory)
+    criterion = factory.SubFactory(CriterionFactory, scheme__event=factory.SelfAttribute("...entry.event"), attempts=6)
+    attempt = 1
+    label = "107B"
+    difficulty = Decimal("3.0")
 
 
 class EventStandingsVersionFactory(factory.django.DjangoModelFactory):

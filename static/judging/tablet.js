@@ -116,6 +116,7 @@
     if (!NUMBER.test(p)) return fail("not_a_number", "penalty");
     if (Number(p) < 0) return fail("penalty_negative", "penalty");
     if (Number(p) !== 0 && criterion.kind !== "time") return fail("penalty_not_allowed", "penalty");
+    if (Number(p) > 9999999.999) return fail("penalty_out_of_range", "penalty");
     var v = value === null || value === undefined ? "" : String(value).trim();
     if (v === "") return status === "ok" ? fail("value_required", "value") : null;
     if (!NUMBER.test(v)) return fail("not_a_number", "value");

@@ -237,7 +237,8 @@ def test_incomplete_entry_gets_a_provisional_total():
     taste = Criterion("taste", "味感", "judgement", D(40), aggregation="trimmed_mean", trim=1, panel_size=5)
     marks = [MarkValue("e1", "taste", f"j{i}", 1, D(v)) for i, v in enumerate([30, 34, 36], start=1)]
     standings = compute_standings(Scheme((taste,)), [EntryInfo("e1")], marks)
-    assert standings.row("e1") == EntryResult("e1", D("34.00"), {"taste": D("34.00")}, "ok", 1, 1, True, (), False)
+    # Provisional (3 of 5 marks): ranked, but not awarded until the panel is in.
+    assert standings.row("e1") == EntryResult("e1", D("34.00"), {"taste": D("34.00")}, "ok", 1, None, True, (), False)
 
 
 # --- the catering rule from DOMAIN.md ----------------------------------------------------
