@@ -30,6 +30,7 @@ from live.models import FrozenBoard, RevealProgress
 from scoring.models import (
     Appeal,
     Criterion,
+    EventResults,
     EventStandingsVersion,
     IdempotencyRecord,
     Mark,
@@ -246,6 +247,33 @@ class EventStandingsVersionFactory(factory.django.DjangoModelFactory):
 
     event = factory.SubFactory(EventFactory)
     version = 0
+
+
+class EventResultsFactory(factory.django.DjangoModelFactory):
+    """An event's place in the results chain, set directly (tests of later steps and of certificates)."""
+
+    class Meta:
+        model = EventResults
+        django_get_or_create = ("event",)
+
+    event = factory.SubFactory(EventFactory)
+    stage = EventResults.Stage.MARKING
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        stage = kwargs.pop("stage", EventResults.Stage.MARKING)
+        results, _ = model_class.objects.get_or_create(event=kwargs.pop("event"), defaults=kwargs)
+        results.stage = stage
+        for name, value in kwargs.items():
+            setattr(results, name, value)
+        results.save()
+        return results
+
+
+def results_final(*events):
+    """Mark ``events``' results final, as the end of the chain would (for tests about what follows)."""
+    for event in events:
+        EventResultsFactory(event=event, stage=EventResults.Stage.FINAL)
 
 
 class QuickUserFactory(UserFactory):
