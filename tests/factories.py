@@ -353,6 +353,11 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         from certificates.services import certificate_issue
 
+        # Award certificates follow final results: the factory stands for a finished chain.
+        if kwargs.get("kind") in (CertificateKind.INDIVIDUAL, CertificateKind.TEAM) and kwargs.get("event"):
+            results_final(kwargs["event"])
+        elif kwargs.get("kind") == CertificateKind.ORGANISATION:
+            results_final(*kwargs["competition"].events.all())
         return certificate_issue(**kwargs)
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from certificates import batches, services
 from certificates.models import Certificate, CertificateAudit, CertificateKind
+from config.errors import DomainError
 from scoring.models import EventResults
 from scoring.services import MarkInput, marks_submit
 from tests.factories import EventResultsFactory, judged_event_factory
@@ -31,13 +32,14 @@ def half_marked_event(*, entries=41, marked=25):
     marks = [
         MarkInput(entry=e.pk, criterion="total", value=str(90 - i % 40)) for i, e in enumerate(panel.entries[:marked])
     ]
-    marks_submit(judge=panel.judges[0], event=panel.event, marks=marks, idempotency_key="half")
+    if marks:
+        marks_submit(judge=panel.judges[0], event=panel.event, marks=marks, idempotency_key="half")
     return panel
 
 
 def test_batch_for_unfinished_event_is_refused_with_results_not_final():
     panel = half_marked_event()
-    with pytest.raises(services.CertificateError) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         batches.certificate_batch_start(competition=panel.competition, event=panel.event, requested_by=panel.organiser)
     assert (excinfo.value.code, excinfo.value.status) == ("results_not_final", 409)
     assert Certificate.objects.count() == 0
@@ -60,7 +62,7 @@ def test_single_award_certificate_api_refused_until_final_then_issued():
     panel = half_marked_event(entries=3, marked=3)
     holder = panel.entries[0].contestant
     body = {"kind": "individual", "event": panel.event.pk, "award_level": 1, "holder_contestant": holder.pk}
-    url = reverse("certificates-api:certificates", args=[panel.competition.pk])
+    url = reverse("certificates-api:list", args=[panel.competition.pk])
     response = client_for(panel.organiser).post(url, body, format="json")
     assert (response.status_code, response.json()["code"]) == (409, "results_not_final")
     EventResultsFactory(event=panel.event, stage=EventResults.Stage.FINAL)
@@ -83,7 +85,7 @@ def test_participation_certificate_stays_available_before_final():
 def test_organiser_override_with_reason_is_audited_and_shown_on_verify_page(client):
     panel = half_marked_event(entries=3, marked=3)
     holder = panel.entries[0].contestant
-    url = reverse("certificates-api:certificates", args=[panel.competition.pk])
+    url = reverse("certificates-api:list", args=[panel.competition.pk])
     body = {"kind": "individual", "event": panel.event.pk, "award_level": 1, "holder_contestant": holder.pk}
     response = client_for(panel.organiser).post(url, {**body, "override_reason": "   "}, format="json")
     assert (response.status_code, response.json()["code"]) == (409, "results_not_final")
@@ -98,7 +100,7 @@ def test_organiser_override_with_reason_is_audited_and_shown_on_verify_page(clie
     page = client.get(reverse("certificates:verify", args=[certificate.verification_code]))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "成绩确认前颁发" in text
+    assert "在成绩确认前颁发" in text
     assert "颁奖仪式当天须发证，公示期内如有变更将撤销重发" in text
 
 
