@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from competitions.models import Competition, Event
+from competitions.selectors import is_organiser
 from scoring.models import EventResults, Objection, ResultsAudit, ReviewItem
 from scoring.review_draw import needs_full_review
 from scoring.selectors import event_standings
@@ -95,3 +96,8 @@ def notice_rows(event: Event) -> list[dict]:
 
 def results_audit(event: Event):
     return ResultsAudit.objects.filter(event=event).select_related("actor").order_by("at", "id")
+
+
+def notice_visible_to(user, event: Event) -> bool:
+    """The public notice is public for a public competition; a private one's for its organisers only."""
+    return event.competition.is_public or is_organiser(user, event.competition)
