@@ -89,9 +89,11 @@ def test_organiser_results_page_rules_on_objections_and_finalises(client):
     url = reverse("manage-event-results", args=[panel.event.pk])
     assert client.get(url).status_code == 200
     early = client.post(url, {"step": "finalise"})
-    assert (early.status_code, 'data-code="objections_open"' in early.content.decode()) == (409, True)
-    client.post(url, {"step": "objection", "objection": objection.pk, "status": "dismissed", "decision": "不成立"})
+    assert (early.status_code, 'data-code="announcement_not_over"' in early.content.decode()) == (409, True)
     EventResults.objects.filter(event=panel.event).update(announcement_ends_at=timezone.now() - timedelta(minutes=1))
+    blocked = client.post(url, {"step": "finalise"})
+    assert (blocked.status_code, 'data-code="objections_open"' in blocked.content.decode()) == (409, True)
+    client.post(url, {"step": "objection", "objection": objection.pk, "status": "dismissed", "decision": "不成立"})
     assert client.post(url, {"step": "finalise"}).status_code == 302
     assert EventResults.objects.get(event=panel.event).stage == "final"
     client.force_login(panel.chief)
