@@ -103,7 +103,8 @@ def test_results_chain_end_to_end_in_the_browser(browse, daphne_server, contest)
     assert (stage, final, errors) == ("final", "1", [])
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
     certificate = Certificate.objects.filter(event=event).order_by("award_level", "sequence").first()
-    assert certificate is not None and certificate.results_override_reason == ""
+    assert certificate is not None
+    assert certificate.results_override_reason == ""
 
     def verify(page):
         page.context.clear_cookies()

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from competitions.models import JudgeAssignment
+from config.errors import DomainError
 from scoring import results, results_selectors, signals
 from scoring.models import EventResults, MarkHistory, Objection, ResultsAudit, ReviewItem, Sheet
 from scoring.review_draw import needs_full_review, review_sample, sample_size
@@ -20,7 +21,7 @@ Stage = EventResults.Stage
 
 
 def marked_event(entries=12, *, marked=None):
-    """An event with one single-judge criterion; every entry (or the first ``marked``) marked and its sheet submitted."""
+    """An event with one single-judge criterion; every entry (or the first ``marked``) marked."""
     panel = judged_event_factory(
         entries=entries,
         judges=1,
@@ -69,7 +70,7 @@ def test_full_review_needed_only_above_five_percent():
 
 def test_close_marking_refused_while_entries_are_unmarked():
     panel = marked_event(entries=5, marked=3)
-    with pytest.raises(Exception) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         results.results_close_marking(actor=panel.chief, event=panel.event)
     assert (excinfo.value.code, excinfo.value.status) == ("results_incomplete", 409)
     assert excinfo.value.extra["entries"] == [panel.entries[3].pk, panel.entries[4].pk]
@@ -91,7 +92,7 @@ def test_close_marking_locks_every_sheet_and_is_audited():
 
 def test_review_draw_needs_marking_closed_and_records_a_replayable_seed():
     panel = marked_event(entries=14)
-    with pytest.raises(Exception) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         results.results_draw_review(actor=panel.chief, event=panel.event)
     assert excinfo.value.code == "sheets_not_locked"
     results.results_close_marking(actor=panel.chief, event=panel.event)
@@ -106,12 +107,12 @@ def test_review_draw_needs_marking_closed_and_records_a_replayable_seed():
 def test_a_judge_cannot_draw_or_review():
     panel = marked_event(entries=3)
     results.results_close_marking(actor=panel.chief, event=panel.event)
-    with pytest.raises(Exception) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         results.results_draw_review(actor=panel.judges[0], event=panel.event)
     assert excinfo.value.code == "not_chief_judge"
     results.results_draw_review(actor=panel.chief, event=panel.event)
     item = ReviewItem.objects.filter(event=panel.event).first()
-    with pytest.raises(Exception) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         results.review_item_confirm(actor=panel.judges[0], item=item)
     assert excinfo.value.code == "not_reviewer"
     reviewer = JudgeAssignmentFactory(
@@ -176,14 +177,14 @@ def test_decode_and_announce_refused_until_review_is_complete():
     results.results_close_marking(actor=panel.chief, event=panel.event)
     results.results_draw_review(actor=panel.chief, event=panel.event)
     for step in (results.results_decode, results.results_announce):
-        with pytest.raises(Exception) as excinfo:
+        with pytest.raises(DomainError) as excinfo:
             step(actor=panel.chief, event=panel.event)
         assert (excinfo.value.code, excinfo.value.status) == ("review_not_complete", 409)
 
 
 def test_announce_refused_before_decoding():
     panel = reviewed(marked_event(entries=3))
-    with pytest.raises(Exception) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         results.results_announce(actor=panel.chief, event=panel.event)
     assert excinfo.value.code == "not_decoded"
 
@@ -243,7 +244,7 @@ def test_dismissed_objection_does_not_block_and_finalise_records_it():
     panel = announced()
     objection = results.objection_file(event=panel.event, name="李四", contact="13900000000", text="有异议")
     results.objection_decide(actor=panel.organiser, objection=objection, status="dismissed", decision="不成立")
-    with pytest.raises(Exception) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         results.results_finalise(actor=panel.organiser, event=panel.event)
     assert excinfo.value.code == "announcement_not_over"
     EventResults.objects.filter(event=panel.event).update(announcement_ends_at=timezone.now() - timedelta(minutes=1))
@@ -254,7 +255,7 @@ def test_dismissed_objection_does_not_block_and_finalise_records_it():
 def test_objection_after_the_period_is_refused():
     panel = announced()
     EventResults.objects.filter(event=panel.event).update(announcement_ends_at=timezone.now() - timedelta(minutes=1))
-    with pytest.raises(Exception) as excinfo:
+    with pytest.raises(DomainError) as excinfo:
         results.objection_file(event=panel.event, name="王五", contact="1", text="晚了")
     assert excinfo.value.code == "announcement_over"
     assert Objection.objects.count() == 0
@@ -344,7 +345,7 @@ def test_results_chain_through_the_api():
     panel.competition.is_public = True
     panel.competition.save()
     notice = client_for().get(base + "notice/").json()
-    assert [row["code"] for row in notice["rows"]][0] == items[0]["code"]  # corrected to 88: now first
+    assert notice["rows"][0]["code"] == items[0]["code"]  # corrected to 88: now first
     assert (notice["rows"][0]["total"], notice["rows"][0]["name"], notice["contact"]) == (
         "88",
         next(e for e in panel.entries if e.pk == items[0]["entry"]).contestant.name,
