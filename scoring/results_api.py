@@ -53,7 +53,7 @@ class ResultsStateOut(serializers.ModelSerializer):
         return results_selectors.results_stage(obj)
 
 
-class ReasonIn(serializers.Serializer):
+class ResultsReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -159,13 +159,15 @@ class ResultsStateView(_ResultsView):
         return Response(ResultsStateOut(_state(event)).data)
 
 
-@extend_schema(tags=["results"], request=ReasonIn, responses=ResultsStateOut)
+@extend_schema(tags=["results"], request=ResultsReasonIn, responses=ResultsStateOut)
 class CloseMarkingView(_ResultsView):
     """The chief judge ends marking: every entry complete, every sheet locked (the event's end, for appeals)."""
 
     def post(self, request, event_id: int):
         event = _event(event_id)
-        state = results.results_close_marking(actor=request.user, event=event, reason=self.parsed(ReasonIn)["reason"])
+        state = results.results_close_marking(
+            actor=request.user, event=event, reason=self.parsed(ResultsReasonIn)["reason"]
+        )
         return Response(ResultsStateOut(state).data)
 
 
@@ -228,13 +230,13 @@ class ReviewCorrectView(_ResultsView):
         return Response(ReviewItemOut(item).data)
 
 
-@extend_schema(tags=["results"], request=ReasonIn, responses=ResultsStateOut)
+@extend_schema(tags=["results"], request=ResultsReasonIn, responses=ResultsStateOut)
 class DecodeView(_ResultsView):
     """The chief judge decodes the event (解密) once the review is complete."""
 
     def post(self, request, event_id: int):
         event = _event(event_id)
-        state = results.results_decode(actor=request.user, event=event, reason=self.parsed(ReasonIn)["reason"])
+        state = results.results_decode(actor=request.user, event=event, reason=self.parsed(ResultsReasonIn)["reason"])
         return Response(ResultsStateOut(state).data)
 
 

@@ -36,6 +36,9 @@ from scoring.models import (
     Mark,
     MarkHistory,
     MarkingScheme,
+    Objection,
+    ResultsAudit,
+    ReviewItem,
     SchemeRevision,
     Sheet,
     SheetAudit,
@@ -268,6 +271,34 @@ class EventResultsFactory(factory.django.DjangoModelFactory):
             setattr(results, name, value)
         results.save()
         return results
+
+
+class ReviewItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewItem
+
+    event = factory.SubFactory(EventFactory)
+    entry = factory.SubFactory(EntryFactory, event=factory.SelfAttribute("..event"))
+    reason = ReviewItem.Reason.TOP
+
+
+class ObjectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objection
+
+    event = factory.SubFactory(EventFactory)
+    name = "张三"
+    contact = "13800000000"
+    text = "第二名的成绩有误"
+
+
+class ResultsAuditFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResultsAudit
+
+    event = factory.SubFactory(EventFactory)
+    action = ResultsAudit.Action.DECODE
+    actor = factory.SubFactory(UserFactory)
 
 
 def results_final(*events):

@@ -366,3 +366,22 @@ def test_results_chain_through_the_api():
     actions = [a["action"] for a in chief.get(base + "audit/").json()]
     assert actions[:3] == ["close_marking", "draw_review", "review_confirm"]
     assert actions[-4:] == ["decode", "announce", "objection_filed", "objection_decided"]
+
+
+@pytest.mark.parametrize("entries", [1, 3])
+def test_review_items_and_objections_lists_do_not_grow_queries(entries, django_assert_num_queries):
+    panel = marked_event(entries=entries)
+    results.results_close_marking(actor=panel.chief, event=panel.event)
+    results.results_draw_review(actor=panel.chief, event=panel.event)
+    client = client_for(panel.chief)
+    # the event, the reviewer check, the items, their corrections
+    with django_assert_num_queries(4):
+        assert len(client.get(f"/api/v1/events/{panel.event.pk}/results/review-items/").json()) == entries
+    EventResults.objects.filter(event=panel.event).update(
+        stage=Stage.ANNOUNCED, announced_at=timezone.now(), announcement_ends_at=timezone.now() + timedelta(days=3)
+    )
+    for n in range(entries):
+        results.objection_file(event=panel.event, name=f"甲{n}", contact="1", text="异议")
+    organiser = client_for(panel.organiser)
+    with django_assert_num_queries(3):  # event, the organiser check, the objections
+        assert len(organiser.get(f"/api/v1/events/{panel.event.pk}/results/objections/").json()) == entries
