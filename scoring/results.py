@@ -80,7 +80,8 @@ def results_close_marking(*, actor, event: Event, reason: str = "") -> EventResu
     if results.marking_closed_at is not None:
         raise error("results_stage_invalid", extra={"stage": results.stage})
     standings = event_standings(event=event).standings
-    missing = sorted(row.entry_id for row in standings.rows if not row.complete)
+    # A non-finisher (DNS, DNF, DSQ) needs no more marks; every other entry must be complete.
+    missing = sorted(row.entry_id for row in standings.rows if not row.complete and row.status == "ok")
     if not standings.rows or missing:
         raise error("results_incomplete", extra={"entries": missing})
     reason = reason or "结束评分"

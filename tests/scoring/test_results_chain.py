@@ -76,6 +76,13 @@ def test_close_marking_refused_while_entries_are_unmarked():
     assert excinfo.value.extra["entries"] == [panel.entries[3].pk, panel.entries[4].pk]
 
 
+def test_close_marking_does_not_wait_for_an_entry_that_did_not_start():
+    panel = marked_event(entries=3, marked=2)
+    panel.entries[2].status = "dns"
+    panel.entries[2].save()
+    assert results.results_close_marking(actor=panel.chief, event=panel.event).marking_closed_at is not None
+
+
 def test_close_marking_locks_every_sheet_and_is_audited():
     panel = marked_event(entries=4)
     state = results.results_close_marking(actor=panel.chief, event=panel.event, reason="比赛结束")
