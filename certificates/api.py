@@ -89,6 +89,7 @@ class CompetitionCertificates(generics.ListAPIView):
             holder_team=_optional(Team, v.get("holder_team"), field="holder_team", competition=competition),
             holder_organisation=_optional(Organisation, v.get("holder_organisation"), field="holder_organisation"),
             issued_by=request.user,
+            override_reason=v.get("override_reason", ""),
         )
         return Response(serializers.CertificateOut(certificate).data, status=status.HTTP_201_CREATED)
 
@@ -184,6 +185,7 @@ class CompetitionBatches(generics.ListAPIView):
             event=_optional(Event, data.validated_data.get("event"), field="event", competition=competition),
             include_participation=data.validated_data["include_participation"],
             requested_by=request.user,
+            override_reason=data.validated_data.get("override_reason", ""),
         )
         batch.refresh_from_db()
         return Response(serializers.BatchOut(batch).data, status=status.HTTP_202_ACCEPTED)

@@ -36,6 +36,7 @@ from certificates.selectors import certificate_queryset, page_spec_for, pdf_file
 from certificates.services import IssueRequest, certificates_issue_many
 from competitions.models import Competition, Event
 from config.errors import error
+from scoring.results_selectors import final_event_ids
 
 CHUNK_SIZE = 40
 MAX_CHUNKS_PER_WORKER = 20  # 800 certificates; the 1514-certificate bench peaks at ≈ 440 MB (parent or worker)
@@ -213,14 +214,27 @@ def write_outputs(items: list[tuple[str, Path]], *, print_parts: list[Path], zip
 
 @transaction.atomic
 def certificate_batch_start(
-    *, competition: Competition, event: Event | None = None, include_participation: bool = False, requested_by
+    *,
+    competition: Competition,
+    event: Event | None = None,
+    include_participation: bool = False,
+    requested_by,
+    override_reason: str = "",
 ) -> CertificateBatch:
     """Start a bulk issue in the background; a batch already queued or running for the same scope is returned.
 
+    Award certificates follow final results (``certificates.services``). A batch whose scope
+    has an event that is not final is refused with 409 ``results_not_final``, unless it also
+    issues participation certificates (then the awards are reported in the batch's errors,
+    and the participation certificates are issued) or the organiser gives ``override_reason``.
     The task is enqueued after commit, so the worker always finds the batch row.
     """
     if event is not None and event.competition_id != competition.pk:
         raise error("event_not_in_competition", field="event")
+    override_reason = (override_reason or "").strip()[:300]
+    scope = [event] if event is not None else list(competition.events.all())
+    if not (override_reason or include_participation) and final_event_ids(scope) != {e.pk for e in scope}:
+        raise error("results_not_final", field="event")
     Competition.objects.select_for_update().get(pk=competition.pk)
     running = CertificateBatch.objects.filter(
         competition=competition,
@@ -230,7 +244,11 @@ def certificate_batch_start(
     if running is not None:
         return running
     batch = CertificateBatch.objects.create(
-        competition=competition, event=event, include_participation=include_participation, requested_by=requested_by
+        competition=competition,
+        event=event,
+        include_participation=include_participation,
+        requested_by=requested_by,
+        override_reason=override_reason,
     )
 
     def enqueue():
@@ -262,7 +280,11 @@ def batch_execute(batch_id: int) -> dict:
         if not batch.event_id:  # the excellent-organisation award is the whole competition's, not an event's
             requests.extend(requests_for_organisations(batch.competition))
         _, issue_errors = certificates_issue_many(
-            competition=batch.competition, requests=requests, issued_by=batch.requested_by, batch=batch
+            competition=batch.competition,
+            requests=requests,
+            issued_by=batch.requested_by,
+            batch=batch,
+            override_reason=batch.override_reason,
         )
         # Every valid certificate in scope: the ones just issued, earlier ones, and manual ones
         # (such as a participation certificate issued by hand), so the ZIP is always the complete set.

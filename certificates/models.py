@@ -61,6 +61,7 @@ class CertificateBatch(models.Model):
         Event, verbose_name=_("项目"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     include_participation = models.BooleanField(_("包含参赛证书"), default=False)
+    override_reason = models.CharField(_("成绩确认前颁发的原因"), max_length=300, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
     total = models.PositiveIntegerField(_("总数"), default=0)
     done = models.PositiveIntegerField(_("已完成"), default=0)
@@ -141,6 +142,9 @@ class Certificate(models.Model):
     batch = models.ForeignKey(
         CertificateBatch, verbose_name=_("批次"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Award certificates wait for final results (公示 over); an organiser may issue earlier with
+    # a reason, which the verification page shows to anyone who checks the certificate.
+    results_override_reason = models.CharField(_("成绩确认前颁发的原因"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("证书")
@@ -177,6 +181,7 @@ class CertificateAudit(models.Model):
         ISSUE = "issue", _("发证")
         REVOKE = "revoke", _("撤销")
         REISSUE = "reissue", _("补发/重发")
+        OVERRIDE = "override", _("成绩确认前颁发")
 
     certificate = models.ForeignKey(
         Certificate, verbose_name=_("证书"), on_delete=models.CASCADE, related_name="audit_entries"

@@ -43,6 +43,7 @@ class CertificateOut(_VerificationLinks, serializers.ModelSerializer):
             "issuer_name",
             "revoked_at",
             "revoked_reason",
+            "results_override_reason",
             "replaces",
             "verify_url",
             "pdf_url",
@@ -68,6 +69,7 @@ class PublicCertificateOut(_VerificationLinks, serializers.ModelSerializer):
             "status",
             "issued_on",
             "revoked_reason",
+            "results_override_reason",
             "verify_url",
             "pdf_url",
         ]
@@ -81,6 +83,12 @@ class CertificateIssueIn(serializers.Serializer):
     holder_contestant = serializers.IntegerField(required=False, allow_null=True)
     holder_team = serializers.IntegerField(required=False, allow_null=True)
     holder_organisation = serializers.IntegerField(required=False, allow_null=True)
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Issue an award before its results are final (audited, shown on the verification page).",
+    )
 
 
 class ReasonIn(serializers.Serializer):
@@ -95,6 +103,12 @@ class CertificateFindIn(serializers.Serializer):
 class BatchIn(serializers.Serializer):
     event = serializers.IntegerField(required=False, allow_null=True)
     include_participation = serializers.BooleanField(default=False)
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Issue awards before the results are final (audited, shown on the verification page).",
+    )
 
 
 class BatchOut(serializers.ModelSerializer):

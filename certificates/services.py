@@ -1,5 +1,13 @@
 """Writes about certificates: issue (one or many), revoke, reissue (bulk-issue batches: ``batches.py``).
 
+Certificates follow the results (DOMAIN.md: only after the announcement period, with no
+objection upheld, are the awards certified). An award certificate (individual, team) is
+refused with 409 ``results_not_final`` until its event's results are final, and an
+excellent-organisation certificate until every event of the competition is final
+(``scoring.results_selectors``). An organiser may issue earlier with a reason
+(``override_reason``): it is stored on the certificate, audited (``override``) and shown on
+the verification page. Participation certificates are always available.
+
 Concurrency: serial numbers come from a per-competition sequence allocated while
 holding a row lock on the Competition (``select_for_update``; on SQLite the
 IMMEDIATE transaction mode serialises writers). The unique constraints on
@@ -19,8 +27,10 @@ from certificates.models import Certificate, CertificateAudit, CertificateKind, 
 from certificates.signing import verification_code_for
 from competitions.models import Competition, Contestant, Event, Organisation, Team
 from config.errors import DomainError, error
+from scoring.results_selectors import competition_results_final, final_event_ids
 
 AWARD_TITLES = {1: "一等奖", 2: "二等奖", 3: "三等奖"}
+AWARD_KINDS = (CertificateKind.INDIVIDUAL, CertificateKind.TEAM, CertificateKind.ORGANISATION)
 
 
 class CertificateError(DomainError):
@@ -126,18 +136,42 @@ def _build(
     )
 
 
+class ResultsGate:
+    """Whether each award request's results are final, asked once per event and once for the competition."""
+
+    def __init__(self, competition: Competition, requests: list[IssueRequest]):
+        self.competition = competition
+        events = {r.event.pk: r.event for r in requests if r.event is not None and r.kind in AWARD_KINDS}
+        self.final_events = final_event_ids(events.values()) if events else set()
+        self._competition_final = None
+
+    def allows(self, request: IssueRequest) -> bool:
+        if request.kind == CertificateKind.ORGANISATION:
+            if self._competition_final is None:
+                self._competition_final = competition_results_final(self.competition)
+            return self._competition_final
+        if request.kind in AWARD_KINDS:
+            return request.event is not None and request.event.pk in self.final_events
+        return True
+
+
 @transaction.atomic
 def certificates_issue_many(
-    *, competition: Competition, requests: list[IssueRequest], issued_by=None, batch=None
+    *, competition: Competition, requests: list[IssueRequest], issued_by=None, batch=None, override_reason: str = ""
 ) -> tuple[list[Certificate], list[dict]]:
     """Issue many certificates at once; returns (certificates, errors).
 
     Idempotent: a holder that already has a valid certificate of the same kind for
     the same event gets that one back, not a second one. An invalid request is
-    reported in ``errors`` ({"holder", "code", "detail", "field"}) and does not stop the rest.
+    reported in ``errors`` ({"holder", "code", "detail", "field"}) and does not stop the rest;
+    an award whose results are not final is such an error (``results_not_final``) unless
+    ``override_reason`` is given (the caller has checked the organiser role).
     Takes a row lock on the competition to allocate serial numbers.
     """
+    override_reason = (override_reason or "").strip()[:300]
     locked = Competition.objects.select_for_update().select_related("host").get(pk=competition.pk)
+    gate = ResultsGate(locked, requests)
+    overridden: list[Certificate] = []
     existing = {
         c.holder_key: c
         for c in Certificate.objects.filter(competition=locked, status=Certificate.Status.VALID).select_related(
@@ -157,6 +191,9 @@ def certificates_issue_many(
             if key in existing:
                 results.append(existing[key])
                 continue
+            final = gate.allows(request)
+            if not final and not override_reason:
+                raise CertificateError("results_not_final", field="event")
             if request.kind not in templates:
                 templates[request.kind] = _template_for(locked, request.kind)
             certificate = _build(
@@ -179,6 +216,9 @@ def certificates_issue_many(
                 }
             )
             continue
+        if not final:
+            certificate.results_override_reason = override_reason
+            overridden.append(certificate)
         next_sequence += 1
         existing[key] = certificate
         fresh.append(certificate)
@@ -192,7 +232,13 @@ def certificates_issue_many(
             for c in fresh:
                 c.pk = by_serial[c.serial]
         CertificateAudit.objects.bulk_create(
-            CertificateAudit(certificate=c, action=CertificateAudit.Action.ISSUE, actor=issued_by) for c in fresh
+            [CertificateAudit(certificate=c, action=CertificateAudit.Action.ISSUE, actor=issued_by) for c in fresh]
+            + [
+                CertificateAudit(
+                    certificate=c, action=CertificateAudit.Action.OVERRIDE, actor=issued_by, reason=override_reason
+                )
+                for c in overridden
+            ]
         )
     return results, errors
 
@@ -208,8 +254,12 @@ def certificate_issue(
     holder_team: Team | None = None,
     holder_organisation: Organisation | None = None,
     issued_by=None,
+    override_reason: str = "",
 ) -> Certificate:
-    """Issue one certificate (or return the holder's existing valid one). Raises CertificateError."""
+    """Issue one certificate (or return the holder's existing valid one). Raises CertificateError.
+
+    An award before its results are final needs ``override_reason`` (409 ``results_not_final``).
+    """
     request = IssueRequest(
         kind=kind,
         event=event,
@@ -219,7 +269,9 @@ def certificate_issue(
         holder_team=holder_team,
         holder_organisation=holder_organisation,
     )
-    certificates, errors = certificates_issue_many(competition=competition, requests=[request], issued_by=issued_by)
+    certificates, errors = certificates_issue_many(
+        competition=competition, requests=[request], issued_by=issued_by, override_reason=override_reason
+    )
     if errors:
         raise CertificateError(errors[0]["code"], field=errors[0]["field"], detail=errors[0]["detail"])
     return certificates[0]
@@ -260,7 +312,12 @@ def certificate_reissue(*, certificate: Certificate, reason: str, issued_by) -> 
         holder_team=old.holder_team,
         holder_organisation=old.holder_organisation,
     )
-    certificates, errors = certificates_issue_many(competition=old.competition, requests=[request], issued_by=issued_by)
+    certificates, errors = certificates_issue_many(
+        competition=old.competition,
+        requests=[request],
+        issued_by=issued_by,
+        override_reason=old.results_override_reason,
+    )
     if errors:
         raise CertificateError(errors[0]["code"], field=errors[0]["field"], detail=errors[0]["detail"])
     new = certificates[0]

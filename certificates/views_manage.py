@@ -1,5 +1,8 @@
 """The organiser's certificates page: issue for an event or the whole competition, see what was issued.
 
+It shows where each event's results stand (award certificates wait for final results);
+issuing before that needs a reason, which the verification page shows.
+
 Issuing starts a background batch (``certificate_batch_start``) and goes to its progress
 page; issuing again creates no duplicates, so the button is safe to press twice.
 """
@@ -15,6 +18,8 @@ from certificates.models import Certificate, CertificateKind
 from competitions.models import Competition
 from competitions.selectors import is_organiser
 from config.errors import DomainError, error
+from scoring.models import EventResults
+from scoring.results_selectors import results_stage
 
 RECENT_BATCHES = 10
 
@@ -48,6 +53,24 @@ def _issued_by_event(competition: Competition) -> list[dict]:
     return rows
 
 
+def _results_by_event(events) -> list[dict]:
+    """Each event with its effective results stage (final or not), for the page's status table."""
+    stored = {r.event_id: r for r in EventResults.objects.filter(event__in=events)}
+    rows = []
+    for event in events:
+        stage = results_stage(stored.get(event.pk))
+        rows.append(
+            {
+                "event": event,
+                "stage": stage,
+                "stage_label": EventResults.Stage(stage).label,
+                "final": stage == EventResults.Stage.FINAL,
+                "results": stored.get(event.pk),
+            }
+        )
+    return rows
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def certificates_manage(request, pk):
@@ -55,6 +78,7 @@ def certificates_manage(request, pk):
     events = list(competition.events.order_by("pk"))
     chosen = request.POST.get("event") or request.GET.get("event") or ""
     include_participation = request.POST.get("include_participation") == "on" if request.method == "POST" else True
+    override_reason = request.POST.get("override_reason", "").strip() if request.method == "POST" else ""
     problem = None
     if request.method == "POST":
         event = next((e for e in events if str(e.pk) == chosen), None)
@@ -67,6 +91,7 @@ def certificates_manage(request, pk):
                     event=event,
                     include_participation=include_participation,
                     requested_by=request.user,
+                    override_reason=override_reason,
                 )
             except DomainError as exc:
                 problem = exc
@@ -77,6 +102,8 @@ def certificates_manage(request, pk):
         "events": events,
         "chosen": chosen,
         "include_participation": include_participation,
+        "override_reason": override_reason,
+        "results": _results_by_event(events),
         "error": problem,
         "issued": _issued_by_event(competition),
         "kinds": CertificateKind.choices,

@@ -8,6 +8,8 @@ competition, when the competition forbids conflicts of interest. The rule applie
 whoever writes a mark, a chief judge correcting another judge's mark included.
 """
 
+from django.db.models import Q
+
 from competitions.models import Competition, Entry, Event, JudgeAssignment
 from competitions.selectors import is_chief_judge, is_organiser, judge_assignment, units_of_user
 from config.errors import error
@@ -23,6 +25,37 @@ def require_chief_judge(user, event: Event) -> None:
     """403 ``not_chief_judge`` unless ``user`` is the event's chief judge (organisers count)."""
     if not is_chief_judge(user, event):
         raise error("not_chief_judge")
+
+
+def _has_event_role(user, event: Event, role: str) -> bool:
+    """``role`` on ``event`` itself or on its whole competition."""
+    if not (user and user.is_authenticated):
+        return False
+    return JudgeAssignment.objects.filter(
+        Q(event=event) | Q(event__isnull=True), user=user, competition_id=event.competition_id, role=role
+    ).exists()
+
+
+def is_reviewer(user, event: Event) -> bool:
+    """Reviewers (复核) are the event's chief judge (organisers count) and anyone given the reviewer role."""
+    return is_chief_judge(user, event) or _has_event_role(user, event, JudgeAssignment.Role.REVIEWER)
+
+
+def require_reviewer(user, event: Event) -> None:
+    """403 ``not_reviewer`` unless ``user`` may review ``event``'s results."""
+    if not is_reviewer(user, event):
+        raise error("not_reviewer")
+
+
+def is_arbitrator(user, event: Event) -> bool:
+    """The supervision and arbitration group (监督仲裁组) decides appeals; organisers may too."""
+    return is_organiser(user, event.competition) or _has_event_role(user, event, JudgeAssignment.Role.ARBITRATOR)
+
+
+def require_arbitrator(user, event: Event) -> None:
+    """403 ``not_arbitrator`` unless ``user`` may decide ``event``'s appeals."""
+    if not is_arbitrator(user, event):
+        raise error("not_arbitrator")
 
 
 def require_judge(user, event: Event) -> JudgeAssignment:

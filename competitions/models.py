@@ -247,6 +247,10 @@ class JudgeAssignment(models.Model):
         ORGANISER = "organiser", _("组织者")
         CHIEF_JUDGE = "chief_judge", _("裁判长")
         JUDGE = "judge", _("裁判")
+        # The results chain (DOMAIN.md): reviewers check sampled entries (复核); arbitrators
+        # (监督仲裁组) decide appeals. Both are competition-wide or per event.
+        REVIEWER = "reviewer", _("复核员")
+        ARBITRATOR = "arbitrator", _("仲裁员")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="assignments"

@@ -196,6 +196,39 @@ ERRORS: dict[str, ErrorCode] = {
     # ---- scoring: appeals
     **_codes(400, {"invalid_status": _("处理结果无效。"), "decision_required": _("必须填写处理决定。")}),
     **_codes(409, {"appeal_not_open": _("该申诉已处理完毕。")}),
+    # ---- scoring: the results chain (scoring.results)
+    **_codes(
+        400,
+        {
+            "appeal_window_closed": _("申诉时限已过：须在项目结束后 %(hours)s 小时内提出。"),
+            "appeal_unit_mismatch": _("申诉单位必须是该参赛者所属单位。"),
+            "announcement_days_invalid": _("公示期须为 1 到 30 天。"),
+            "objection_text_required": _("请填写姓名、联系方式和异议内容。"),
+            "review_item_not_in_event": _("该复核项不属于本项目。"),
+            "correction_required": _("更正须至少包含一项评分。"),
+        },
+    ),
+    **_codes(
+        403,
+        {"not_reviewer": _("只有裁判长或复核员可以复核。"), "not_arbitrator": _("只有仲裁员或组织者可以裁决申诉。")},
+    ),
+    **_codes(
+        409,
+        {
+            "results_incomplete": _("还有参赛者的评分未完成，不能结束评分。"),
+            "sheets_not_locked": _("评分表尚未全部锁定。"),
+            "results_stage_invalid": _("成绩流程当前阶段不允许此操作。"),
+            "review_not_complete": _("复核尚未完成，不能解密或公示。"),
+            "review_item_done": _("该复核项已处理。"),
+            "not_decoded": _("成绩尚未解密，不能公示。"),
+            "not_announced": _("成绩尚未公示。"),
+            "announcement_not_over": _("公示期尚未结束。"),
+            "announcement_over": _("公示期已结束，不再受理异议。"),
+            "objections_open": _("还有未处理或成立的异议，成绩不能确认。"),
+            "objection_not_open": _("该异议已处理。"),
+            "results_not_final": _("成绩尚未最终确认，不能颁发获奖证书。"),
+        },
+    ),
     # ---- live
     **_codes(400, {"invalid_policy": _("未知的公布方式。")}),
     **_codes(409, {"not_reveal_mode": _("当前不是颁奖揭晓模式。"), "reveal_finished": _("所有名次已经揭晓。")}),

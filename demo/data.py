@@ -523,7 +523,69 @@ def _drone(units, users: _Users, people: PersonGenerator, rng: random.Random) ->
         panel=panel,
         events=(team_event, individual_event),
     )
+    _drone_team_results(team_event, rng)
     return competition
+
+
+def _drone_team_results(event: Event, rng: random.Random) -> None:
+    """The team event has been through the whole results chain: final and certified.
+
+    The panel marks every team through ``marks_submit`` (judge1 also enters the measured
+    search score and the relay time); then each step of ``scoring.results`` runs as at the
+    venue: the chief judge closes marking, draws the review sample with a recorded seed,
+    confirms every sampled team and decodes; the organiser announces. The demo is seeded
+    after the fact, so the announcement period is moved into the past (announced four days
+    ago for three days) before the organiser records the results as final and issues the
+    team award certificates. The individual event and the cooking contest are still blind
+    and being marked.
+    """
+    from certificates.batches import requests_for_event
+    from certificates.services import certificates_issue_many
+    from scoring import results
+    from scoring.models import EventResults
+
+    user_model = get_user_model()
+    judges = list(user_model.objects.filter(username__in=[f"judge{n}" for n in range(1, 6)]).order_by("username"))
+    chief = user_model.objects.get(username="chief")
+    organiser = user_model.objects.get(username="organiser")
+    entries = list(event.entries.select_related("team").order_by("start_order", "id"))
+    units = dict(JudgeAssignment.objects.filter(event=event).values_list("user_id", "organisation_id"))
+    quality = {entry.pk: rng.uniform(0.6, 0.95) for entry in entries}
+    for judge in judges:
+        marks = []
+        for entry in entries:
+            if entry.team.organisation_id == units[judge.pk]:
+                continue  # recusal
+            plan = min(
+                D("30"), (D("30") * D(str(quality[entry.pk] + rng.uniform(-0.05, 0.05))) * 2).to_integral_value() / 2
+            )
+            marks.append(MarkInput(entry=entry.pk, criterion="plan", value=str(plan)))
+            if judge.username == "judge1":
+                search = (D("40") * D(str(quality[entry.pk])) * 2).to_integral_value() / 2
+                relay = D(str(round(300 + (1 - quality[entry.pk]) * 400 + rng.uniform(0, 30), 2)))
+                marks += [
+                    MarkInput(entry=entry.pk, criterion="search", value=str(search)),
+                    MarkInput(entry=entry.pk, criterion="relay", value=str(relay), penalty=str(rng.choice((0, 0, 1)))),
+                ]
+        marks_submit(
+            judge=judge, event=event, marks=marks, idempotency_key=f"demo-team-{judge.username}", device="demo"
+        )
+    results.results_close_marking(actor=chief, event=event, reason="比赛结束，评分表全部锁定")
+    results.results_draw_review(actor=chief, event=event, seed="demo-review-2026")
+    for item in event.review_items.order_by("id"):
+        results.review_item_confirm(actor=chief, item=item, note="与现场记录核对无误")
+    results.results_decode(actor=chief, event=event, reason="监督员在场，解密")
+    results.results_announce(actor=organiser, event=event, days=3, contact="竞赛组委会办公室 023-63891234")
+    now = datetime.datetime.now(tz=datetime.UTC)
+    EventResults.objects.filter(event=event).update(
+        announced_at=now - datetime.timedelta(days=4), announcement_ends_at=now - datetime.timedelta(days=1)
+    )
+    results.results_finalise(actor=organiser, event=event)
+    certificates_issue_many(
+        competition=event.competition,
+        requests=requests_for_event(event, include_participation=False),
+        issued_by=organiser,
+    )
 
 
 def _cooking(units, users: _Users, people: PersonGenerator, rng: random.Random) -> Competition:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("events/<int:event_id>/entries/<int:entry_id>/", views.sheet, name="sheet"),
     path("events/<int:event_id>/chief/", views.chief, name="chief"),
+    path("events/<int:event_id>/chief/results/", views.chief_results, name="chief-results"),
     path("login/<str:token>/", views.code_login, name="code-login"),
     path("sw.js", views.service_worker, name="sw"),
     path("manifest.webmanifest", views.manifest, name="manifest"),

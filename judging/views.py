@@ -12,23 +12,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from competitions.access import is_recused, recused_entry_ids
 from competitions.models import Entry, Event
 from competitions.selectors import events_chiefed_by, events_judged_by, is_chief_judge, judge_assignment
-from config.errors import DomainError, message
+from config.errors import DomainError, error, message
 from judging.login_codes import login_code_redeem
-from scoring.models import Criterion, Mark, Sheet
+from scoring import results, results_selectors
+from scoring.models import Criterion, Mark, ReviewItem, Sheet
 from scoring.selectors import criteria_marked_by, criteria_marked_by_events, variance_alerts
-from scoring.services import MARK_VALUE_CODES, decimal_text
+from scoring.services import MARK_VALUE_CODES, MarkInput, decimal_text
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "judging"
 
@@ -182,8 +184,22 @@ def sheet(request, event_id: int, entry_id: int):
     return render(request, "judging/sheet.html", context)
 
 
+def _results_context(event: Event) -> dict:
+    """The results chain on the chief's desk: the stage, the review items, the panel, the audit trail."""
+    state = results_selectors.event_results(event)
+    scheme = getattr(event, "scheme", None)
+    return {
+        "results": state,
+        "stage": results_selectors.results_stage(state),
+        "review": results_selectors.review_summary(event),
+        "panel": list(get_user_model().objects.filter(sheets__entry__event=event).distinct().order_by("username")),
+        "criteria": list(scheme.criteria.all()) if scheme else [],
+        "audit": list(results_selectors.results_audit(event))[-8:],
+    }
+
+
 @login_required
-def chief(request, event_id: int):
+def chief(request, event_id: int, problem: DomainError | None = None):
     event = get_object_or_404(Event.objects.select_related("competition"), pk=event_id)
     if not is_chief_judge(request.user, event):
         return _forbidden(request, _("只有裁判长可以打开此页面。"))
@@ -193,8 +209,66 @@ def chief(request, event_id: int):
         .order_by("entry__station", "entry__code", "judge__username")
     )
     alerts = variance_alerts(event=event)
-    context = {"event": event, "sheets": sheets, "alerts": alerts}
-    return render(request, "judging/chief.html", context)
+    context = {"event": event, "sheets": sheets, "alerts": alerts, "problem": problem, **_results_context(event)}
+    return render(request, "judging/chief.html", context, status=problem.status if problem else 200)
+
+
+def _correction(request, item: ReviewItem) -> dict:
+    """The correction form's fields, as ``review_item_correct`` takes them (the stored mark's version included)."""
+    judge = get_user_model().objects.filter(pk=request.POST.get("judge") or 0).first()
+    if judge is None:
+        raise error("unknown_judge", field="judge")
+    criterion = request.POST.get("criterion", "")
+    attempt = int(request.POST.get("attempt") or 1)
+    stored = Mark.objects.filter(entry=item.entry, judge=judge, criterion__code=criterion, attempt=attempt).first()
+    mark = MarkInput(
+        entry=item.entry_id,
+        criterion=criterion,
+        attempt=attempt,
+        value=request.POST.get("value", ""),
+        penalty=stored.penalty if stored else "0",
+        version=stored.version if stored else 0,
+    )
+    return {"judge": judge, "marks": [mark], "reason": request.POST.get("reason", "")}
+
+
+@login_required
+@require_POST
+def chief_results(request, event_id: int):
+    """One step of the results chain from the chief's desk (a plain form POST); back to the page after it."""
+    event = get_object_or_404(Event.objects.select_related("competition"), pk=event_id)
+    if not is_chief_judge(request.user, event):
+        return _forbidden(request, _("只有裁判长可以打开此页面。"))
+    step = request.POST.get("step", "")
+    user, reason = request.user, request.POST.get("reason", "")
+    try:
+        if step == "close":
+            results.results_close_marking(actor=user, event=event, reason=reason)
+        elif step == "draw":
+            results.results_draw_review(actor=user, event=event)
+        elif step in ("confirm", "correct"):
+            item = get_object_or_404(
+                ReviewItem.objects.select_related("entry", "event"), pk=request.POST.get("item") or 0, event=event
+            )
+            if step == "confirm":
+                results.review_item_confirm(actor=user, item=item, note=request.POST.get("note", ""))
+            else:
+                results.review_item_correct(actor=user, item=item, **_correction(request, item))
+        elif step == "decode":
+            results.results_decode(actor=user, event=event, reason=reason)
+        elif step == "announce":
+            days = request.POST.get("days") or results.ANNOUNCEMENT_DAYS
+            results.results_announce(
+                actor=user,
+                event=event,
+                days=int(days) if str(days).isdigit() else -1,
+                contact=request.POST.get("contact", ""),
+            )
+        else:
+            raise error("invalid", field="step")
+    except DomainError as problem:
+        return chief(request, event_id, problem=problem)
+    return redirect(reverse("tablet:chief", args=[event.pk]) + "#results")
 
 
 @never_cache

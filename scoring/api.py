@@ -18,7 +18,7 @@ from rest_framework.settings import api_settings
 
 from competitions import imports
 from competitions.access import require_chief_judge, require_organiser
-from competitions.models import Competition, Entry, Event, Team
+from competitions.models import Competition, Entry, Event, Organisation, Team
 from competitions.selectors import competitions_managed_by, is_organiser
 from config.errors import error
 from scoring import attempt_import, selectors, services
@@ -359,13 +359,26 @@ class EventAppealsView(_ScoringView):
         entry = Entry.objects.filter(pk=serializer.validated_data["entry"], event=event).first()
         if entry is None:
             raise error("entry_not_in_event", field="entry")
-        appeal = services.appeal_file(user=request.user, entry=entry, reason=serializer.validated_data["reason"])
+        data = serializer.validated_data
+        unit = None
+        if data["unit"] is not None:
+            unit = Organisation.objects.filter(pk=data["unit"]).first()
+            if unit is None:
+                raise error("does_not_exist", field="unit")
+        appeal = services.appeal_file(
+            user=request.user,
+            entry=entry,
+            reason=data["reason"],
+            appellant=data["appellant"],
+            appellant_name=data["appellant_name"],
+            unit=unit,
+        )
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["scoring"], request=AppealDecideSerializer, responses=AppealSerializer)
 class AppealDecideView(_ScoringView):
-    """The arbitration group's final decision on an appeal (organisers)."""
+    """The arbitration group's final decision on an appeal (arbitrators or organisers)."""
 
     serializer_class = AppealDecideSerializer
 

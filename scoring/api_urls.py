@@ -1,13 +1,36 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from scoring import api
+from scoring import api, results_api
 
 router = SimpleRouter()
 router.register("schemes", api.SchemeViewSet, basename="scheme")
 
+R = "events/<int:event_id>/results/"
+
 urlpatterns = [
     *router.urls,
+    path(R, results_api.ResultsStateView.as_view(), name="api-results"),
+    path(R + "close-marking/", results_api.CloseMarkingView.as_view(), name="api-results-close-marking"),
+    path(R + "review-sample/", results_api.DrawReviewView.as_view(), name="api-results-review-sample"),
+    path(R + "review-items/", results_api.ReviewItemsView.as_view(), name="api-results-review-items"),
+    path(
+        R + "review-items/<int:item_id>/confirm/",
+        results_api.ReviewConfirmView.as_view(),
+        name="api-results-review-confirm",
+    ),
+    path(
+        R + "review-items/<int:item_id>/correct/",
+        results_api.ReviewCorrectView.as_view(),
+        name="api-results-review-correct",
+    ),
+    path(R + "decode/", results_api.DecodeView.as_view(), name="api-results-decode"),
+    path(R + "announce/", results_api.AnnounceView.as_view(), name="api-results-announce"),
+    path(R + "finalise/", results_api.FinaliseView.as_view(), name="api-results-finalise"),
+    path(R + "objections/", results_api.ObjectionsView.as_view(), name="api-results-objections"),
+    path(R + "audit/", results_api.ResultsAuditView.as_view(), name="api-results-audit"),
+    path(R + "notice/", results_api.NoticeView.as_view(), name="api-results-notice"),
+    path("objections/<int:pk>/decide/", results_api.ObjectionDecideView.as_view(), name="api-objection-decide"),
     path("events/<int:event_id>/marks/", api.EventMarksView.as_view(), name="api-event-marks"),
     path("events/<int:event_id>/sheets/", api.EventSheetsView.as_view(), name="api-event-sheets"),
     path(

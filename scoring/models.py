@@ -352,9 +352,25 @@ class Appeal(models.Model):
         UPHELD = "upheld", _("申诉成立")
         DISMISSED = "dismissed", _("驳回")
 
+    class Appellant(models.TextChoices):
+        TEAM_LEADER = "team_leader", _("领队")
+        UNIT = "unit", _("参赛单位")
+
     entry = models.ForeignKey(Entry, verbose_name=_("参赛登记"), on_delete=models.CASCADE, related_name="appeals")
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Who appeals (DOMAIN.md: a team leader or the contestant's unit, in writing); an organiser
+    # or chief judge records it on their behalf (``filed_by``).
+    appellant = models.CharField(_("申诉方"), max_length=20, choices=Appellant.choices, default=Appellant.UNIT)
+    appellant_name = models.CharField(_("申诉人姓名"), max_length=60, blank=True)
+    unit = models.ForeignKey(
+        "competitions.Organisation",
+        verbose_name=_("申诉单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     filed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
     reason = models.TextField(_("申诉理由"))
@@ -451,3 +467,192 @@ class EventStandingsVersion(models.Model):
 
     def __str__(self):
         return f"{self.event} v{self.version}"
+
+
+# --------------------------------------------------------------------------
+# The results chain (scoring.results): marks → sheets locked → review → decoded → announced → final
+
+
+class EventResults(models.Model):
+    """Where one event's results stand in the chain, with who moved them and when.
+
+    ``stage`` only moves forward (``scoring.results`` checks each step). "Final" is also
+    reached lazily: an announced event whose period is over with no open or upheld
+    objection reads as final (``results_selectors.results_stage``), and
+    ``results_finalise`` records it. The event "ends" for appeals when the chief judge
+    closes marking (``marking_closed_at``): appeals are accepted until
+    ``marking_closed_at + appeal_window_hours``.
+    """
+
+    class Stage(models.TextChoices):
+        MARKING = "marking", _("评分中")
+        REVIEW = "review", _("复核中")
+        DECODED = "decoded", _("已解密")
+        ANNOUNCED = "announced", _("公示中")
+        FINAL = "final", _("成绩已确认")
+
+    event = models.OneToOneField(Event, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="results")
+    stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices, default=Stage.MARKING)
+    appeal_window_hours = models.PositiveSmallIntegerField(_("申诉时限（小时）"), default=2)
+    marking_closed_at = models.DateTimeField(_("评分结束时间"), null=True, blank=True)
+    marking_closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("结束评分人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    review_seed = models.CharField(_("复核抽样种子"), max_length=64, blank=True)
+    review_drawn_at = models.DateTimeField(_("复核抽样时间"), null=True, blank=True)
+    review_drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("抽样人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    full_review = models.BooleanField(_("全面复核"), default=False)
+    review_completed_at = models.DateTimeField(_("复核完成时间"), null=True, blank=True)
+    announced_at = models.DateTimeField(_("公示开始"), null=True, blank=True)
+    announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("公示人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    announcement_ends_at = models.DateTimeField(_("公示截止"), null=True, blank=True)
+    contact = models.CharField(_("异议联系方式"), max_length=200, blank=True)
+    final_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("项目成绩状态")
+        verbose_name_plural = _("项目成绩状态")
+
+    def __str__(self):
+        return f"{self.event} · {self.get_stage_display()}"
+
+
+class ResultsAudit(models.Model):
+    """Append-only record of every step of an event's results chain: who, when, why."""
+
+    class Action(models.TextChoices):
+        CLOSE_MARKING = "close_marking", _("结束评分并锁定评分表")
+        DRAW_REVIEW = "draw_review", _("抽取复核样本")
+        REVIEW_CONFIRM = "review_confirm", _("复核确认")
+        REVIEW_CORRECT = "review_correct", _("复核更正")
+        FULL_REVIEW = "full_review", _("转为全面复核")
+        REVIEW_COMPLETE = "review_complete", _("复核完成")
+        DECODE = "decode", _("解密")
+        ANNOUNCE = "announce", _("公示")
+        OBJECTION_FILED = "objection_filed", _("收到异议")
+        OBJECTION_DECIDED = "objection_decided", _("处理异议")
+        FINALISE = "finalise", _("成绩确认")
+        APPEAL_FILED = "appeal_filed", _("受理申诉")
+        APPEAL_DECIDED = "appeal_decided", _("申诉裁决")
+
+    event = models.ForeignKey(Event, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="results_audits")
+    action = models.CharField(_("操作"), max_length=30, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    reason = models.CharField(_("原因/说明"), max_length=300, blank=True)
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("成绩流程记录")
+        verbose_name_plural = _("成绩流程记录")
+        ordering = ["event", "at", "id"]
+
+    def __str__(self):
+        return f"{self.event_id} {self.action}"
+
+
+class ReviewItem(models.Model):
+    """One entry drawn for review (复核): confirmed as marked, or corrected (its mark changes linked)."""
+
+    class Reason(models.TextChoices):
+        TOP = "top", _("前十名")
+        SAMPLE = "sample", _("随机抽样")
+        FULL = "full", _("全面复核")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待复核")
+        CONFIRMED = "confirmed", _("无误")
+        CORRECTED = "corrected", _("已更正")
+
+    event = models.ForeignKey(Event, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="review_items")
+    entry = models.ForeignKey(Entry, verbose_name=_("参赛登记"), on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("抽取原因"), max_length=10, choices=Reason.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+    corrections = models.ManyToManyField(MarkHistory, verbose_name=_("更正记录"), blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("复核项")
+        verbose_name_plural = _("复核项")
+        ordering = ["event", "id"]
+        constraints = [models.UniqueConstraint(fields=["event", "entry"], name="review_item_once_per_entry")]
+
+    def __str__(self):
+        return f"{self.entry} · {self.get_status_display()}"
+
+
+class Objection(models.Model):
+    """An objection (异议) raised during the announcement period (公示), and the organiser's ruling."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        UPHELD = "upheld", _("异议成立")
+        DISMISSED = "dismissed", _("不成立")
+
+    event = models.ForeignKey(Event, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="objections")
+    name = models.CharField(_("提出人"), max_length=60)
+    contact = models.CharField(_("联系方式"), max_length=60)
+    text = models.TextField(_("异议内容"), max_length=2000)
+    filed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    decision = models.CharField(_("处理意见"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("公示异议")
+        verbose_name_plural = _("公示异议")
+        ordering = ["event", "-filed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.event_id} · {self.name} · {self.get_status_display()}"

@@ -188,13 +188,29 @@ class ReasonSerializer(serializers.Serializer):
 class AppealSerializer(serializers.ModelSerializer):
     class Meta:
         model = Appeal
-        fields = ["id", "entry", "reason", "status", "decision", "filed_by", "filed_at", "decided_by", "decided_at"]
-        read_only_fields = ["id", "status", "decision", "filed_by", "filed_at", "decided_by", "decided_at"]
+        fields = [
+            "id",
+            "entry",
+            "reason",
+            "appellant",
+            "appellant_name",
+            "unit",
+            "status",
+            "decision",
+            "filed_by",
+            "filed_at",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = ["id", "status", "decision", "filed_by", "filed_at", "decided_by", "decided_at", "unit"]
 
 
 class AppealFileSerializer(serializers.Serializer):
     entry = serializers.IntegerField()
     reason = serializers.CharField()
+    appellant = serializers.ChoiceField(choices=Appeal.Appellant.choices, default=Appeal.Appellant.UNIT)
+    appellant_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    unit = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="The entry's own unit.")
 
 
 class AppealDecideSerializer(serializers.Serializer):

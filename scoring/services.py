@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -18,14 +19,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from competitions.access import (
+    entry_unit,
     entry_units,
     raise_recused,
     recusal_units,
+    require_arbitrator,
     require_chief_judge,
     require_judge,
     require_organiser,
 )
-from competitions.models import Entry, Event
+from competitions.models import Entry, Event, Organisation
 from competitions.selectors import judge_assignment
 from config.errors import error, message
 from scoring import signals
@@ -34,11 +37,13 @@ from scoring.models import (
     Appeal,
     Criterion,
     DeclaredAttempt,
+    EventResults,
     EventStandingsVersion,
     IdempotencyRecord,
     Mark,
     MarkHistory,
     MarkingScheme,
+    ResultsAudit,
     SchemeRevision,
     Sheet,
     SheetAudit,
@@ -608,20 +613,67 @@ def sheet_publish(*, actor, sheet: Sheet) -> Sheet:
 # Appeals
 
 
+def _results_row_locked(event: Event) -> EventResults:
+    EventResults.objects.get_or_create(event=event)
+    return EventResults.objects.select_for_update().get(event=event)
+
+
 @transaction.atomic
-def appeal_file(*, user, entry: Entry, reason: str) -> Appeal:
-    """Record a written appeal (申诉) against an entry's result (chief judge or organiser)."""
-    require_chief_judge(user, entry.event)
+def appeal_file(
+    *,
+    user,
+    entry: Entry,
+    reason: str,
+    appellant: str = Appeal.Appellant.UNIT,
+    appellant_name: str = "",
+    unit: Organisation | None = None,
+) -> Appeal:
+    """Record a written appeal (申诉) from a team leader or the contestant's unit, on their behalf.
+
+    The chief judge or an organiser records it (DOMAIN.md: written, to the supervision and
+    arbitration group). The appeal names who appeals and the unit, which must be the entry's
+    own. It is accepted until ``EventResults.appeal_window_hours`` (2 by default) after the
+    event ended, which is when the chief judge closed marking (``results_close_marking``);
+    later: 400 ``appeal_window_closed``. Takes the event's EventResults row lock, so the
+    window is read under the same lock the chain's steps take.
+    """
+    event = entry.event
+    require_chief_judge(user, event)
     if not (reason or "").strip():
         raise error("reason_required", field="reason")
-    return Appeal.objects.create(entry=entry, filed_by=user, reason=reason)
+    if appellant not in Appeal.Appellant.values:
+        raise error("invalid", field="appellant")
+    own_unit = entry_unit(entry)
+    if unit is not None and unit.pk != own_unit:
+        raise error("appeal_unit_mismatch", field="unit")
+    results = _results_row_locked(event)
+    if results.marking_closed_at is not None:
+        closes = results.marking_closed_at + timedelta(hours=results.appeal_window_hours)
+        if timezone.now() > closes:
+            raise error("appeal_window_closed", hours=results.appeal_window_hours)
+    appeal = Appeal.objects.create(
+        entry=entry,
+        filed_by=user,
+        reason=reason,
+        appellant=appellant,
+        appellant_name=(appellant_name or "").strip()[:60],
+        unit_id=own_unit,
+    )
+    ResultsAudit.objects.create(
+        event=event,
+        action=ResultsAudit.Action.APPEAL_FILED,
+        actor=user,
+        reason=reason[:300],
+        data={"appeal": appeal.pk, "entry": entry.pk, "appellant": appellant},
+    )
+    return appeal
 
 
 @transaction.atomic
 def appeal_decide(*, user, appeal: Appeal, status: str, decision: str) -> Appeal:
-    """The arbitration group's final decision (organisers). Locks the appeal row; decided once."""
+    """The arbitration group's final decision (arbitrators or organisers). Locks the appeal row; decided once."""
     appeal = Appeal.objects.select_for_update().select_related("entry__event__competition").get(pk=appeal.pk)
-    require_organiser(user, appeal.entry.event.competition)
+    require_arbitrator(user, appeal.entry.event)
     if status not in (Appeal.Status.UPHELD, Appeal.Status.DISMISSED):
         raise error("invalid_status", field="status")
     if not (decision or "").strip():
@@ -631,6 +683,13 @@ def appeal_decide(*, user, appeal: Appeal, status: str, decision: str) -> Appeal
     appeal.status, appeal.decision = status, decision
     appeal.decided_by, appeal.decided_at = user, timezone.now()
     appeal.save()
+    ResultsAudit.objects.create(
+        event=appeal.entry.event,
+        action=ResultsAudit.Action.APPEAL_DECIDED,
+        actor=user,
+        reason=decision[:300],
+        data={"appeal": appeal.pk, "status": status},
+    )
     return appeal
 
 

@@ -20,3 +20,13 @@ def send_standings_changed(event_id: int, version: int) -> None:
 def standings_changed_on_commit(event_id: int, version: int) -> None:
     """Send ``standings_changed`` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: send_standings_changed(event_id, version))
+
+
+# Sent after commit when the chief judge decodes a blind event (解密): names appear everywhere
+# at once, so the rooms above re-broadcast full boards. ``event_id`` only.
+event_decoded = Signal()
+
+
+def event_decoded_on_commit(event_id: int) -> None:
+    """Send ``event_decoded`` once the current transaction commits (robustly: a failing receiver is logged)."""
+    transaction.on_commit(lambda: event_decoded.send_robust(sender=None, event_id=event_id))

@@ -31,11 +31,15 @@ from scoring.models import (
     Appeal,
     Criterion,
     DeclaredAttempt,
+    EventResults,
     EventStandingsVersion,
     IdempotencyRecord,
     Mark,
     MarkHistory,
     MarkingScheme,
+    Objection,
+    ResultsAudit,
+    ReviewItem,
     SchemeRevision,
     Sheet,
     SheetAudit,
@@ -262,6 +266,61 @@ class EventStandingsVersionFactory(factory.django.DjangoModelFactory):
     version = 0
 
 
+class EventResultsFactory(factory.django.DjangoModelFactory):
+    """An event's place in the results chain, set directly (tests of later steps and of certificates)."""
+
+    class Meta:
+        model = EventResults
+        django_get_or_create = ("event",)
+
+    event = factory.SubFactory(EventFactory)
+    stage = EventResults.Stage.MARKING
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        stage = kwargs.pop("stage", EventResults.Stage.MARKING)
+        results, _ = model_class.objects.get_or_create(event=kwargs.pop("event"), defaults=kwargs)
+        results.stage = stage
+        for name, value in kwargs.items():
+            setattr(results, name, value)
+        results.save()
+        return results
+
+
+class ReviewItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewItem
+
+    event = factory.SubFactory(EventFactory)
+    entry = factory.SubFactory(EntryFactory, event=factory.SelfAttribute("..event"))
+    reason = ReviewItem.Reason.TOP
+
+
+class ObjectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objection
+
+    event = factory.SubFactory(EventFactory)
+    name = "张三"
+    contact = "13800000000"
+    text = "第二名的成绩有误"
+
+
+class ResultsAuditFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResultsAudit
+
+    event = factory.SubFactory(EventFactory)
+    action = ResultsAudit.Action.DECODE
+    actor = factory.SubFactory(UserFactory)
+
+
+def results_final(*events):
+    """Mark ``events``' results final, as the end of the chain would (for tests about what follows)."""
+    for event in events:
+        EventResultsFactory(event=event, stage=EventResults.Stage.FINAL)
+
+
 class QuickUserFactory(UserFactory):
     """A user with Django's unusable password "!": no PBKDF2 hashing, for tests that authenticate directly."""
 
@@ -339,6 +398,11 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         from certificates.services import certificate_issue
 
+        # Award certificates follow final results: the factory stands for a finished chain.
+        if kwargs.get("kind") in (CertificateKind.INDIVIDUAL, CertificateKind.TEAM) and kwargs.get("event"):
+            results_final(kwargs["event"])
+        elif kwargs.get("kind") == CertificateKind.ORGANISATION:
+            results_final(*kwargs["competition"].events.all())
         return certificate_issue(**kwargs)
 
 

@@ -13,7 +13,14 @@ from certificates import batches, selectors
 from certificates.models import Certificate, CertificateBatch
 from certificates.rendering.pages import PageSpec
 from tests.certificates.test_rendering import run
-from tests.factories import CertificateFactory, CompetitionFactory, MarkFactory, UserFactory, judged_event_factory
+from tests.factories import (
+    CertificateFactory,
+    CompetitionFactory,
+    MarkFactory,
+    UserFactory,
+    judged_event_factory,
+    results_final,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +42,7 @@ def scored_event(names):
         entry.contestant.name = name
         entry.contestant.save()
         MarkFactory(entry=entry, criterion=panel.criteria[0], judge=panel.judges[0], value=Decimal(95 - 5 * index))
+    results_final(panel.event)  # award certificates follow final results
     return panel
 
 

@@ -13,6 +13,7 @@ from tests.factories import (
     OrganisationFactory,
     TeamFactory,
     UserFactory,
+    results_final,
 )
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,7 @@ def test_certificate_issue_twice_returns_the_same_certificate():
     event = EventFactory(competition=competition)
     contestant = ContestantFactory(competition=competition)
     kwargs = {"competition": competition, "event": event, "kind": "individual", "award_level": 1}
+    results_final(event)
     first = services.certificate_issue(holder_contestant=contestant, **kwargs)
     again = services.certificate_issue(holder_contestant=contestant, **kwargs)
     assert again.pk == first.pk

@@ -11,6 +11,7 @@ from tests.factories import (
     EventFactory,
     JudgeAssignmentFactory,
     UserFactory,
+    results_final,
 )
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,7 @@ def test_find_page_finds_certificate(client, certificate):
 def test_issue_api_only_organisers(client):
     competition = CompetitionFactory()
     event = EventFactory(competition=competition)
+    results_final(event)
     contestant = ContestantFactory(competition=competition, name="周杰")
     url = reverse("certificates-api:list", args=[competition.pk])
     body = {"kind": "individual", "event": event.pk, "award_level": 1, "holder_contestant": contestant.pk}

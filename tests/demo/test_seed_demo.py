@@ -173,3 +173,19 @@ def test_seed_demo_cooking_panel_has_marked_the_first_dishes_without_conflicts(s
     assert marked == set(range(1, 15))
     assert [m.pk for m in marks if m.entry.contestant.organisation_id == units[m.judge_id]] == []
     assert MarkHistory.objects.filter(mark__entry__event=event).count() == marks.count()
+
+
+def test_seed_demo_shows_the_results_chain_one_event_final_and_certified_one_blind(seeded):
+    from certificates.models import Certificate
+    from scoring.models import ReviewItem
+    from scoring.results_selectors import event_results_final
+
+    drone = Competition.objects.get(slug="DRONE")
+    team, individual = drone.events.get(code="team"), drone.events.get(code="individual")
+    hot_dish = Event.objects.get(competition__slug="COOKING", code="hot-dish")
+    assert (event_results_final(team), team.decoded_at is not None) == (True, True)
+    assert ReviewItem.objects.filter(event=team).count() == 10 + 2  # top 10 + ceil(15% of 8)
+    assert set(Certificate.objects.filter(event=team).values_list("kind", flat=True)) == {"team"}
+    assert Certificate.objects.filter(event=team).count() == 6  # 1 first, 2 second, 3 third
+    for event in (individual, hot_dish):
+        assert (event_results_final(event), event.decoded_at) == (False, None)

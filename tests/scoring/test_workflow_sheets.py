@@ -197,7 +197,7 @@ def test_appeal_decide_by_chief_judge_is_403(panel):
         f"/api/v1/appeals/{appeal.pk}/decide/", {"status": "upheld", "decision": "成立"}
     )
 
-    assert (response.status_code, response.json()["code"]) == (403, "not_organiser")
+    assert (response.status_code, response.json()["code"]) == (403, "not_arbitrator")
 
 
 def test_appeal_decided_twice_is_409(panel):
