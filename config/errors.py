@@ -83,6 +83,12 @@ ERRORS: dict[str, ErrorCode] = {
             "file_empty": _("文件是空的：第1行应为列名。"),
             "missing_columns": _("缺少必需的列。"),
             "too_many_rows": _("行数过多。"),
+            # competitions.imports.check_archive: a small upload that would unpack to too much
+            "file_too_many_parts": _("文件包含的部件过多。"),
+            "file_unpacked_too_large": _("文件解压后过大。"),
+            "file_too_many_strings": _("文件中的文字过多。"),
+            "file_row_too_wide": _("一行中的单元格过多。"),
+            "cell_too_long": _("单元格内容过长。"),
             "no_rows": _("文件中没有数据行。"),
         },
     ),

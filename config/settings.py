@@ -225,6 +225,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Uploaded spreadsheets are parsed in memory; anything larger is refused with a 400.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# An .xlsx is a zip of XML: these bound what the compressed bytes may unpack to (competitions.imports,
+# check_archive), so a small hostile file cannot take the process's memory. A 5000-row roster unpacks
+# to about 4 MB with about 40,000 strings; the defaults leave ample room.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
+IMPORT_MAX_PARTS = env.int("IMPORT_MAX_PARTS", default=200)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=30 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+IMPORT_MAX_STRINGS_BYTES = env.int("IMPORT_MAX_STRINGS_BYTES", default=8 * 1024 * 1024)
+IMPORT_MAX_STRINGS = env.int("IMPORT_MAX_STRINGS", default=200_000)
+IMPORT_MAX_ROW_CELLS = env.int("IMPORT_MAX_ROW_CELLS", default=1024)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
 REST_FRAMEWORK = {
