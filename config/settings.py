@@ -17,8 +17,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback key only serves local runs; `check --deploy` flags it, on purpose.
-SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-only-do-not-deploy")
+# The fallback key only serves local runs with DEBUG on. Certificate verification codes are signed
+# with SECRET_KEY, so a server on the public fallback would let anyone forge them: without DEBUG,
+# a missing or weak key (Django's own test: 50+ characters, 5+ different ones, not "django-insecure-")
+# stops every start-up, the server's and manage.py's alike. The test suite runs on tests/settings.py.
+INSECURE_SECRET_KEY = "django-insecure-local-only-do-not-deploy"  # noqa: S105 (the public fallback, refused below)
+SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_SECRET_KEY)
+if not DEBUG and (SECRET_KEY.startswith("django-insecure-") or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is missing or weak, and DEBUG is off: refusing to start. Set SECRET_KEY to a random "
+        "value of at least 50 characters (python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+        "or DEBUG=1 for a local run."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
