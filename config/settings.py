@@ -31,6 +31,8 @@ if not DEBUG and (SECRET_KEY.startswith("django-insecure-") or len(SECRET_KEY) <
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Origins (scheme://host[:port]) allowed to open WebSockets besides the site's own (config/websocket.py).
+WS_ALLOWED_ORIGINS = env.list("WS_ALLOWED_ORIGINS", default=CSRF_TRUSTED_ORIGINS)
 
 INSTALLED_APPS = [
     "daphne",
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "knox",
     "channels",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
@@ -250,16 +253,38 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The browser's session (CSRF-checked), and per-user API tokens for clients (django-rest-knox:
+    # POST /api/v1/auth/token/). No HTTP Basic: it re-hashes a password on every request, which is
+    # slow for clients and lets anyone saturate the server with random usernames.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
+    # Counted in the default cache: Redis with REDIS_URL, so every process shares the counts.
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.WriteRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
 }
+# Rates ("<count>/<s|min|hour|day>"), read by config.throttling on every request. "login": password
+# logins (the form and POST /api/v1/auth/token/ together) per client address, beside django-axes'
+# per-username lockout. "write": API writes (POST, PUT, PATCH, DELETE) per signed-in user (per address
+# for anonymous ones): a judge's tablet sends a few a minute, a retrying offline queue a burst.
+THROTTLE_RATES = {
+    "login": env.str("LOGIN_RATE", default="30/min"),
+    "write": env.str("API_WRITE_RATE", default="120/min"),
+}
+# API tokens (django-rest-knox): only a hash is stored; each expires, and DELETE /api/v1/auth/token/ revokes it.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=12)),
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKENS_PER_USER", default=10),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# A read-only live socket that sends more than this many messages in a second is closed (code 4429).
+WS_MAX_MESSAGES_PER_SECOND = env.int("WS_MAX_MESSAGES_PER_SECOND", default=5)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "劳动和技能竞赛系统 API",
     "DESCRIPTION": "Competitions, events, entries, judges, marks, standings and certificates.",

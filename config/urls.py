@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("scoring.api_urls")),
     path("api/v1/", include("certificates.api_urls")),
     path("api/v1/", include("live.api_urls")),
+    path("api/v1/", include("judging.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("manage/", include("competitions.manage_urls")),
