@@ -331,6 +331,8 @@ SPECTACULAR_SETTINGS = {
         "CertificateKindEnum": "certificates.models.CertificateKind",
         "CertificateStatusEnum": "certificates.models.Certificate.Status",
         "CertificateBatchStatusEnum": "certificates.models.CertificateBatch.Status",
+        "JudgeAssignmentRoleEnum": "competitions.models.JudgeAssignment.Role",
+        "JudgeAccountRoleEnum": "judging.api.JUDGE_ACCOUNT_ROLES",
     },
 }
 

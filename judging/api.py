@@ -32,6 +32,11 @@ from judging.accounts import api_token_create, judge_account_create
 from judging.login_codes import login_code_svg
 
 NAME_MAX_LENGTH = 60
+# The roles an organiser may give a new account (not organiser): its own enum in the schema.
+JUDGE_ACCOUNT_ROLES = [
+    (JudgeAssignment.Role.JUDGE.value, JudgeAssignment.Role.JUDGE.label),
+    (JudgeAssignment.Role.CHIEF_JUDGE.value, JudgeAssignment.Role.CHIEF_JUDGE.label),
+]
 
 
 class TokenInputSerializer(serializers.Serializer):
@@ -130,7 +135,7 @@ class MeView(APIView):
 class JudgeInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
     name = serializers.CharField(max_length=NAME_MAX_LENGTH)
-    role = serializers.ChoiceField(choices=[JudgeAssignment.Role.JUDGE, JudgeAssignment.Role.CHIEF_JUDGE])
+    role = serializers.ChoiceField(choices=JUDGE_ACCOUNT_ROLES)
     event = serializers.PrimaryKeyRelatedField(queryset=Event.objects.none(), allow_null=True, default=None)
     organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(), allow_null=True, default=None
