@@ -262,3 +262,13 @@ def test_a_locked_out_username_gets_the_api_lockout_as_json(client, settings):
     assert response.json()["code"] == "locked_out"
     assert int(response["Retry-After"]) > 0
     assert AuthToken.objects.count() == 0
+
+
+def test_writes_go_through_when_the_rate_cache_is_unreachable(client, competition, settings):
+    # A judge's write must not fail because Redis is down: the limit is skipped, not the request.
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "write": "1/min"}
+    client.force_login(organiser_of(competition))
+    dead = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}}
+    with override_settings(CACHES=dead):
+        statuses = [client.post(_judges_url(competition), {}, content_type="application/json") for _ in range(2)]
+    assert [response.status_code for response in statuses] == [400, 400]
