@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	@touch $(STAMP)
 
 # Background tasks (certificate batches) are queued in the database; one worker runs them
@@ -38,11 +38,14 @@ $(STAMP): pyproject.toml
 WORKER_COMMAND := $(if $(filter redis,$(TASKS_BACKEND)),run_redis_tasks --continuous,db_worker --no-reload) -v 0
 WORKER := $(BIN)/python manage.py $(WORKER_COMMAND) & worker=$$!; trap 'kill $$worker' EXIT;
 
+# Without DEBUG the settings refuse to start on the public fallback SECRET_KEY: the demo runs with
+# DEBUG on unless told otherwise; serve (and production) needs a real SECRET_KEY.
+demo: export DEBUG ?= 1
 demo: install
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py seed_demo
-	$(WORKER) DEBUG=$${DEBUG-1} $(BIN)/daphne -b 127.0.0.1 -p 8000 config.asgi:application
+	$(WORKER) $(BIN)/daphne -b 127.0.0.1 -p 8000 config.asgi:application
 
 serve: install
 	$(WORKER) $(BIN)/daphne -b 127.0.0.1 -p 8000 config.asgi:application
@@ -55,7 +58,7 @@ test: install lint test-embedded test-services
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-logo
-	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run -v 0
 
 test-embedded:
 	@echo ">> test suite on the embedded defaults (SQLite, in-memory channel layer)"
@@ -73,6 +76,8 @@ test-services:
 		if [ -n "$$CI" ]; then exit 1; fi; \
 	fi
 
+# Benchmarks run without DEBUG, as production does, so they need a key of their own.
+bench: export SECRET_KEY ?= bench-only-$(shell od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 bench: install
 	@for b in bench/*.py; do echo ">> $$b"; $(BIN)/python $$b || exit 1; done
 

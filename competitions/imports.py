@@ -16,14 +16,28 @@ So the same file imported twice creates nothing the second time.
 
 The file is authoritative for the columns it has. A blank optional cell clears that
 field, and a missing column leaves it alone. Entries are only added, never removed.
-openpyxl parses the XML through defusedxml, which is installed (see tests), and the
-size and row limits stop large or hostile files before they cost much.
+openpyxl parses the XML through defusedxml, which is installed (see tests).
+
+A hostile file must not exhaust the server: the upload limit applies to the compressed
+bytes, and an .xlsx is a zip of XML, so 300 KB can hold a 300 MB string. Before
+openpyxl sees the file, ``check_archive`` reads the zip's directory (the entry count from
+the end record, before the directory itself is parsed; then every entry's declared size
+and compression ratio; zipfile refuses an entry whose data outgrows its declared size) and
+then streams every XML part once through an expat (SAX) scan that keeps no tree: it
+refuses too many shared strings, a row of too many cells and any text longer than an
+Excel cell can hold, each as soon as it is seen. Only then does openpyxl read the sheet,
+in read-only (streaming) mode, with a row cap and a cell-length cap. The limits are
+settings (``IMPORT_MAX_*``, docs/SECURITY.md); tests/competitions/test_import_hostile.py
+measures the peak memory of the worst files we could craft.
 """
 
 import io
 import re
+import xml.sax.handler
+import zipfile
 from dataclasses import dataclass, field
 
+import defusedxml.sax
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -34,6 +48,9 @@ from competitions.validators import id_number_error
 DEFAULT_MAX_ROWS = 5000
 MAX_BLANK_RUN = 1000
 MAX_COLUMNS = 64  # far more than the layout has; bounds the work per row of a hostile file
+# The longest text a cell can hold in Excel: anything longer did not come from a spreadsheet program.
+EXCEL_MAX_CELL_CHARS = 32767
+SCAN_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -106,14 +123,134 @@ def read_upload(upload, columns: list[Column] | None = None) -> list[dict]:
     return read_sheet(upload.read(), columns=columns)
 
 
+def _unreadable() -> ImportFileError:
+    return ImportFileError(_("无法读取文件：请上传 Excel .xlsx 文件。"), code="file_invalid")
+
+
+def _unpacked_too_large() -> ImportFileError:
+    return ImportFileError(
+        _("文件解压后过大（最大 %(limit)s MB）：请删除多余的工作表、图片和格式后重试。")
+        % {"limit": f"{settings.IMPORT_MAX_UNPACKED_BYTES / 1024 / 1024:g}"},
+        code="file_unpacked_too_large",
+    )
+
+
+def _declared_entries(content: bytes) -> int | None:
+    """The entry count in the zip's end record, read before zipfile parses the directory it announces."""
+    tail = content[-(22 + 0xFFFF) :]
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None  # not a zip: zipfile says so below
+    return int.from_bytes(tail[at + 10 : at + 12], "little")  # 0xFFFF (zip64) counts as too many
+
+
+class _PartScan(xml.sax.handler.ContentHandler):
+    """Counts what a streaming parser could still be made to hold: strings, cells in a row, text length."""
+
+    def __init__(self, *, max_strings: int, max_row_cells: int):
+        super().__init__()
+        self.max_strings, self.max_row_cells = max_strings, max_row_cells
+        self.strings = self.row_cells = self.text = 0
+
+    @staticmethod
+    def _local(name: str) -> str:
+        return name.rpartition(":")[2]
+
+    def startElement(self, name, attrs):
+        tag = self._local(name)
+        self.text = 0
+        if tag == "si":
+            self.strings += 1
+            if self.strings > self.max_strings:
+                raise ImportFileError(
+                    _("文件中的文字过多（最多 %(limit)s 个不同的单元格文字）。") % {"limit": self.max_strings},
+                    code="file_too_many_strings",
+                )
+        elif tag == "row":
+            self.row_cells = 0
+        elif tag == "c":
+            self.row_cells += 1
+            if self.row_cells > self.max_row_cells:
+                raise ImportFileError(
+                    _("一行中的单元格过多（最多 %(limit)s 个）。") % {"limit": self.max_row_cells},
+                    code="file_row_too_wide",
+                )
+
+    def characters(self, content):
+        self.text += len(content)
+        if self.text > EXCEL_MAX_CELL_CHARS:
+            raise ImportFileError(
+                _("单元格内容过长：最多 %(limit)s 个字。") % {"limit": settings.IMPORT_MAX_CELL_CHARS},
+                code="cell_too_long",
+            )
+
+    def endElement(self, name):
+        self.text = 0
+
+
+def check_archive(content: bytes) -> None:
+    """Refuse a zip that would cost too much to read, before anything is decompressed into memory.
+
+    Raises ``ImportFileError``: ``file_invalid`` (not a zip), ``file_too_many_parts``,
+    ``file_unpacked_too_large`` (declared total, one part's compression ratio, or the shared
+    strings), ``file_too_many_strings``, ``file_row_too_wide``, ``cell_too_long``. Costs one
+    streaming pass over the XML, bounded by ``IMPORT_MAX_UNPACKED_BYTES``.
+    """
+    entries = _declared_entries(content)
+    if entries is not None and entries > settings.IMPORT_MAX_PARTS:
+        raise ImportFileError(
+            _("文件包含的部件过多（最多 %(limit)s 个）。") % {"limit": settings.IMPORT_MAX_PARTS},
+            code="file_too_many_parts",
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise _unreadable() from exc
+    if len(infos) > settings.IMPORT_MAX_PARTS:
+        raise ImportFileError(
+            _("文件包含的部件过多（最多 %(limit)s 个）。") % {"limit": settings.IMPORT_MAX_PARTS},
+            code="file_too_many_parts",
+        )
+    if sum(info.file_size for info in infos) > settings.IMPORT_MAX_UNPACKED_BYTES:
+        raise _unpacked_too_large()
+    for info in infos:
+        # Spreadsheet XML compresses about 10:1; far more is a bomb. Small parts may compress better.
+        if info.file_size > 1024 * 1024 and info.file_size > info.compress_size * settings.IMPORT_MAX_COMPRESSION_RATIO:
+            raise _unpacked_too_large()
+        if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > settings.IMPORT_MAX_STRINGS_BYTES:
+            raise _unpacked_too_large()
+    scan = _PartScan(max_strings=settings.IMPORT_MAX_STRINGS, max_row_cells=settings.IMPORT_MAX_ROW_CELLS)
+    with archive:
+        for info in infos:
+            if info.filename.lower().endswith((".xml", ".rels")):
+                _scan_part(archive, info, scan)
+
+
+def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _PartScan) -> None:
+    parser = defusedxml.sax.make_parser()  # refuses DTDs and entities, like openpyxl's own parsing
+    parser.setContentHandler(scan)
+    scan.strings = scan.row_cells = scan.text = 0
+    try:
+        with archive.open(info) as part:
+            while chunk := part.read(SCAN_CHUNK):
+                parser.feed(chunk)
+        parser.close()
+    except ImportFileError:
+        raise
+    except Exception as exc:  # bad XML, a DTD, a CRC or size mismatch: all mean an unreadable file
+        raise _unreadable() from exc
+
+
 def read_sheet(
     content: bytes, *, max_bytes: int | None = None, max_rows: int | None = None, columns: list[Column] | None = None
 ) -> list[dict]:
     """Raw rows of the first sheet: ``[{"row": 2, "values": {"name": "张三", …}}, …]``.
 
     Only columns present in the header row appear in ``values``. Blank rows are
-    skipped. Raises ``ImportFileError`` for a file that is too large, unreadable,
-    empty, missing a required column, or longer than ``max_rows`` data rows.
+    skipped. Raises ``ImportFileError`` for a file that is too large (packed or
+    unpacked, see ``check_archive``), unreadable, empty, missing a required column,
+    longer than ``max_rows`` data rows, or with a cell over ``IMPORT_MAX_CELL_CHARS``.
     ``columns`` defaults to the roster layout; other imports (a dive list) pass theirs.
     """
     max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
@@ -122,16 +259,17 @@ def read_sheet(
         raise _too_large(max_bytes)
     if content.startswith(OLE_MAGIC):
         raise ImportFileError(_("这是旧版 .xls 文件：请在 Excel 中另存为 .xlsx 后上传。"), code="file_invalid")
+    check_archive(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on a bad file; all mean the same to the user
-        raise ImportFileError(_("无法读取文件：请上传 Excel .xlsx 文件。"), code="file_invalid") from exc
+        raise _unreadable() from exc
     try:
         return _read_rows(workbook.worksheets[0], max_rows, columns or COLUMNS) if workbook.worksheets else []
     except ImportFileError:
         raise
     except Exception as exc:  # a broken sheet inside a valid zip
-        raise ImportFileError(_("无法读取文件：请上传 Excel .xlsx 文件。"), code="file_invalid") from exc
+        raise _unreadable() from exc
     finally:
         workbook.close()
 
@@ -154,8 +292,17 @@ def _read_rows(sheet, max_rows: int, columns: list[Column]) -> list[dict]:
             code="missing_columns",
         )
     raw_rows, blank_run = [], 0
+    max_chars = settings.IMPORT_MAX_CELL_CHARS
     for number, cells in enumerate(rows, start=2):
         values = {key: _cell_text(cells[index]) if index < len(cells) else "" for key, index in positions.items()}
+        for key, value in values.items():
+            if len(value) > max_chars:
+                # Refused, not cut: a cell this long is not a name or a code, and the rows wait in the session.
+                raise ImportFileError(
+                    _("第%(row)s行 %(column)s：单元格内容过长，最多 %(limit)s 个字。")
+                    % {"row": number, "column": COLUMNS_BY_KEY[key].header, "limit": max_chars},
+                    code="cell_too_long",
+                )
         if not any(values.values()):
             # Sheets are often formatted far below the data; a long blank run is the end of it.
             blank_run += 1

@@ -21,6 +21,8 @@ from competitions.models import Competition, Draw, Event
 from config.errors import DomainError
 
 SESSION_KEY = "roster_import:{pk}"
+# The preview shows each cell cut to this many characters: 5000 rows of long cells must not make a huge page.
+PREVIEW_CELL_CHARS = 40
 
 
 def _managed_competition(request, pk) -> Competition:
@@ -82,6 +84,7 @@ def _preview_page(request, competition, preview, pending, *, status=200):
         "filename": pending["filename"],
         "token": pending["token"],
         "columns": imports.COLUMNS,
+        "preview_cell_chars": PREVIEW_CELL_CHARS,
     }
     return render(request, "competitions/manage/import_preview.html", context, status=status)
 

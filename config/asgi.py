@@ -10,9 +10,10 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 
+from config.websocket import ExactOriginValidator  # noqa: E402
+from judging.middleware import IdleSocketMiddleware  # noqa: E402
 from live.hub import keep_server_send  # noqa: E402
 from live.routing import websocket_urlpatterns  # noqa: E402
 
@@ -23,8 +24,10 @@ get_resolver().url_patterns  # noqa: B018
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
+        # Origin first (scheme, host and port exactly: config/websocket.py), then the session's user,
+        # anonymous again if the session has been idle too long (judging/middleware.py).
         "websocket": keep_server_send(
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            ExactOriginValidator(AuthMiddlewareStack(IdleSocketMiddleware(URLRouter(websocket_urlpatterns))))
         ),
     }
 )

@@ -46,6 +46,15 @@ ERRORS: dict[str, ErrorCode] = {
         },
     ),
     **_codes(403, {"forbidden": _("您没有执行此操作的权限。")}),
+    # ---- rate limits (config.throttling) and sign-in
+    **_codes(
+        429,
+        {
+            "throttled": _("请求过于频繁，请 %(wait)s 秒后再试。"),
+            "locked_out": _("登录失败次数过多，该账号已暂时锁定，请稍后再试。"),
+        },
+    ),
+    **_codes(400, {"invalid_credentials": _("用户名或密码不正确。")}),
     **_codes(404, {"not_found": _("没有找到。")}),
     **_codes(409, {"conflict": _("与当前状态冲突。"), "protected": _("仍有数据引用该对象，不能删除。")}),
     # ---- roles (competitions.access)
@@ -83,6 +92,12 @@ ERRORS: dict[str, ErrorCode] = {
             "file_empty": _("文件是空的：第1行应为列名。"),
             "missing_columns": _("缺少必需的列。"),
             "too_many_rows": _("行数过多。"),
+            # competitions.imports.check_archive: a small upload that would unpack to too much
+            "file_too_many_parts": _("文件包含的部件过多。"),
+            "file_unpacked_too_large": _("文件解压后过大。"),
+            "file_too_many_strings": _("文件中的文字过多。"),
+            "file_row_too_wide": _("一行中的单元格过多。"),
+            "cell_too_long": _("单元格内容过长。"),
             "no_rows": _("文件中没有数据行。"),
         },
     ),
@@ -272,10 +287,11 @@ ERRORS: dict[str, ErrorCode] = {
             ),
         },
     ),
-    # ---- judging: login QR codes
+    # ---- judging: login QR codes, judge accounts
     **_codes(
         400,
         {
+            "username_taken": _("该用户名已被使用。"),
             "login_code_invalid": _("登录二维码无效。"),
             "login_code_expired": _("登录二维码已过期，请向组织者领取新码。"),
             "login_code_revoked": _("登录二维码已被撤销，请向组织者领取新码。"),
@@ -360,7 +376,11 @@ def api_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.APIException):
         data = response.data
-        if isinstance(exc, exceptions.ValidationError):
+        if isinstance(exc, exceptions.Throttled):
+            # DRF has set Retry-After; the body says the same in the registry's words.
+            wait = max(1, int(exc.wait or 1))
+            response.data = {"code": "throttled", "detail": message("throttled") % {"wait": wait}, "retry_after": wait}
+        elif isinstance(exc, exceptions.ValidationError):
             response.data = {"code": "invalid", "detail": message("invalid"), "errors": data}
             first = _first_error(data)
             if first is not None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -17,10 +18,22 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback key only serves local runs; `check --deploy` flags it, on purpose.
-SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-only-do-not-deploy")
+# The fallback key only serves local runs with DEBUG on. Certificate verification codes are signed
+# with SECRET_KEY, so a server on the public fallback would let anyone forge them: without DEBUG,
+# a missing or weak key (Django's own test: 50+ characters, 5+ different ones, not "django-insecure-")
+# stops every start-up, the server's and manage.py's alike. The test suite runs on tests/settings.py.
+INSECURE_SECRET_KEY = "django-insecure-local-only-do-not-deploy"  # noqa: S105 (the public fallback, refused below)
+SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_SECRET_KEY)
+if not DEBUG and (SECRET_KEY.startswith("django-insecure-") or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is missing or weak, and DEBUG is off: refusing to start. Set SECRET_KEY to a random "
+        "value of at least 50 characters (python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+        "or DEBUG=1 for a local run."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Origins (scheme://host[:port]) allowed to open WebSockets besides the site's own (config/websocket.py).
+WS_ALLOWED_ORIGINS = env.list("WS_ALLOWED_ORIGINS", default=CSRF_TRUSTED_ORIGINS)
 
 INSTALLED_APPS = [
     "daphne",
@@ -34,8 +47,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "knox",
     "channels",
     "axes",
+    "csp",
     "competitions",
     "scoring",
     "certificates",
@@ -46,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseByDefaultMiddleware",
@@ -75,10 +91,31 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
 ]
+
+# Content-Security-Policy (django-csp): scripts and styles from this site only, or carrying the
+# request's nonce (``{{ CSP_NONCE }}`` / ``request.csp_nonce``, for the few inline <style> blocks).
+# No 'unsafe-inline' for scripts: behaviour lives in static/*.js, wired up by data attributes.
+# WebSockets are same-origin ('self' covers ws:/wss: on this host). The API docs page loads
+# Swagger UI from its CDN and adds that for itself (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],  # as X-Frame-Options: DENY
+    }
+}
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -225,20 +262,53 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Uploaded spreadsheets are parsed in memory; anything larger is refused with a 400.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# An .xlsx is a zip of XML: these bound what the compressed bytes may unpack to (competitions.imports,
+# check_archive), so a small hostile file cannot take the process's memory. A 5000-row roster unpacks
+# to about 4 MB with about 40,000 strings; the defaults leave ample room.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
+IMPORT_MAX_PARTS = env.int("IMPORT_MAX_PARTS", default=200)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=30 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+IMPORT_MAX_STRINGS_BYTES = env.int("IMPORT_MAX_STRINGS_BYTES", default=8 * 1024 * 1024)
+IMPORT_MAX_STRINGS = env.int("IMPORT_MAX_STRINGS", default=200_000)
+IMPORT_MAX_ROW_CELLS = env.int("IMPORT_MAX_ROW_CELLS", default=1024)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The browser's session (CSRF-checked), and per-user API tokens for clients (django-rest-knox:
+    # POST /api/v1/auth/token/). No HTTP Basic: it re-hashes a password on every request, which is
+    # slow for clients and lets anyone saturate the server with random usernames.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "knox.auth.TokenAuthentication",
     ],
+    # Counted in the default cache: Redis with REDIS_URL, so every process shares the counts.
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.WriteRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
 }
+# Rates ("<count>/<s|min|hour|day>"), read by config.throttling on every request. "login": password
+# logins (the form and POST /api/v1/auth/token/ together) per client address, beside django-axes'
+# per-username lockout. "write": API writes (POST, PUT, PATCH, DELETE) per signed-in user (per address
+# for anonymous ones): a judge's tablet sends a few a minute, a retrying offline queue a burst.
+THROTTLE_RATES = {
+    "login": env.str("LOGIN_RATE", default="30/min"),
+    "write": env.str("API_WRITE_RATE", default="120/min"),
+}
+# API tokens (django-rest-knox): only a hash is stored; each expires, and DELETE /api/v1/auth/token/ revokes it.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=12)),
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKENS_PER_USER", default=10),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# A read-only live socket that sends more than this many messages in a second is closed (code 4429).
+WS_MAX_MESSAGES_PER_SECOND = env.int("WS_MAX_MESSAGES_PER_SECOND", default=5)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "劳动和技能竞赛系统 API",
     "DESCRIPTION": "Competitions, events, entries, judges, marks, standings and certificates.",
@@ -261,6 +331,8 @@ SPECTACULAR_SETTINGS = {
         "CertificateKindEnum": "certificates.models.CertificateKind",
         "CertificateStatusEnum": "certificates.models.Certificate.Status",
         "CertificateBatchStatusEnum": "certificates.models.CertificateBatch.Status",
+        "JudgeAssignmentRoleEnum": "competitions.models.JudgeAssignment.Role",
+        "JudgeAccountRoleEnum": "judging.api.JUDGE_ACCOUNT_ROLES",
     },
 }
 

@@ -1,10 +1,18 @@
+from csp.decorators import csp_update
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from certificates.views_manage import certificates_manage
+
+# The interactive API docs load Swagger UI from its CDN; their init script is a separate request
+# (the split view), so only the CDN and Swagger's own inline <style> are added to the policy, here alone.
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
+api_docs = csp_update(
+    {"script-src": [SWAGGER_CDN], "style-src": [SWAGGER_CDN, "'unsafe-inline'"], "img-src": [SWAGGER_CDN]}
+)(SpectacularSwaggerSplitView.as_view(url_name="schema"))
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,8 +23,9 @@ urlpatterns = [
     path("api/v1/", include("scoring.api_urls")),
     path("api/v1/", include("certificates.api_urls")),
     path("api/v1/", include("live.api_urls")),
+    path("api/v1/", include("judging.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("manage/", include("competitions.manage_urls")),
     path("manage/competitions/<int:pk>/certificates/", certificates_manage, name="manage-certificates"),
     path("live/", include("live.urls")),

@@ -1,10 +1,9 @@
 """``/accounts/login/`` with the judging login form; the other auth views stay Django's."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from judging.auth import LoginForm
+from judging.auth import LoginView
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
 ]

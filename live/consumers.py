@@ -1,7 +1,9 @@
 """WebSocket consumers: authorise in ``connect``, then only forward pre-encoded frames.
 
 Every socket here is read-only. A client message gets an error frame and changes
-nothing. Frames come from the process-local hub (``live.hub``).
+nothing; a client sending more than ``WS_MAX_MESSAGES_PER_SECOND`` in a second is closed
+with ``CLOSE_TOO_MANY_MESSAGES`` (no reason to keep serving a client that floods). Frames
+come from the process-local hub (``live.hub``).
 
 Whether the public may watch an event (or a competition) is remembered per process
 for ``PUBLIC_TTL_S``. After a server restart every screen reconnects within seconds;
@@ -18,6 +20,7 @@ import time
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from live import selectors
 from live.groups import COMPETITION, EVENT, MONITOR, group_name
@@ -26,6 +29,7 @@ from live.hub import get_hub
 # Close codes sent before accept make Daphne refuse the handshake (HTTP 403).
 CLOSE_FORBIDDEN = 4403
 CLOSE_UNAVAILABLE = 4503
+CLOSE_TOO_MANY_MESSAGES = 4429
 READ_ONLY_ERROR = json.dumps({"type": "error", "code": "read_only", "detail": "This socket is read-only."})
 # A layer alias that is never configured: hub sockets need no channel of their own.
 _NO_LAYER = "live-hub-sockets-have-no-channel"
@@ -78,6 +82,8 @@ class _HubConsumer(AsyncWebsocketConsumer):
 
     channel_layer_alias = _NO_LAYER
     group: str | None = None
+    _window_start = 0.0
+    _window_messages = 0
 
     async def dispatch(self, message):
         # Channels closes stale database connections (a hop to a worker thread) before every handler.
@@ -130,6 +136,13 @@ class _HubConsumer(AsyncWebsocketConsumer):
             await self.leave()
 
     async def receive(self, text_data=None, bytes_data=None):
+        now = time.monotonic()
+        if now - self._window_start >= 1.0:
+            self._window_start, self._window_messages = now, 0
+        self._window_messages += 1
+        if self._window_messages > settings.WS_MAX_MESSAGES_PER_SECOND:
+            await self.close(code=CLOSE_TOO_MANY_MESSAGES)
+            return
         await self.send(text_data=READ_ONLY_ERROR)
 
 

@@ -80,7 +80,7 @@ def test_english_catalog_has_every_string_in_the_source(tmp_path):
         [sys.executable, "manage.py", "makemessages", "-l", "en", "--ignore=tests", "-v", "0"],
         cwd=copy,
         check=True,
-        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings"},
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1"},
     )
     fresh = {e["msgid"] for e in parse_po((copy / CATALOG.relative_to(root)).read_text(encoding="utf-8"))}
     committed = {e["msgid"] for e in parse_po(CATALOG.read_text(encoding="utf-8"))}

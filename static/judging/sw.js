@@ -4,8 +4,8 @@
  * sheet opened once opens again when the venue Wi-Fi is down. The API is never cached:
  * marks are queued by tablet.js and replayed, not served stale.
  */
-var CACHE = "judge-tablet-v1";
-var PRECACHE = ["/judge/", "/static/judging/tablet.js", "/static/judging/tablet.css", "/static/css/site.css"];
+var CACHE = "judge-tablet-v2";
+var PRECACHE = ["/judge/", "/static/judging/tablet.js", "/static/judging/tablet.css", "/static/css/site.css", "/static/js/site.js"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(

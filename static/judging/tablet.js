@@ -215,6 +215,9 @@
           if (handlers.relogin) handlers.relogin();
           throw new Error("login");
         }
+        if (result.status === 429) {
+          throw new Error("throttled"); // rate-limited (API_WRITE_RATE): keep the mark, the queue retries later
+        }
         if (result.status >= 400 && result.status < 500) {
           dropItem(item.key); // the server refused it for good (bad value, not assigned…): show why
           if (handlers.error) handlers.error(item, data);

@@ -14,14 +14,39 @@ a test hands it a *scenario*, a function of a page, with ``browse``::
 
 The page collects console errors and uncaught exceptions in ``page.errors``.
 Every test module here sets ``pytestmark = pytest.mark.browser``.
+
+Pages run under the site's real Content-Security-Policy, which allows no eval. Playwright's
+``wait_for_function`` polls its predicate with eval inside the page, so it is replaced here by
+one that polls through ``page.evaluate`` (the DevTools protocol, which the policy does not
+govern): the tests keep checking every page under the policy, and no test needs ``bypass_csp``.
 """
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.live_server import _daphne_process, daphne_server  # noqa: F401 - fixtures
+
+DEFAULT_WAIT_MS = 30_000
+POLL_MS = 50
+
+
+def _wait_for_function_without_eval(page, expression, *, arg=None, timeout=None, polling=None):
+    """``Page.wait_for_function`` for pages whose policy forbids eval: the truthy value, or a timeout error."""
+    deadline = time.monotonic() + (DEFAULT_WAIT_MS if timeout is None else timeout) / 1000
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise PlaywrightTimeoutError(f"Timeout {timeout}ms exceeded waiting for {expression!r}")
+        page.wait_for_timeout(polling if isinstance(polling, int | float) else POLL_MS)
+
+
+Page.wait_for_function = _wait_for_function_without_eval
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
