@@ -173,6 +173,15 @@ ERRORS: dict[str, ErrorCode] = {
     # ---- scoring: appeals
     **_codes(400, {"invalid_status": _("处理结果无效。"), "decision_required": _("必须填写处理决定。")}),
     **_codes(409, {"appeal_not_open": _("该申诉已处理完毕。")}),
+    # ---- blind marking (盲评 / 解密)
+    **_codes(400, {"entry_by_code": _("裁判须用参赛号指明参赛者。")}),
+    **_codes(
+        403,
+        {
+            "standings_blind": _("解密前，本项目的裁判不能查看名次和总分。"),
+            "not_decoded": _("解密前不公布姓名、队名和单位的成绩。"),
+        },
+    ),
     # ---- live
     **_codes(400, {"invalid_policy": _("未知的公布方式。")}),
     **_codes(409, {"not_reveal_mode": _("当前不是颁奖揭晓模式。"), "reveal_finished": _("所有名次已经揭晓。")}),

@@ -12,3 +12,4 @@ class LiveConfig(AppConfig):
         from scoring import signals
 
         signals.standings_changed.connect(board.on_standings_changed, dispatch_uid="live.board")
+        signals.event_decoded.connect(board.on_event_decoded, dispatch_uid="live.board.decoded")
