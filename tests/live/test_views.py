@@ -3,8 +3,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from competitions.models import Competition, Entry
+from competitions.services import event_decode
 from config.errors import message
 from live import board, services
+from live.board import row_keys
 from scoring.services import MarkInput, marks_submit
 from tests.factories import FrozenBoardFactory, RevealProgressFactory, UserFactory, judged_event_factory
 
@@ -26,13 +28,31 @@ def test_standings_data_returns_the_socket_version_and_rows(client, judged):
     data = standings(client, judged)
     first, second = judged.entries
     assert (data["type"], data["policy"], data["version"], data["hidden"]) == ("standings.full", "live", 2, 0)
-    assert [(row["entry"], row["pos"], row["rank"], row["total"], row["award"]) for row in data["rows"]] == [
-        (second.pk, 1, 1, "15.00", 1),
-        (first.pk, 2, 2, "10.00", 2),
+    assert [(row["code"], row["pos"], row["rank"], row["total"], row["award"]) for row in data["rows"]] == [
+        (second.code, 1, 1, "15.00", 1),
+        (first.code, 2, 2, "10.00", 2),
     ]
-    # Names for the public, never the anonymous entry codes judges work with.
-    assert data["rows"][0]["name"] == second.contestant.name
-    assert "code" not in data["rows"][0]
+    # A blind event shows codes to the public until it is decoded: no name, no unit, no entry id.
+    keys = row_keys(judged.event.pk, [second.pk, first.pk])
+    assert [row["key"] for row in data["rows"]] == [keys[second.pk], keys[first.pk]]
+    assert not {"name", "organisation", "entry", "station"} & data["rows"][0].keys()
+
+
+def test_standings_data_names_entries_beside_codes_once_decoded(client, judged):
+    judged.mark(0, 10, "k1")
+    event_decode(event=judged.event, actor=judged.chief)
+    data = standings(client, judged)
+    first = judged.entries[0]
+    assert (data["rows"][0]["code"], data["rows"][0]["name"]) == (first.code, first.contestant.name)
+
+
+def test_standings_data_of_an_event_that_is_not_blind_names_entries_without_codes(client, judged):
+    judged.mark(0, 10, "k1")
+    judged.event.blind = False
+    judged.event.save()
+    row = standings(client, judged)["rows"][0]
+    assert row["name"] == judged.entries[0].contestant.name
+    assert "code" not in row
 
 
 def test_standings_data_hidden_leaks_nothing(client, judged):
@@ -196,7 +216,8 @@ def test_frozen_outside_the_live_control_shows_no_scores_rather_than_late_ones(c
     assert (data["policy"], data["rows"], data["version"]) == ("frozen", [], 1)
 
 
-def test_frozen_board_comes_from_its_snapshot(client, judged):
+def test_frozen_board_comes_from_its_snapshot_labelled_as_of_now(client, judged):
+    # A snapshot taken before rows had keys (by entry id), with names: shown by key and code, as the event is blind.
     snapshot_row = {
         "entry": judged.entries[1].pk,
         "pos": 1,
@@ -212,7 +233,17 @@ def test_frozen_board_comes_from_its_snapshot(client, judged):
     Competition.objects.filter(pk=judged.competition.pk).update(publication=Publication.FROZEN)
     judged.mark(1, 10, "k1")
     data = standings(client, judged)
-    assert data["rows"] == [{**snapshot_row, "pending": True}]
+    key = row_keys(judged.event.pk, [judged.entries[1].pk])[judged.entries[1].pk]
+    unlabelled = {name: value for name, value in snapshot_row.items() if name not in ("entry", "name", "organisation")}
+    assert data["rows"] == [{**unlabelled, "key": key, "code": judged.entries[1].code, "pending": True}]
+    # Decoded while frozen: the frozen board names its rows at once.
+    event_decode(event=judged.event, actor=judged.chief)
+    (row,) = standings(client, judged)["rows"]
+    assert (row["code"], row["name"], row["total"]) == (
+        judged.entries[1].code,
+        judged.entries[1].contestant.name,
+        "3.00",
+    )
 
 
 def test_reveal_board_shows_revealed_count_from_last(client, judged):
@@ -221,4 +252,4 @@ def test_reveal_board_shows_revealed_count_from_last(client, judged):
     Competition.objects.filter(pk=judged.competition.pk).update(publication=Publication.REVEAL)
     RevealProgressFactory(event=judged.event, revealed=1)
     data = standings(client, judged)
-    assert ([row["entry"] for row in data["rows"]], data["hidden"]) == ([judged.entries[0].pk], 1)
+    assert ([row["code"] for row in data["rows"]], data["hidden"]) == ([judged.entries[0].code], 1)

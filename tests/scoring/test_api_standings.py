@@ -99,7 +99,8 @@ def test_standings_show_names_beside_codes_once_decoded(panel):
     judge = client_for(panel.judges[0]).get(url).json()["rows"][0]
 
     assert (public["code"], public["name"]) == (panel.entries[2].code, panel.entries[2].contestant.name)
-    assert "entry" not in public and "station" not in public
+    assert "entry" not in public
+    assert "station" not in public
     assert (judge["code"], judge["name"], judge["station"]) == (
         panel.entries[2].code,
         panel.entries[2].contestant.name,
@@ -113,7 +114,8 @@ def test_standings_of_an_event_that_is_not_blind_name_entries_without_codes(pane
     public = client_for().get(f"/api/v1/events/{panel.event.pk}/standings/").json()["rows"][0]
 
     assert public["name"] == panel.entries[2].contestant.name
-    assert "code" not in public and "entry" not in public
+    assert "code" not in public
+    assert "entry" not in public
 
 
 def test_standings_hidden_policy_is_404_to_the_public_until_published(panel):
