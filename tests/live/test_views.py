@@ -7,8 +7,11 @@ from competitions.services import event_decode
 from config.errors import message
 from live import board, services
 from live.board import row_keys
+from live.groups import COMPETITION, EVENT, MONITOR, group_name
 from scoring.services import MarkInput, marks_submit
+from scoring.signals import event_decoded_on_commit
 from tests.factories import FrozenBoardFactory, RevealProgressFactory, UserFactory, judged_event_factory
+from tests.live.conftest import LayerListener
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +188,42 @@ def test_monitor_data_shows_progress_and_codes_to_chief_judge(client, judged):
     assert "揭晓下一个名次" not in page.content.decode()  # publication controls are the organiser's
     assert (data["version"], data["progress"]["expected"], data["progress"]["missing"]) == (1, 2, 1)
     assert [row["code"] for row in data["rows"]] == ["A01", "A02"]
+
+
+def test_monitor_data_names_no_entry_by_id_and_nobody_until_decoded(client, judged):
+    judged.mark(0, 10, "k1")
+    client.force_login(judged.chief)
+    url = reverse("live:monitor-data", args=[judged.event.pk])
+    before = client.get(url).json()
+    first = judged.entries[0]
+
+    assert all(not {"entry", "name", "organisation"} & row.keys() for row in before["rows"])
+    assert [row["code"] for row in before["progress"]["by_entry"]] == ["A01", "A02"]
+    assert all("entry" not in row for row in before["progress"]["by_entry"])
+    cells = [cell for judge in before["progress"]["by_judge"] for cell in judge["cells"]]
+    assert [(cell["code"], "entry" in cell) for cell in cells] == [("A02", False)]
+    assert first.contestant.name not in client.get(url).content.decode()
+
+    event_decode(event=judged.event, actor=judged.chief)
+    after = client.get(url).json()
+    assert (after["rows"][0]["code"], after["rows"][0]["name"]) == (first.code, first.contestant.name)
+
+
+def test_decoding_sends_every_screen_the_whole_board_and_hints_the_monitor(judged, django_capture_on_commit_callbacks):
+    judged.mark(0, 10, "k1")
+    listener = LayerListener(
+        group_name(EVENT, judged.event.pk),
+        group_name(COMPETITION, judged.competition.pk),
+        group_name(MONITOR, judged.event.pk),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        event_decode(event=judged.event, actor=judged.chief)
+        event_decoded_on_commit(judged.event.pk)
+    frames = listener.frames()
+
+    assert [frame["type"] for frame in frames] == ["standings.full", "overview.event", "monitor.changed"]
+    assert [row["name"] for row in frames[0]["rows"]] == [e.contestant.name for e in judged.entries]
+    assert board.cached_board(judged.event.pk)["rows"] == frames[0]["rows"]
 
 
 def test_organiser_switches_to_reveal_and_reveals_from_the_monitor(client, judged):

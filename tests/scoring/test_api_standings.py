@@ -303,3 +303,26 @@ def test_progress_recusal_counts_every_unit_the_judge_is_recorded_under():
     body = selectors.event_progress(event=panel.event)
 
     assert (body["expected"], [j["missing"] for j in body["by_judge"]]) == (6, [4, 2])
+
+
+def test_progress_and_alerts_api_name_entries_by_code_only():
+    panel = judged_event_factory(entries=2, judges=2)
+    services.marks_submit(
+        judge=panel.judges[0],
+        event=panel.event,
+        marks=[MarkInput(entry=panel.entries[0].pk, criterion="look", value="10")],
+        idempotency_key="one",
+    )
+    chief = client_for(panel.chief)
+
+    progress = chief.get(f"/api/v1/events/{panel.event.pk}/progress/").json()
+    alerts = chief.get(f"/api/v1/events/{panel.event.pk}/variance-alerts/")
+
+    assert [(row["code"], "entry" in row) for row in progress["by_entry"]] == [("A01", False), ("A02", False)]
+    cells = progress["by_judge"][0]["cells"]
+    assert [(cell["code"], cell["criterion"], "entry" in cell) for cell in cells] == [
+        ("A01", "taste", False),
+        ("A02", "look", False),
+        ("A02", "taste", False),
+    ]
+    assert alerts.status_code == 200
