@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from certificates.models import Certificate, CertificateBatch, CertificateKind
 from certificates.signing import serial_from_code, verify_url
 from competitions.models import Competition
+from competitions.selectors import names_visible
 
 CHINESE_DIGITS = "〇一二三四五六七八九"
 
@@ -39,13 +40,26 @@ def certificates_for_competition(competition: Competition) -> QuerySet[Certifica
     return certificate_queryset().filter(competition=competition).order_by("sequence")
 
 
+def is_sealed(certificate: Certificate) -> bool:
+    """Whether the certificate's event is blind and not yet decoded (解密): its holder stays unnamed in public.
+
+    A certificate names its holder and award; shown before decoding, it would pair a name
+    with a place that the board shows by code. Competition-wide certificates are never sealed.
+    """
+    return certificate.event is not None and not names_visible(certificate.event)
+
+
 def certificate_find(*, serial: str, name: str) -> Certificate | None:
-    """A holder finds their own certificate: the serial and the exact holder name must both match."""
+    """A holder finds their own certificate: the serial and the exact holder name must both match.
+
+    Certificates of an undecoded blind event are not found: a match would confirm the name.
+    """
     serial = (serial or "").strip().upper()
     name = (name or "").strip()
     if not serial or not name:
         return None
-    return certificate_queryset().filter(serial=serial, holder_name=name).first()
+    certificate = certificate_queryset().filter(serial=serial, holder_name=name).first()
+    return None if certificate is None or is_sealed(certificate) else certificate
 
 
 def batch_for_competition(competition: Competition) -> QuerySet[CertificateBatch]:

@@ -13,18 +13,23 @@ from competitions.selectors import is_organiser
 
 @require_GET
 def verify(request, code):
-    """Anyone may check a code. A forged or altered code is a 404 with a clear message, never a 500."""
+    """Anyone may check a code. A forged or altered code is a 404 with a clear message, never a 500.
+
+    Before its event is decoded, a certificate is shown as genuine but without its holder's
+    name and unit (``selectors.is_sealed``), and its PDF is not served.
+    """
     certificate = selectors.certificate_for_code(code)
     if certificate is None:
         return render(request, "certificates/verify_invalid.html", status=404)
-    return render(request, "certificates/verify.html", {"certificate": certificate})
+    context = {"certificate": certificate, "sealed": selectors.is_sealed(certificate)}
+    return render(request, "certificates/verify.html", context)
 
 
 @require_GET
 def verify_pdf(request, code):
     """The holder (whoever holds the code) downloads the PDF; revoked certificates are not served."""
     certificate = selectors.certificate_for_code(code)
-    if certificate is None or not certificate.is_valid:
+    if certificate is None or not certificate.is_valid or selectors.is_sealed(certificate):
         raise Http404
     return pdf_response(selectors.certificate_pdf(certificate), selectors.pdf_filename(certificate), inline=True)
 

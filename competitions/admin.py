@@ -126,6 +126,8 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", ("competition", ONLY_LISTED)]
     search_fields = ["title", "code", "competition__title"]
     list_select_related = ["competition"]
+    # Decoding (解密) is an audited step of the results chain, never an edit.
+    readonly_fields = ["decoded_at", "decoded_by"]
 
 
 class ContestantInline(ScopedInline):

@@ -231,7 +231,7 @@ def entry_views(*, many=False):
         tags=["entries"],
         responses=entry_views(many=True),
         description="Organisers see every field; judges see entries blind (code, station, start order, "
-        "status); everybody else sees code, station, holder name and organisation.",
+        "status; no id); everybody else sees holder name and organisation (no id, code or station).",
     ),
     retrieve=extend_schema(tags=["entries"], responses=entry_views()),
 )
@@ -274,8 +274,9 @@ class EntryViewSet(SetupViewSet):
     def retrieve(self, request, *args, **kwargs):
         entry = self.get_object()
         competition_id = entry.event.competition_id
-        if not (self.roles.manages(competition_id) or self.roles.judges_blind(competition_id)):
-            # An entry's id is what judges know it by: naming its holder by id would decode it.
+        if not self.roles.manages(competition_id):
+            # Only organisers know entries by id; a judge looking one up by id could pair it with whatever else
+            # carries that id, and the public view carries no id to look up.
             raise Http404
         return Response(self.output_serializer_class(entry, context=self.get_serializer_context()).data)
 

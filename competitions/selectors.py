@@ -38,6 +38,15 @@ def competitions_visible_to(user) -> QuerySet[Competition]:
     return Competition.objects.filter(visible).distinct()
 
 
+def names_visible(event: Event) -> bool:
+    """Whether names and units may be shown beside this event's entries (解密).
+
+    A blind event shows codes only until the chief judge decodes it; an event that is not
+    blind (head-to-head, say) always shows names. Every path that shows an entry asks here.
+    """
+    return not event.blind or event.decoded_at is not None
+
+
 def is_organiser(user, competition: Competition) -> bool:
     if _is_admin(user):
         return True

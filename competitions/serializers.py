@@ -5,10 +5,11 @@ one (what it reads back). Personal data of contestants (``phone``, ``id_number``
 lives only in ``ContestantSerializer``, served to the competition's organisers.
 
 Entries have three views, picked per entry from the viewer's roles (``Roles`` in the
-context): organisers see everything, judges see the entry blind (id, code, station,
-start order, status), everybody else the public view (holder name and organisation).
-Nobody but organisers can pair a code with a name: the public view carries no id,
-code, station or start order, and is listed in another order (see ``EntryViewSet``).
+context): organisers see everything, judges see the entry blind (code, station, start
+order, status: no id, which nothing public carries either), everybody else the public
+view (holder name and organisation: the roster). Nobody but organisers can pair a code
+with a name: the public view carries no id, code, station or start order, and is listed
+in another order (see ``EntryViewSet``).
 The public pages (``competitions.views``) draw the same line.
 """
 
@@ -129,9 +130,13 @@ EVENT_FIELDS = ["competition", "code", "title", "kind", "description", "stations
 
 
 class EventSerializer(serializers.ModelSerializer):
+    """An event as read. ``blind`` and ``decoded_at`` are read-only here: decoding (解密) is an
+    audited step of the results chain, and unsetting ``blind`` would skip it."""
+
     class Meta:
         model = Event
-        fields = ["id", *EVENT_FIELDS]
+        fields = ["id", *EVENT_FIELDS, "blind", "decoded_at"]
+        read_only_fields = ["blind", "decoded_at"]
 
 
 class EventInputSerializer(serializers.ModelSerializer):
@@ -199,11 +204,11 @@ class EntryInputSerializer(serializers.ModelSerializer):
 
 
 class EntryJudgeSerializer(serializers.ModelSerializer):
-    """Blind: what a judge may know about an entry."""
+    """Blind: what a judge may know about an entry. No id: judges address entries by code."""
 
     class Meta:
         model = Entry
-        fields = ["id", "event", "code", "station", "start_order", "status"]
+        fields = ["event", "code", "station", "start_order", "status"]
 
 
 class EntryPublicSerializer(serializers.ModelSerializer):

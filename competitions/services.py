@@ -14,6 +14,7 @@ lot) and ``roster_services`` (the roster import).
 
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation
 from config.errors import error
@@ -51,6 +52,25 @@ def event_save(*, event: Event | None = None, **fields) -> Event:
     for name, value in fields.items():
         setattr(event, name, value)
     event.save()
+    return event
+
+
+@transaction.atomic
+def event_decode(*, event: Event, actor) -> Event:
+    """Decode (解密) a blind event: from now on its names and units appear beside its codes.
+
+    This only records who decoded it and when. The checks that come first (sheets locked,
+    review complete) and the audit belong to the results chain (``scoring``), which calls
+    this. It does NOT broadcast: competitions cannot reach the live board, so the caller
+    sends ``scoring.signals.event_decoded`` after commit (``event_decoded_on_commit``),
+    and every screen then gets the whole board with names at once. Decoding twice keeps
+    the first time. Takes the event's row lock, so two decodes are serialised.
+    """
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.decoded_at is None:
+        event.decoded_at = timezone.now()
+        event.decoded_by = actor
+        event.save(update_fields=["decoded_at", "decoded_by"])
     return event
 
 

@@ -235,13 +235,22 @@ ERRORS: dict[str, ErrorCode] = {
             "results_stage_invalid": _("成绩流程当前阶段不允许此操作。"),
             "review_not_complete": _("复核尚未完成，不能解密或公示。"),
             "review_item_done": _("该复核项已处理。"),
-            "not_decoded": _("成绩尚未解密，不能公示。"),
+            "results_not_decoded": _("成绩尚未解密，不能公示。"),
             "not_announced": _("成绩尚未公示。"),
             "announcement_not_over": _("公示期尚未结束。"),
             "announcement_over": _("公示期已结束，不再受理异议。"),
             "objections_open": _("还有未处理或成立的异议，成绩不能确认。"),
             "objection_not_open": _("该异议已处理。"),
             "results_not_final": _("成绩尚未最终确认，不能颁发获奖证书。"),
+        },
+    ),
+    # ---- blind marking (盲评 / 解密)
+    **_codes(400, {"entry_by_code": _("裁判须用参赛号指明参赛者。")}),
+    **_codes(
+        403,
+        {
+            "standings_blind": _("解密前，本项目的裁判不能查看名次和总分。"),
+            "not_decoded": _("解密前不公布姓名、队名和单位的成绩。"),
         },
     ),
     # ---- live

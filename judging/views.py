@@ -5,7 +5,10 @@ sheet the service worker cached opens offline. Writes go through the scoring API
 (``/api/v1/events/<id>/marks/`` etc.) from ``static/judging/tablet.js``, which queues
 each mark with its idempotency key in localStorage before sending it.
 
-Judging is blind: these pages show entries by code (参赛号) and station (赛位号) only.
+Judging is blind: these pages show entries by code (参赛号) and station (赛位号) only, and
+address them by code (``/judge/events/<id>/entries/<code>/``): no entry id appears in a
+tablet page, URL or payload, so nothing a judge sees is shared with a public view. The
+service worker caches sheets by that URL, so they open offline as before.
 """
 
 from dataclasses import dataclass, field
@@ -134,9 +137,9 @@ def _criterion_json(criterion: Criterion, decimals: int) -> dict:
 
 
 @login_required
-def sheet(request, event_id: int, entry_id: int):
+def sheet(request, event_id: int, code: str):
     event = get_object_or_404(Event.objects.select_related("competition"), pk=event_id)
-    entry = get_object_or_404(Entry.objects.select_related("contestant", "team"), pk=entry_id, event=event)
+    entry = get_object_or_404(Entry.objects.select_related("contestant", "team"), code=code, event=event)
     entry.event = event
     if judge_assignment(request.user, event) is None:
         return _forbidden(request, _("您不是本项目的裁判，不能打开该评分表。"))
@@ -156,11 +159,11 @@ def sheet(request, event_id: int, entry_id: int):
         for m in Mark.objects.filter(entry=entry, judge=request.user).select_related("criterion")
     }
     own_sheet = Sheet.objects.filter(entry=entry, judge=request.user).first()
-    siblings = list(Entry.objects.filter(event=event).order_by("station", "start_order", "code", "id"))
+    siblings = list(Entry.objects.filter(event=event).exclude(code="").order_by("station", "start_order", "code", "id"))
     index = next(i for i, other in enumerate(siblings) if other.pk == entry.pk)
     data = {
         "event": event.pk,
-        "entry": entry.pk,
+        "entry": entry.code,
         "code": entry.code,
         "criteria": [_criterion_json(c, decimals) for c in criteria],
         "marks": marks,

@@ -24,3 +24,4 @@ class LiveConfig(AppConfig):
             post_save.connect(board.holder_saved, sender=model, dispatch_uid=f"live.holder.save.{model.__name__}")
             post_delete.connect(board.holder_saved, sender=model, dispatch_uid=f"live.holder.delete.{model.__name__}")
         competition_signals.entries_changed.connect(board.entries_changed, dispatch_uid="live.entries")
+        scoring_signals.event_decoded.connect(board.on_event_decoded, dispatch_uid="live.board.decoded")

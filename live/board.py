@@ -15,12 +15,15 @@ disqualified or renamed, which bumps no standings version), and the refetch is h
 screen gets back to the database's truth.
 """
 
+import hashlib
+import hmac
 import json
 import logging
 import threading
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.db import transaction
@@ -28,6 +31,7 @@ from django.db.models import Q
 from django.dispatch import receiver
 
 from competitions.models import Competition, Contestant, Entry, Event, Team
+from competitions.selectors import names_visible
 from live import publication
 from live.groups import COMPETITION, EVENT, MONITOR, group_name
 from live.models import FrozenBoard, RevealProgress
@@ -49,32 +53,86 @@ def _decimal(value) -> str | None:
     return None if value is None else str(value)
 
 
-def event_rows(*, event: Event, with_codes: bool = False) -> tuple[int, list[dict]]:
-    """(standings version, full serialised rows in board order). No policy applied.
+# Who a row is labelled for. The public sees codes in a blind event, names once the event is
+# decoded (or when it is not blind). The monitor (chief judges, organisers) always sees codes,
+# and names under the same rule: before decoding, no screen of a blind event names anyone.
+FOR_PUBLIC = "public"
+FOR_MONITOR = "monitor"
+LABEL_FIELDS = ("code", "name", "organisation")
+_KEY_SALT = b"live.board.row-key"
 
-    Public rows carry names, never the anonymous entry codes: a judge watching the board
-    must not learn which code is whom. ``with_codes`` adds them for the chief judge.
-    Names and units come from the same Entry read as the standings.
+
+def row_keys(event_id: int, entry_ids) -> dict[int, str]:
+    """entry id → the row's public key: an HMAC of the entry id under the server's secret.
+
+    Rows are keyed by it, never by the entry id: the id is what the set-up API and, before
+    this change, the tablets knew an entry by, so an id on the board paired a code with a name.
+    Nobody can turn a key back into an id, and no judge-facing payload carries it.
     """
+    secret = hashlib.sha256(_KEY_SALT + settings.SECRET_KEY.encode()).digest()
+    return {pk: hmac.new(secret, f"{event_id}:{pk}".encode(), hashlib.sha256).hexdigest()[:16] for pk in entry_ids}
+
+
+def _labels(event: Event, entries: dict, keys: dict[int, str], audience: str) -> dict[str, dict]:
+    """row key → the fields that say who the row is, for ``audience`` (see ``FOR_PUBLIC`` / ``FOR_MONITOR``)."""
+    with_codes = audience == FOR_MONITOR or event.blind
+    with_names = names_visible(event)
+    labels = {}
+    for entry_id, info in entries.items():
+        label = {}
+        if with_codes:
+            label["code"] = info.get("code", "")
+        if with_names:
+            label["name"] = info.get("name", "")
+            label["organisation"] = info.get("organisation", "")
+        labels[keys[entry_id]] = label
+    return labels
+
+
+def _board_rows(*, event: Event, audience: str) -> tuple[int, list[dict], dict[str, dict], dict[int, str]]:
+    """(standings version, rows in board order, labels by row key, row keys by entry id)."""
     computed = scoring_selectors.event_standings(event=event)
+    keys = row_keys(event.pk, computed.entries)
+    labels = _labels(event, computed.entries, keys, audience)
     rows = []
     for pos, result in enumerate(computed.standings.rows, start=1):
-        entry = computed.entries.get(result.entry_id, {})
-        row = {
-            "entry": result.entry_id,
-            "pos": pos,
-            "name": entry.get("name", ""),
-            "organisation": entry.get("organisation", ""),
-            "total": _decimal(result.total),
-            "rank": result.rank,
-            "award": result.award,
-            "status": result.status,
-            "complete": result.complete,
-        }
-        if with_codes:
-            row["code"] = entry.get("code", "")
-        rows.append(row)
-    return computed.version, rows
+        key = keys[result.entry_id]
+        rows.append(
+            {
+                "key": key,
+                "pos": pos,
+                **labels[key],
+                "total": _decimal(result.total),
+                "rank": result.rank,
+                "award": result.award,
+                "status": result.status,
+                "complete": result.complete,
+            }
+        )
+    return computed.version, rows, labels, keys
+
+
+def event_rows(*, event: Event, audience: str = FOR_PUBLIC) -> tuple[int, list[dict]]:
+    """(standings version, full serialised rows in board order). No publication policy applied.
+
+    Rows carry a ``key`` (``row_keys``), never the entry id. Who a row is comes from
+    ``_labels``: codes in a blind event, names only once it is decoded.
+    """
+    version, rows, _labels_by_key, _keys = _board_rows(event=event, audience=audience)
+    return version, rows
+
+
+def relabel(rows: list[dict], labels: dict[str, dict], keys: dict[int, str]) -> list[dict]:
+    """Stored rows (a freeze snapshot) with today's labels: a board frozen before decoding shows names after it.
+
+    A snapshot taken before rows had keys names its rows by entry id; ``keys`` maps those.
+    """
+    out = []
+    for row in rows:
+        key = row.get("key") or keys.get(row.get("entry"), "")
+        kept = {name: value for name, value in row.items() if name not in LABEL_FIELDS and name != "entry"}
+        out.append({**kept, "key": key, **labels.get(key, {})})
+    return out
 
 
 def pending_entries(*, event: Event, since) -> list[int]:
@@ -94,14 +152,17 @@ def event_public_board(*, event: Event) -> dict:
     if policy == Competition.Publication.HIDDEN:
         # Do not even compute: nothing of it may leave the server.
         return publication.public_board(event_id=event.pk, policy=policy, version=0, rows=[])
-    version, rows = event_rows(event=event)
+    version, rows, labels, keys = _board_rows(event=event, audience=FOR_PUBLIC)
     frozen_rows, pending, revealed = None, (), 0
     if policy == Competition.Publication.FROZEN:
         snapshot = FrozenBoard.objects.filter(event=event).first()
         # Without a snapshot (frozen outside the live control) the board shows no scores rather than late ones.
-        frozen_rows = snapshot.rows if snapshot else []
+        frozen_rows = relabel(snapshot.rows, labels, keys) if snapshot else []
         since = snapshot.frozen_at if snapshot else competition.frozen_at
-        pending = pending_entries(event=event, since=since) if since else [row["entry"] for row in rows]
+        if since:
+            pending = [keys[pk] for pk in pending_entries(event=event, since=since) if pk in keys]
+        else:
+            pending = [row["key"] for row in rows]
     elif policy == Competition.Publication.REVEAL:
         progress = RevealProgress.objects.filter(event=event).first()
         revealed = progress.revealed if progress else 0
@@ -329,6 +390,16 @@ def board_changed(event_id: int) -> None:
             _broadcast_event(event, force_full=True)
     except Exception:
         logger.exception("live: board broadcast for event %s failed", event_id)
+
+
+def on_event_decoded(*, event_id: int, **kwargs) -> None:
+    """Receiver of ``scoring.signals.event_decoded``: names appear on every screen at once.
+
+    The whole board (with names now) replaces every client's rows and the cached board; the
+    overview gets the event's line and the monitor a hint to refetch.
+    """
+    board_changed(event_id)
+    publish(group_name(MONITOR, event_id), {"type": "monitor.changed", "event": event_id, "version": None})
 
 
 def policy_changed(competition_id: int) -> None:

@@ -11,7 +11,8 @@ reveal modes cannot hold on one path and leak on another.
 - hidden: no rows and no version: not even the pace of marking leaks.
 - reveal: places are shown from last to first, ``revealed`` rows at a time.
 
-A row is a dict with at least ``entry`` (the entry id) and ``pos`` (its place in
+A row is a dict with at least ``key`` (the row's opaque public key, ``live.board.row_keys``;
+never the entry id, which judges once knew entries by) and ``pos`` (its place in
 board order, best first, as the scoring engine orders them); rows come in that order.
 """
 
@@ -30,7 +31,7 @@ def public_board(
     version: int,
     rows: list[dict],
     frozen_rows: list[dict] | None = None,
-    pending: Iterable[int] = (),
+    pending: Iterable[str] = (),
     revealed: int = 0,
 ) -> dict:
     """The board a spectator may see under ``policy``: ``{"type", "event", "policy", "version", "rows", "hidden"}``."""
@@ -39,7 +40,7 @@ def public_board(
         board["rows"] = list(rows)
     elif policy == FROZEN:
         pending = set(pending)
-        board["rows"] = [{**row, "pending": row["entry"] in pending} for row in (frozen_rows or [])]
+        board["rows"] = [{**row, "pending": row["key"] in pending} for row in (frozen_rows or [])]
     elif policy == REVEAL:
         shown = max(0, min(revealed, len(rows)))
         board["rows"] = list(rows[len(rows) - shown :])
@@ -64,15 +65,15 @@ def board_delta(previous: Mapping | None, board: Mapping) -> Mapping | None:
         return board
     if previous["version"] is not None and board["version"] <= previous["version"]:
         return None
-    old = {row["entry"]: row for row in previous["rows"]}
-    new_ids = {row["entry"] for row in board["rows"]}
+    old = {row["key"]: row for row in previous["rows"]}
+    new_keys = {row["key"] for row in board["rows"]}
     return {
         "type": "standings.delta",
         "event": board["event"],
         "policy": board["policy"],
         "version": board["version"],
         "base": previous["version"],
-        "rows": [row for row in board["rows"] if old.get(row["entry"]) != row],
-        "removed": sorted(entry for entry in old if entry not in new_ids),
+        "rows": [row for row in board["rows"] if old.get(row["key"]) != row],
+        "removed": sorted(key for key in old if key not in new_keys),
         "hidden": board["hidden"],
     }

@@ -7,7 +7,7 @@ socket message and an HTTP refetch of the same version always agree.
 from competitions.models import Competition, Event
 from competitions.selectors import competitions_visible_to, is_chief_judge
 from live import publication
-from live.board import event_public_board, event_rows, overview_entry
+from live.board import FOR_MONITOR, event_public_board, event_rows, overview_entry
 from scoring import selectors as scoring_selectors
 
 
@@ -19,10 +19,11 @@ def can_see_everything(user, event: Event) -> bool:
 def public_standings(*, event: Event, user=None) -> dict:
     """The standings ``user`` may see: the full live board for chief judges and organisers, else the public board.
 
-    This is the one filter for every path (REST, pages, sockets).
+    This is the one filter for every path (REST, pages, sockets). The full board is
+    labelled as the monitor is: codes, and names only once the event is decoded.
     """
     if can_see_everything(user, event):
-        version, rows = event_rows(event=event)
+        version, rows = event_rows(event=event, audience=FOR_MONITOR)
         return {
             "type": "standings.full",
             "event": event.pk,
@@ -66,13 +67,16 @@ def competition_overview(*, competition: Competition, leaders: int = 3) -> dict:
 
 
 def event_monitor(*, event: Event) -> dict:
-    """The chief judge's view: missing marks per judge and per entry, and variance alerts."""
-    version, rows = event_rows(event=event, with_codes=True)
+    """The chief judge's view: missing marks per judge and per entry, and variance alerts.
+
+    Entries appear by code only (no entry id anywhere), with names once the event is decoded.
+    """
+    version, rows = event_rows(event=event, audience=FOR_MONITOR)
     return {
         "type": "monitor.full",
         "event": event.pk,
         "version": version,
-        "progress": scoring_selectors.event_progress(event=event),
-        "alerts": scoring_selectors.variance_alerts(event=event),
+        "progress": scoring_selectors.progress_by_code(scoring_selectors.event_progress(event=event)),
+        "alerts": scoring_selectors.alerts_by_code(scoring_selectors.variance_alerts(event=event)),
         "rows": rows,
     }

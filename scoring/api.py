@@ -4,6 +4,8 @@ Views parse input, check who may look, and hand off to ``services`` and ``select
 Every refusal is a DomainError with a stable code (see ``config.errors``).
 """
 
+from dataclasses import replace
+
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -19,8 +21,8 @@ from rest_framework.settings import api_settings
 from competitions import imports
 from competitions.access import require_chief_judge, require_organiser
 from competitions.models import Competition, Entry, Event, Organisation, Team
-from competitions.selectors import competitions_managed_by, is_organiser
-from config.errors import error
+from competitions.selectors import competitions_managed_by, is_chief_judge, is_organiser, names_visible, roles_of
+from config.errors import DomainError, error
 from scoring import attempt_import, selectors, services
 from scoring.models import Appeal, MarkingScheme, Sheet
 from scoring.serializers import (
@@ -62,6 +64,68 @@ def _event(event_id: int) -> Event:
 
 def _text(value) -> str | None:
     return None if value is None else str(value)
+
+
+def _entry_ids(user, event: Event, refs: list, fields: list[str]) -> list[int]:
+    """Entry ids for the entries a client named: judges name them by code (参赛号), never by id.
+
+    Blind marking: an id is what the set-up API once paired with a name, so judges neither
+    send nor get one. A code that is not in the event is 400 ``entry_not_in_event``; an id
+    (a JSON integer) from anyone but the event's chief judge or an organiser is 400
+    ``entry_by_code``; ids are passed on as they are, and the service checks them.
+    """
+    by_code = selectors.entry_ids_by_code(event=event, codes=[ref for ref in refs if isinstance(ref, str)])
+    chief = None
+    ids = []
+    for ref, field in zip(refs, fields, strict=True):
+        if isinstance(ref, int):
+            chief = is_chief_judge(user, event) if chief is None else chief
+            if not chief:
+                raise error("entry_by_code", field=field)
+            ids.append(ref)
+        elif ref in by_code:
+            ids.append(by_code[ref])
+        else:
+            raise error("entry_not_in_event", field=field)
+    return ids
+
+
+def _codes_in(payload, codes: dict[int, str]):
+    """``payload`` with every ``"entry": <id>`` (in dicts, lists of ids under ``entries``) given as the code."""
+    if isinstance(payload, list):
+        return [_codes_in(item, codes) for item in payload]
+    if not isinstance(payload, dict):
+        return payload
+    out = {}
+    for name, value in payload.items():
+        if name == "entry" and isinstance(value, int):
+            out[name] = codes.get(value, "")
+        elif name == "entries" and isinstance(value, list):
+            out[name] = [codes.get(item, "") if isinstance(item, int) else item for item in value]
+        else:
+            out[name] = _codes_in(value, codes)
+    return out
+
+
+def _entry_ids_in(payload) -> set[int]:
+    if isinstance(payload, list):
+        return set().union(*(_entry_ids_in(item) for item in payload)) if payload else set()
+    if not isinstance(payload, dict):
+        return set()
+    found = set()
+    for name, value in payload.items():
+        if name == "entry" and isinstance(value, int):
+            found.add(value)
+        elif name == "entries" and isinstance(value, list):
+            found.update(item for item in value if isinstance(item, int))
+        else:
+            found |= _entry_ids_in(value)
+    return found
+
+
+def _by_code(event: Event, payload):
+    """A mark batch's body (or an error's extra) with entries named by code, as judges know them."""
+    return _codes_in(payload, selectors.entry_codes(event=event, entry_ids=_entry_ids_in(payload)))
 
 
 class _ScoringView(GenericAPIView):
@@ -154,15 +218,18 @@ class EventMarksView(_ScoringView):
     pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
 
     @extend_schema(
-        parameters=[OpenApiParameter("entry", OpenApiTypes.INT, description="Only this entry's marks.")],
+        parameters=[OpenApiParameter("entry", OpenApiTypes.STR, description="Only this entry's marks (its code).")],
         responses=MarkSerializer(many=True),
     )
     def get(self, request, event_id: int):
         event = _event(event_id)
-        entry = request.query_params.get("entry")
-        if entry is not None and not entry.isdigit():
-            raise error("invalid", field="entry")
-        marks = selectors.marks_visible_to(user=request.user, event=event, entry_id=int(entry) if entry else None)
+        code = request.query_params.get("entry")
+        entry_id = None
+        if code is not None:
+            entry_id = selectors.entry_ids_by_code(event=event, codes=[code]).get(code)
+            if entry_id is None:
+                raise error("entry_not_in_event", field="entry")
+        marks = selectors.marks_visible_to(user=request.user, event=event, entry_id=entry_id)
         if marks is None:
             raise error("not_assigned")
         page = self.paginate_queryset(marks)
@@ -183,18 +250,29 @@ class EventMarksView(_ScoringView):
             judge = get_user_model().objects.filter(pk=data["judge"]).first()
             if judge is None:
                 raise error("unknown_judge", field="judge")
-        result = services.marks_submit(
-            judge=judge,
-            actor=request.user,
-            event=event,
-            marks=data["marks"],
-            idempotency_key=request.headers.get("Idempotency-Key") or data.get("idempotency_key") or "",
-            device=data["device"] or request.headers.get("User-Agent", "")[:80],
-            reason=data["reason"],
-            appeal_id=data["appeal"],
+        ids = _entry_ids(
+            request.user,
+            event,
+            [mark.entry for mark in data["marks"]],
+            [f"marks[{index}].entry" for index in range(len(data["marks"]))],
         )
+        try:
+            result = services.marks_submit(
+                judge=judge,
+                actor=request.user,
+                event=event,
+                marks=[replace(mark, entry=entry_id) for mark, entry_id in zip(data["marks"], ids, strict=True)],
+                idempotency_key=request.headers.get("Idempotency-Key") or data.get("idempotency_key") or "",
+                device=data["device"] or request.headers.get("User-Agent", "")[:80],
+                reason=data["reason"],
+                appeal_id=data["appeal"],
+            )
+        except DomainError as refused:
+            # A version conflict lists the current marks, a locked sheet its entries: by code too.
+            refused.extra = _by_code(event, refused.extra)
+            raise
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
-        return Response(result.response, headers=headers)
+        return Response(_by_code(event, result.response), headers=headers)
 
 
 # --------------------------------------------------------------------------
@@ -288,7 +366,8 @@ class SheetSubmitView(_ScoringView):
         event = _event(event_id)
         serializer = SheetSubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        entry = Entry.objects.filter(pk=serializer.validated_data["entry"], event=event).first()
+        (entry_id,) = _entry_ids(request.user, event, [serializer.validated_data["entry"]], ["entry"])
+        entry = Entry.objects.filter(pk=entry_id, event=event).select_related("event__competition").first()
         if entry is None:
             raise error("entry_not_in_event", field="entry")
         sheet = services.sheet_submit(judge=request.user, entry=entry)
@@ -412,23 +491,21 @@ class EventStandingsView(GenericAPIView):
 
     def get(self, request, event_id: int):
         event = _visible_event(request, event_id)
+        if selectors.standings_blind_for(request.user, event):
+            raise error("standings_blind")
         result = selectors.event_standings(event=event)
-        show_codes, show_names = selectors.standings_labels_for(request.user, event)
-        names = {}
-        if show_names:
-            for entry in Entry.objects.filter(event=event).select_related(
-                "contestant__organisation", "team__organisation"
-            ):
-                holder = entry.holder
-                names[entry.pk] = (holder.name, holder.organisation.short_name or holder.organisation.name)
+        labels = selectors.standings_labels_for(request.user, event)
+        with_ids = roles_of(request.user).manages(event.competition_id)
         rows = []
         for row in result.standings.rows:
             info = result.entries[row.entry_id]
-            item = {"entry": row.entry_id}
-            if show_codes:
-                item["code"], item["station"] = info["code"], info["station"]
-            if row.entry_id in names:
-                item["name"], item["organisation"] = names[row.entry_id]
+            item = {"entry": row.entry_id} if with_ids else {}
+            if labels.codes:
+                item["code"] = info["code"]
+            if labels.stations:
+                item["station"] = info["station"]
+            if labels.names:
+                item["name"], item["organisation"] = info["name"], info["organisation"]
             item.update(
                 rank=row.rank,
                 award=row.award,
@@ -460,6 +537,10 @@ class EventTeamStandingsView(GenericAPIView):
 
     def get(self, request, event_id: int):
         event = _visible_event(request, event_id)
+        if not (names_visible(event) or roles_of(request.user).manages(event.competition_id)):
+            # Team totals are sums of the entries' totals, which the board shows by code: solving one for the
+            # other would pair codes with teams.
+            raise error("not_decoded")
         standings = selectors.event_team_standings(event=event)
         if standings is None:
             return Response([])
@@ -491,8 +572,12 @@ class OrganisationAwardsView(GenericAPIView):
     def get(self, request, competition_id: int):
         competition = get_object_or_404(Competition, pk=competition_id)
         public = competition.is_public and competition.publication == Competition.Publication.LIVE
-        if not (public or is_organiser(request.user, competition)):
+        organiser = is_organiser(request.user, competition)
+        if not (public or organiser):
             raise error("not_found")
+        if not organiser and any(not names_visible(event) for event in competition.events.all()):
+            # Units' points come from their entries' places, which a blind event shows by code.
+            raise error("not_decoded")
         rows = selectors.organisation_award_rows(competition=competition)
         return Response(OrganisationAwardRowSerializer(rows, many=True).data)
 
@@ -506,7 +591,7 @@ class EventProgressView(_ScoringView):
     def get(self, request, event_id: int):
         event = _event(event_id)
         require_chief_judge(request.user, event)
-        return Response(selectors.event_progress(event=event))
+        return Response(selectors.progress_by_code(selectors.event_progress(event=event)))
 
 
 @extend_schema(tags=["scoring"], responses=VarianceAlertSerializer(many=True))
@@ -518,5 +603,5 @@ class EventVarianceAlertsView(_ScoringView):
     def get(self, request, event_id: int):
         event = _event(event_id)
         require_chief_judge(request.user, event)
-        alerts = selectors.variance_alerts(event=event)
+        alerts = selectors.alerts_by_code(selectors.variance_alerts(event=event))
         return Response(VarianceAlertSerializer(alerts, many=True).data)

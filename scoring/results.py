@@ -276,7 +276,7 @@ def results_announce(*, actor, event: Event, days: int = ANNOUNCEMENT_DAYS, cont
     require_chief_judge(actor, event)
     results = _locked_results(event)
     if results.stage in (Stage.MARKING, Stage.REVIEW):
-        raise error("review_not_complete" if results.review_completed_at is None else "not_decoded")
+        raise error("review_not_complete" if results.review_completed_at is None else "results_not_decoded")
     _require_stage(results, Stage.DECODED, Stage.ANNOUNCED)
     if (
         results.stage == Stage.ANNOUNCED

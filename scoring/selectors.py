@@ -15,7 +15,7 @@ from django.db import connections
 from django.db.models import Q
 
 from competitions.models import Competition, Entry, Event, JudgeAssignment, Organisation, Team
-from competitions.selectors import is_chief_judge, judge_assignment, judge_units, roles_of
+from competitions.selectors import is_chief_judge, judge_assignment, judge_units, names_visible, roles_of
 from config.errors import error, message
 from scoring import standings as engine
 from scoring import team_standings
@@ -508,18 +508,78 @@ def standings_visible_to(*, user, event: Event) -> bool:
     return event_is_published(event)
 
 
-def standings_labels_for(user, event: Event) -> tuple[bool, bool]:
-    """(show codes, show names) on standings rows.
+@dataclass(frozen=True)
+class StandingsLabels:
+    """What identifies a standings row for one viewer: code, station, name and unit."""
 
-    Judges and chief judges of the competition see codes and stations, never names
-    (unless they organise it); the public sees names, never codes, so nobody can pair
-    a code with a name; organisers see both.
+    codes: bool
+    stations: bool
+    names: bool
+
+
+def standings_labels_for(user, event: Event) -> StandingsLabels:
+    """How standings rows are labelled for ``user`` (blind marking, 解密).
+
+    Organisers see everything. Judges and chief judges of the competition see codes and
+    stations (they mark by them). The public sees codes in a blind event and no station.
+    Names and units appear, to anyone but organisers, only once the event is decoded
+    (``names_visible``); an event that is not blind shows names and, to the public, no codes.
+    No row ever carries the entry id. Judges of the event itself get no standings at all
+    before decoding (``standings_blind_for``).
     """
     roles = roles_of(user)
+    if roles.manages(event.competition_id):
+        return StandingsLabels(codes=True, stations=True, names=True)
+    names = names_visible(event)
     if roles.judges_blind(event.competition_id):
-        return True, False
-    # Not blind: a chief judge here is always blind, so only organisers (and admins) see codes too.
-    return roles.manages(event.competition_id), True
+        return StandingsLabels(codes=True, stations=True, names=names and event.blind)
+    return StandingsLabels(codes=event.blind, stations=False, names=names)
+
+
+def standings_blind_for(user, event: Event) -> bool:
+    """Whether ``user`` judges this blind, undecoded event (its chief judge excepted): no ranks or totals for them.
+
+    A judge who saw their own event's codes ranked could line them up with any ranked list
+    that names people; the chief judge checks the scores and so sees them.
+    """
+    if names_visible(event) or roles_of(user).manages(event.competition_id):
+        return False
+    return judge_assignment(user, event) is not None and not is_chief_judge(user, event)
+
+
+def entry_ids_by_code(*, event: Event, codes) -> dict[str, int]:
+    """code → entry id for those of ``codes`` that are entries of ``event`` (one query)."""
+    codes = {code for code in codes if code}
+    if not codes:
+        return {}
+    return dict(Entry.objects.filter(event=event, code__in=codes).values_list("code", "id"))
+
+
+def entry_codes(*, event: Event, entry_ids) -> dict[int, str]:
+    """entry id → code for those of ``entry_ids`` in ``event`` (one query)."""
+    return dict(Entry.objects.filter(event=event, pk__in=set(entry_ids)).values_list("id", "code"))
+
+
+def progress_by_code(progress: dict) -> dict:
+    """``event_progress`` with entries named by code only: the monitor and the progress API carry no entry id."""
+    codes = {row["entry"]: row["code"] for row in progress.get("by_entry", ()) if "entry" in row}
+    by_entry = [{name: value for name, value in row.items() if name != "entry"} for row in progress["by_entry"]]
+    by_judge = [
+        {
+            **judge,
+            "cells": [
+                {"code": codes.get(cell["entry"], ""), **{k: v for k, v in cell.items() if k != "entry"}}
+                for cell in judge["cells"]
+            ],
+        }
+        for judge in progress["by_judge"]
+    ]
+    return {**progress, "by_entry": by_entry, "by_judge": by_judge}
+
+
+def alerts_by_code(alerts: list[dict]) -> list[dict]:
+    """Variance alerts without entry ids (they already carry the code and station)."""
+    return [{name: value for name, value in alert.items() if name != "entry"} for alert in alerts]
 
 
 # --------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Small input and output serializers for the scoring API. They shape data; rules live in services."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from competitions.models import Event
@@ -73,8 +75,30 @@ class SchemeValidationSerializer(serializers.Serializer):
 # Marks
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class EntryRefField(serializers.Field):
+    """An entry as a judge names it: its code (参赛号), a string such as ``"B17"``.
+
+    Blind marking: judges never learn entry ids. A JSON integer is read as an entry id,
+    which only chief judges and organisers may send (the API checks, ``entry_by_code``).
+    """
+
+    default_error_messages = {"invalid": _("请填写参赛号。")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, int) and not isinstance(data, bool):
+            return data
+        if isinstance(data, str) and data.strip():
+            return data.strip()
+        self.fail("invalid")
+        return None  # not reached: ``fail`` raises
+
+    def to_representation(self, value):
+        return value
+
+
 class MarkInSerializer(serializers.Serializer):
-    entry = serializers.IntegerField()
+    entry = EntryRefField(help_text='The entry\'s code (参赛号), e.g. "B17".')
     criterion = serializers.CharField(max_length=30)
     attempt = serializers.IntegerField(min_value=1, default=1)
     # Decimals are passed as text or JSON numbers; range, step and precision are checked by the engine's rules.
@@ -133,7 +157,7 @@ class MarkBatchSerializer(serializers.Serializer):
 
 
 class MarkResultSerializer(serializers.Serializer):
-    entry = serializers.IntegerField()
+    entry = serializers.CharField(help_text="The entry's code (参赛号).")
     criterion = serializers.CharField()
     attempt = serializers.IntegerField()
     value = serializers.CharField(allow_null=True)
@@ -149,8 +173,9 @@ class MarkBatchResultSerializer(serializers.Serializer):
 
 
 class MarkSerializer(serializers.ModelSerializer):
-    """A stored mark; the entry appears only as its code and station (blind marking)."""
+    """A stored mark; the entry appears only as its code and station (blind marking): ``entry`` is the code."""
 
+    entry = serializers.CharField(source="entry.code", read_only=True)
     code = serializers.CharField(source="entry.code", read_only=True)
     station = serializers.IntegerField(source="entry.station", read_only=True, allow_null=True)
     criterion = serializers.CharField(source="criterion.code", read_only=True)
@@ -167,6 +192,9 @@ class MarkSerializer(serializers.ModelSerializer):
 
 
 class SheetSerializer(serializers.ModelSerializer):
+    """A sheet; its entry appears only as code and station (blind marking): ``entry`` is the code."""
+
+    entry = serializers.CharField(source="entry.code", read_only=True)
     code = serializers.CharField(source="entry.code", read_only=True)
     station = serializers.IntegerField(source="entry.station", read_only=True, allow_null=True)
 
@@ -178,7 +206,7 @@ class SheetSerializer(serializers.ModelSerializer):
 
 
 class SheetSubmitSerializer(serializers.Serializer):
-    entry = serializers.IntegerField()
+    entry = EntryRefField(help_text="The entry's code (参赛号).")
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -223,9 +251,10 @@ class AppealDecideSerializer(serializers.Serializer):
 
 
 class StandingsRowSerializer(serializers.Serializer):
-    """Judges get codes and stations, the public names and units, organisers both."""
+    """Labelled per viewer (``scoring.selectors.standings_labels_for``): codes in a blind event,
+    names once it is decoded; only organisers get the entry id."""
 
-    entry = serializers.IntegerField()
+    entry = serializers.IntegerField(required=False)
     code = serializers.CharField(required=False)
     station = serializers.IntegerField(allow_null=True, required=False)
     name = serializers.CharField(required=False)
@@ -271,7 +300,7 @@ class MissingCellSerializer(serializers.Serializer):
 
 
 class JudgeMissingCellSerializer(serializers.Serializer):
-    entry = serializers.IntegerField()
+    code = serializers.CharField(help_text="The entry's code (参赛号); entries are never named by id here.")
     criterion = serializers.CharField()
     attempt = serializers.IntegerField()
 
@@ -285,7 +314,6 @@ class JudgeProgressSerializer(serializers.Serializer):
 
 
 class EntryProgressSerializer(serializers.Serializer):
-    entry = serializers.IntegerField()
     code = serializers.CharField()
     station = serializers.IntegerField(allow_null=True)
     missing = serializers.IntegerField()
@@ -300,7 +328,6 @@ class ProgressSerializer(serializers.Serializer):
 
 
 class VarianceAlertSerializer(serializers.Serializer):
-    entry = serializers.IntegerField()
     code = serializers.CharField()
     station = serializers.IntegerField(allow_null=True)
     criterion = serializers.CharField()

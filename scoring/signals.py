@@ -11,6 +11,11 @@ from django.dispatch import Signal
 
 standings_changed = Signal()
 
+# Sent after commit once an event is decoded (解密), with ``event_id``: every screen must show
+# names from that moment. ``competitions.services.event_decode`` does not send it (it cannot
+# reach the rooms above); whoever decodes (``results_decode``) calls ``event_decoded_on_commit``.
+event_decoded = Signal()
+
 
 def send_standings_changed(event_id: int, version: int) -> None:
     """Send ``standings_changed`` now; Django logs a receiver's error (``django.dispatch``) and goes on."""
@@ -22,11 +27,11 @@ def standings_changed_on_commit(event_id: int, version: int) -> None:
     transaction.on_commit(lambda: send_standings_changed(event_id, version))
 
 
-# Sent after commit when the chief judge decodes a blind event (解密): names appear everywhere
-# at once, so the rooms above re-broadcast full boards. ``event_id`` only.
-event_decoded = Signal()
+def send_event_decoded(event_id: int) -> None:
+    """Send ``event_decoded`` now, robustly (a failing receiver is logged and skipped)."""
+    event_decoded.send_robust(sender=None, event_id=event_id)
 
 
 def event_decoded_on_commit(event_id: int) -> None:
-    """Send ``event_decoded`` once the current transaction commits (robustly: a failing receiver is logged)."""
-    transaction.on_commit(lambda: event_decoded.send_robust(sender=None, event_id=event_id))
+    """Send ``event_decoded`` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: send_event_decoded(event_id))

@@ -386,7 +386,10 @@ class CertificateFactory(factory.django.DjangoModelFactory):
         model = Certificate
 
     competition = factory.SubFactory(CompetitionFactory)
-    event = factory.SubFactory(EventFactory, competition=factory.SelfAttribute("..competition"))
+    # Certificates follow decoded results: a blind event's certificate names its holder only once decoded.
+    event = factory.SubFactory(
+        EventFactory, competition=factory.SelfAttribute("..competition"), decoded_at=factory.LazyFunction(timezone.now)
+    )
     kind = CertificateKind.INDIVIDUAL
     award_level = 1
     holder_contestant = factory.SubFactory(ContestantFactory, competition=factory.SelfAttribute("..competition"))

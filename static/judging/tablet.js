@@ -10,7 +10,8 @@
   "use strict";
 
   var QUEUE_KEY = "tablet-queue-v1";
-  var MARKS_KEY = "tablet-marks-v1";
+  // v2: cells are keyed by entry code (blind marking), no longer by entry id; v1 values are ignored.
+  var MARKS_KEY = "tablet-marks-v2";
   var RETRY_MS = 5000;
 
   // ---------------------------------------------------------------- storage
@@ -41,11 +42,12 @@
     store(QUEUE_KEY, allItems().filter(function (i) { return i.user !== me; }).concat(items));
     renderBadge();
   }
-  function cellId(entry, criterion, attempt) { return entry + ":" + criterion + ":" + attempt; }
+  // Entries are known by code, which is unique only within an event: a cell names its event too.
+  function cellId(event, entry, criterion, attempt) { return event + "/" + entry + ":" + criterion + ":" + attempt; }
   function known() { return load(MARKS_KEY + ":" + currentUser(), {}); }
-  function remember(mark) {
+  function remember(mark, event) {
     var marks = known();
-    var id = cellId(mark.entry, mark.criterion, mark.attempt);
+    var id = cellId(event, mark.entry, mark.criterion, mark.attempt);
     if (!marks[id] || marks[id].version <= mark.version) {
       marks[id] = { value: mark.value, penalty: mark.penalty, status: mark.status, version: mark.version };
       store(MARKS_KEY + ":" + currentUser(), marks);
@@ -138,10 +140,10 @@
 
   function enqueue(mark) {
     var items = queue();
-    var id = cellId(mark.entry, mark.criterion, mark.attempt);
+    var id = cellId(mark.event, mark.entry, mark.criterion, mark.attempt);
     var last = null;
     for (var i = items.length - 1; i >= 0; i--) {
-      if (cellId(items[i].entry, items[i].criterion, items[i].attempt) === id) { last = items[i]; break; }
+      if (cellId(items[i].event, items[i].entry, items[i].criterion, items[i].attempt) === id) { last = items[i]; break; }
     }
     if (last && !last.sent) {
       // Never sent: no server has seen its key, so the newer value may simply take its place.
@@ -184,7 +186,7 @@
     if (!items.length) return Promise.resolve();
     var item = items[0];
     if (item.version === null || item.version === undefined) {
-      var current = known()[cellId(item.entry, item.criterion, item.attempt)];
+      var current = known()[cellId(item.event, item.entry, item.criterion, item.attempt)];
       item.version = current ? current.version : 0;
     }
     item.sent = true;
@@ -198,7 +200,7 @@
       .then(function (result) {
         var data = result.data || {};
         if (result.status === 200) {
-          (data.marks || []).forEach(remember);
+          (data.marks || []).forEach(function (m) { remember(m, item.event); });
           dropItem(item.key);
           if (handlers.saved) handlers.saved(item, data.marks && data.marks[0]);
           return step();
@@ -232,7 +234,7 @@
     return choose(item, current).then(function (choice) {
       var items = queue();
       var index = items.findIndex(function (i) { return i.key === item.key; });
-      if (current) remember(current);
+      if (current) remember(current, item.event);
       if (choice === "mine" && index >= 0) {
         items[index] = Object.assign({}, items[index], { key: newKey(), version: current ? current.version : 0, sent: false });
         saveQueue(items);
@@ -257,11 +259,11 @@
     data.criteria.forEach(function (c) { criteria[c.code] = c; });
     var local = known();
     function currentMark(code, attempt) {
-      var id = cellId(data.entry, code, attempt);
+      var id = cellId(data.event, data.entry, code, attempt);
       var server = data.marks[code + ":" + attempt];
       var mine = local[id];
       var best = server && (!mine || server.version >= mine.version) ? server : mine;
-      var pending = queue().filter(function (i) { return cellId(i.entry, i.criterion, i.attempt) === id; }).pop();
+      var pending = queue().filter(function (i) { return cellId(i.event, i.entry, i.criterion, i.attempt) === id; }).pop();
       return { confirmed: best || null, pending: pending || null };
     }
 
@@ -369,7 +371,8 @@
       };
     }
 
-    function cellOf(item) { return item.entry === data.entry ? cells[item.criterion + ":" + item.attempt] : null; }
+    function here(item) { return item.event === data.event && item.entry === data.entry; }
+    function cellOf(item) { return here(item) ? cells[item.criterion + ":" + item.attempt] : null; }
 
     handlers.saved = function (item, mark) {
       var cell = cellOf(item);
@@ -386,7 +389,7 @@
       }
       if (cell) { cell.showError(message); cell.node.classList.remove("pending"); }
     };
-    handlers.locked = function (item) { if (item.entry === data.entry) setLocked(); };
+    handlers.locked = function (item) { if (here(item)) setLocked(); };
     handlers.relogin = function () { showRelogin(strings.relogin); };
     handlers.conflict = function (item, current) {
       var dialog = document.getElementById("conflict-dialog");
@@ -396,7 +399,7 @@
         if (m.status && m.status !== "ok") return m.status.toUpperCase() + " " + (strings["status" + m.status.charAt(0).toUpperCase() + m.status.slice(1)] || "");
         return m.value + (m.penalty && m.penalty !== "0" ? " (+" + m.penalty + ")" : "");
       }
-      document.getElementById("conflict-what").textContent = (item.entry === data.entry ? "" : "#" + item.entry + " · ") + c.title;
+      document.getElementById("conflict-what").textContent = (here(item) ? "" : item.entry + " · ") + c.title;
       document.getElementById("conflict-mine-value").textContent = label(item);
       document.getElementById("conflict-theirs-value").textContent = label(current);
       return new Promise(function (resolve) {
@@ -446,7 +449,7 @@
       });
       var problem = "";
       if (missing.length) problem = strings.missing + missing.join("、");
-      else if (queue().some(function (i) { return i.entry === data.entry; })) problem = strings.pendingFirst;
+      else if (queue().some(here)) problem = strings.pendingFirst;
       confirmError.textContent = problem;
       confirmError.hidden = !problem;
       document.getElementById("confirm-submit").disabled = !!problem;

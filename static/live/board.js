@@ -99,7 +99,7 @@
     state.hidden = data.hidden || 0;
     state.preview = !!data.preview;
     state.rows = new Map();
-    data.rows.forEach(function (row) { state.rows.set(row.entry, row); });
+    data.rows.forEach(function (row) { state.rows.set(row.key, row); });
     render();
   }
 
@@ -107,8 +107,8 @@
     if (state.version === null || msg.policy !== state.policy) return refetch();
     if (msg.version <= state.version) return;               // old news
     if (msg.base !== null && state.version < msg.base) return refetch();  // a gap: the DB is the truth
-    msg.rows.forEach(function (row) { state.rows.set(row.entry, row); });
-    (msg.removed || []).forEach(function (id) { state.rows.delete(id); });
+    msg.rows.forEach(function (row) { state.rows.set(row.key, row); });
+    (msg.removed || []).forEach(function (key) { state.rows.delete(key); });
     state.version = msg.version;
     state.hidden = msg.hidden || 0;
     render();
@@ -132,13 +132,16 @@
 
   function rowNode(row) {
     var tr = el("tr", "row");
-    tr.dataset.entry = row.entry;
+    // Rows are keyed by an opaque per-event key, never an entry id (blind marking).
+    tr.dataset.key = row.key;
     if (row.award) tr.classList.add("award-" + Math.min(row.award, 3));
     if (row.pending) tr.classList.add("is-pending");
     tr.appendChild(el("td", "rank", row.rank === null ? "—" : row.rank));
+    // A blind event shows the entry code until it is decoded; then the name and unit beside it.
     var who = el("td", "who");
-    who.appendChild(el("span", "name", row.name));
-    who.appendChild(el("span", "org", row.organisation));
+    if (row.code) who.appendChild(el("span", "code", row.code));
+    if (row.name) who.appendChild(el("span", "name", row.name));
+    if (row.organisation) who.appendChild(el("span", "org", row.organisation));
     tr.appendChild(who);
     var total = row.total === null ? "—" : row.total;
     if (row.status && row.status !== "ok") total = T.status[row.status] || row.status;
@@ -158,12 +161,12 @@
     var body = document.getElementById("live-rows");
     // FLIP: remember where each row was, re-render, then animate from there.
     var before = new Map();
-    Array.prototype.forEach.call(body.children, function (tr) { before.set(tr.dataset.entry, tr.getBoundingClientRect().top); });
+    Array.prototype.forEach.call(body.children, function (tr) { before.set(tr.dataset.key, tr.getBoundingClientRect().top); });
     var frag = document.createDocumentFragment();
     sortedRows().forEach(function (row) { frag.appendChild(rowNode(row)); });
     body.replaceChildren(frag);
     Array.prototype.forEach.call(body.children, function (tr) {
-      var old = before.get(tr.dataset.entry);
+      var old = before.get(tr.dataset.key);
       if (old === undefined) return;
       var dy = old - tr.getBoundingClientRect().top;
       if (Math.abs(dy) < 1) return;

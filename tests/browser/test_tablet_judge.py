@@ -71,18 +71,18 @@ def test_tablet_judge_marks_and_the_board_in_another_context_updates(browse, dap
             screen.wait_for_function("document.getElementById('live-root').dataset.version === '0'")
             _sign_in(page, daphne_server, dish.judges[0])
             page.get_by_role("link", name="A01").first.click()
-            page.wait_for_url(f"**/judge/events/{dish.event.pk}/entries/{first.pk}/")
+            page.wait_for_url(f"**/judge/events/{dish.event.pk}/entries/{first.code}/")
             _enter(page, "look", "17.5")
             page.wait_for_function("document.getElementById('sync-badge').hidden === true")
             page.wait_for_selector('.attempt[data-key="look:1"].saved')
             screen.wait_for_function("document.getElementById('live-root').dataset.version === '1'")
-            top = screen.get_attribute("#live-rows tr:first-child", "data-entry")
+            top = screen.inner_text("#live-rows tr:first-child .code")
             return top, page.errors + screen.errors if hasattr(screen, "errors") else page.errors
         finally:
             board.close()
 
     top, errors = browse(scenario)
-    assert top == str(first.pk)
+    assert top == first.code  # the board of a blind event shows codes
     assert errors == []
     assert list(Mark.objects.values_list("entry_id", "criterion__code", "value")) == [
         (first.pk, "look", Decimal("17.500"))
@@ -95,7 +95,7 @@ def test_tablet_offline_marks_queue_survive_reload_and_sync_once(browse, daphne_
     def scenario(page):
         _sign_in(page, daphne_server, dish.judges[0])
         page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
-        page.goto(f"{daphne_server.url}/judge/events/{dish.event.pk}/entries/{entry.pk}/")
+        page.goto(f"{daphne_server.url}/judge/events/{dish.event.pk}/entries/{entry.code}/")
         page.wait_for_selector('.attempt[data-key="look:1"]')
         page.context.set_offline(True)
         _enter(page, "look", "18")
@@ -139,7 +139,7 @@ def test_tablet_refuses_a_judge_of_the_entrys_own_unit(browse, daphne_server, di
 
     def scenario(page):
         _sign_in(page, daphne_server, same_unit)
-        response = page.goto(f"{daphne_server.url}/judge/events/{dish.event.pk}/entries/{entry.pk}/")
+        response = page.goto(f"{daphne_server.url}/judge/events/{dish.event.pk}/entries/{entry.code}/")
         return response.status, page.inner_text("[role=alert] .reason")
 
     status, message = browse(scenario)
@@ -174,7 +174,7 @@ def test_tablet_touch_targets_and_screenshots(browse, daphne_server, dish, scree
         Mark.objects.create(entry=dish.entries[0], criterion=criterion, judge=judge, value=Decimal("15"))
     Mark.objects.create(entry=dish.entries[0], criterion=timed, judge=judge, value=Decimal("0"))
     Mark.objects.create(entry=dish.entries[1], criterion=dish.criteria[0], judge=judge, value=Decimal("16.5"))
-    sheet_url = f"{daphne_server.url}/judge/events/{dish.event.pk}/entries/{dish.entries[1].pk}/"
+    sheet_url = f"{daphne_server.url}/judge/events/{dish.event.pk}/entries/{dish.entries[1].code}/"
 
     def scenario(page):
         _sign_in(page, daphne_server, judge)

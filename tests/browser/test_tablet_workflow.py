@@ -20,7 +20,7 @@ def dish(flushable_history, daphne_server):
 
 
 def _sheet(server, judged, index=0):
-    return f"{server.url}/judge/events/{judged.event.pk}/entries/{judged.entries[index].pk}/"
+    return f"{server.url}/judge/events/{judged.event.pk}/entries/{judged.entries[index].code}/"
 
 
 def test_tablet_validates_like_the_api_and_steps_by_the_scheme(browse, daphne_server, dish):
@@ -65,7 +65,7 @@ def test_tablet_conflict_shows_both_values_and_keeps_the_judges_choice(browse, d
                            "X-CSRFToken": document.cookie.match(/csrftoken=([^;]+)/)[1]},
                  body: JSON.stringify({marks: [{entry, criterion: "look", value: "12", version: 1}]})})
                .then(r => r.status)""",
-            [dish.event.pk, entry.pk],
+            [dish.event.pk, entry.code],
         )
         _enter(page, "look", "14")
         page.wait_for_selector("#conflict-dialog[open]")
@@ -148,7 +148,7 @@ def test_tablet_never_sends_another_judges_queued_marks(browse, daphne_server, d
             """([event, entry]) => localStorage.setItem("tablet-queue-v1", JSON.stringify([{key: "left-behind",
                  user: "-1", event, entry, criterion: "look", attempt: 1, value: "9", penalty: "0", status: "ok",
                  version: 0, sent: false}]))""",
-            [dish.event.pk, dish.entries[0].pk],
+            [dish.event.pk, dish.entries[0].code],
         )
         page.reload()
         page.evaluate("window.tabletQueue.flush()")

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from certificates import services
 from certificates.models import Certificate, CertificateAudit
-from competitions.models import JudgeAssignment
+from competitions.models import Event, JudgeAssignment
 from tests.factories import (
     CertificateFactory,
     CompetitionFactory,
@@ -35,6 +35,23 @@ def test_verify_page_shows_holder_award_event_and_valid_status(client, certifica
     assert response.status_code == 200
     assert [word in html for word in ["陈晓东", "二等奖", "应急搜救", "有效证书", certificate.serial]] == [True] * 5
     assert response["Content-Language"] == "zh-hans"
+
+
+def test_verify_page_of_an_undecoded_blind_event_hides_the_holder_and_the_pdf(client, certificate):
+    Event.objects.filter(pk=certificate.event_id).update(decoded_at=None)
+    verify = client.get(reverse("certificates:verify", args=[certificate.verification_code]))
+    html = verify.content.decode()
+    found = client.get(reverse("certificates-api:find"), {"serial": certificate.serial, "name": "陈晓东"})
+    pdf = client.get(reverse("certificates:verify-pdf", args=[certificate.verification_code]))
+
+    assert verify.status_code == 200
+    assert ("有效证书" in html, "项目解密后公布" in html, "陈晓东" in html, certificate.holder_unit in html) == (
+        True,
+        True,
+        False,
+        False,
+    )
+    assert (found.status_code, pdf.status_code) == (404, 404)
 
 
 def test_verify_page_forged_code_is_a_clear_404(client, certificate):

@@ -87,7 +87,7 @@ def test_entry_judge_view_is_blind(entry, role):
     response = client_for(judge).get("/api/v1/entries/", {"event": entry.event_id})
 
     assert response.json()["results"] == [
-        {"id": entry.pk, "event": entry.event_id, "code": "007", "station": 3, "start_order": 2, "status": "registered"}
+        {"event": entry.event_id, "code": "007", "station": 3, "start_order": 2, "status": "registered"}
     ]
 
 
@@ -95,9 +95,18 @@ def test_entry_judge_of_one_event_sees_other_events_of_competition_blind(entry):
     other_event = EventFactory(competition=entry.event.competition)
     judge = JudgeAssignmentFactory(competition=entry.event.competition, event=other_event).user
 
+    listing = client_for(judge).get("/api/v1/entries/", {"event": entry.event_id})
+
+    assert [sorted(row) for row in listing.json()["results"]] == [["code", "event", "start_order", "station", "status"]]
+
+
+@pytest.mark.parametrize("role", [Role.JUDGE, Role.CHIEF_JUDGE])
+def test_entry_by_id_is_404_to_judges_who_know_entries_by_code_only(entry, role):
+    judge = JudgeAssignmentFactory(competition=entry.event.competition, event=entry.event, role=role).user
+
     response = client_for(judge).get(f"/api/v1/entries/{entry.pk}/")
 
-    assert sorted(response.json()) == ["code", "event", "id", "start_order", "station", "status"]
+    assert response.status_code == 404
 
 
 def test_entry_judge_who_also_organises_sees_organiser_view(entry):

@@ -37,8 +37,23 @@ def test_event_list_filters_by_competition_and_hides_private():
             "description": "",
             "stations": 0,
             "position": 1,
+            "blind": True,
+            "decoded_at": None,
         }
     ]
+
+
+def test_event_blind_and_decoding_are_read_only_over_the_api():
+    event = EventFactory()
+    organiser = organiser_of(event.competition)
+
+    response = client_for(organiser).patch(
+        f"/api/v1/events/{event.pk}/", {"blind": False, "decoded_at": "2026-11-22T10:00:00Z"}, format="json"
+    )
+
+    event.refresh_from_db()
+    assert response.status_code == 200
+    assert (event.blind, event.decoded_at) == (True, None)
 
 
 def test_event_private_competition_visible_to_its_judge():

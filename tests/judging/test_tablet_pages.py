@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _sheet_url(judged, index=0):
-    return reverse("tablet:sheet", args=[judged.event.pk, judged.entries[index].pk])
+    return reverse("tablet:sheet", args=[judged.event.pk, judged.entries[index].code])
 
 
 def test_home_requires_login(client):
@@ -175,10 +175,27 @@ def test_sheet_refuses_a_user_who_is_not_a_judge_of_the_event(client):
 
 def test_sheet_of_an_entry_of_another_event_is_404(client):
     judged = judged_event_factory(entries=1, judges=1)
-    stranger = EntryFactory()
+    stranger = EntryFactory(code="Z99")
     client.force_login(judged.judges[0])
-    response = client.get(reverse("tablet:sheet", args=[judged.event.pk, stranger.pk]))
+    response = client.get(reverse("tablet:sheet", args=[judged.event.pk, stranger.code]))
     assert response.status_code == 404
+
+
+def test_sheet_addresses_entries_by_code_and_carries_no_entry_id(client):
+    judged = judged_event_factory(entries=3, judges=1)
+    client.force_login(judged.judges[0])
+    entry = judged.entries[1]
+
+    response = client.get(_sheet_url(judged, 1))
+
+    html = response.content.decode()
+    assert response.context["data"]["entry"] == entry.code
+    assert f'data-entry="{entry.code}"' in html
+    assert reverse("tablet:sheet", args=[judged.event.pk, judged.entries[2].code]) in html
+    assert f"/entries/{entry.pk}/" not in html
+    home = client.get(reverse("tablet:home")).content.decode()
+    assert [f"/entries/{e.code}/" in home for e in judged.entries] == [True, True, True]
+    assert not any(f'data-entry="{e.pk}"' in home for e in judged.entries)
 
 
 def test_chief_page_lists_sheets_and_variance_alerts(client):

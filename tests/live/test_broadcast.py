@@ -60,7 +60,8 @@ def test_broadcast_happens_only_after_commit(judged, django_capture_on_commit_ca
 
 def test_versions_increase_and_deltas_carry_only_changed_rows(judged, django_capture_on_commit_callbacks):
     listener = LayerListener(group_name(EVENT, judged.event.pk))
-    first, second, third = (entry.pk for entry in judged.entries)
+    # Rows of a blind event say who they are by code; they are keyed by an opaque key, never the entry id.
+    first, second, third = (entry.code for entry in judged.entries)
     mark(judged, 0, 10, "k1", django_capture_on_commit_callbacks)
     mark(judged, 1, 12, "k2", django_capture_on_commit_callbacks)
     mark(judged, 2, 11, "k3", django_capture_on_commit_callbacks)
@@ -70,13 +71,14 @@ def test_versions_increase_and_deltas_carry_only_changed_rows(judged, django_cap
         ("standings.delta", 2, 1),
         ("standings.delta", 3, 2),
     ]
-    assert [row["entry"] for row in frames[0]["rows"]] == [first, second, third]
+    assert [row["code"] for row in frames[0]["rows"]] == [first, second, third]
+    assert all("entry" not in row and "name" not in row for row in frames[0]["rows"])
     # Entry 2 overtakes entry 1; entry 3 stays unscored: only the first two rows changed.
-    assert [(row["entry"], row["rank"], row["total"]) for row in frames[1]["rows"]] == [
+    assert [(row["code"], row["rank"], row["total"]) for row in frames[1]["rows"]] == [
         (second, 1, "12.00"),
         (first, 2, "10.00"),
     ]
-    assert [(row["entry"], row["rank"], row["pos"]) for row in frames[2]["rows"]] == [(third, 2, 2), (first, 3, 3)]
+    assert [(row["code"], row["rank"], row["pos"]) for row in frames[2]["rows"]] == [(third, 2, 2), (first, 3, 3)]
 
 
 def test_standings_change_also_hints_monitor_and_overview(judged, django_capture_on_commit_callbacks):
@@ -114,8 +116,8 @@ def test_frozen_policy_broadcasts_the_snapshot_with_pending_flags(judged, django
     assert [(f["type"], f["policy"], f["version"], f["base"]) for f in frames] == [("standings.delta", "frozen", 2, 1)]
     # The late 19.5 is nowhere in the message: the only change is that entry 2 is now pending.
     assert "19.5" not in board.encode(frames[0])
-    assert [(row["entry"], row["total"], row["rank"], row["pending"]) for row in frames[0]["rows"]] == [
-        (judged.entries[1].pk, None, None, True)
+    assert [(row["code"], row["total"], row["rank"], row["pending"]) for row in frames[0]["rows"]] == [
+        (judged.entries[1].code, None, None, True)
     ]
 
 

@@ -6,6 +6,7 @@ judge's mark (posted over HTTP to the same server) arrives on its socket.
 
 import pytest
 
+from live.board import row_keys
 from tests.browser.conftest import browse, browser_thread  # noqa: F401 - fixtures
 from tests.live.test_e2e import logged_in_event, post_mark
 from tests.live_server import _daphne_process, daphne_server  # noqa: F401 - fixtures
@@ -19,25 +20,27 @@ def judged(flushable_history, daphne_server):  # noqa: F811
 
 
 def test_board_shows_a_rank_change_after_a_mark_is_posted(browse, daphne_server, judged):  # noqa: F811
-    first, second, _third = (entry.pk for entry in judged.entries)
+    # Rows are keyed by their opaque public key and, the event being blind, show codes.
+    keys = row_keys(judged.event.pk, [entry.pk for entry in judged.entries])
+    first, second, _third = (keys[entry.pk] for entry in judged.entries)
     post_mark(daphne_server, judged, 0, 10, "browser-1")
 
     def scenario(page):
         page.goto(f"{daphne_server.url}/live/events/{judged.event.pk}/?tv=1")
         page.wait_for_function("document.getElementById('live-root').dataset.version === '1'")
-        before = page.eval_on_selector_all("#live-rows tr", "rows => rows.map(r => r.dataset.entry)")
+        before = page.eval_on_selector_all("#live-rows tr", "rows => rows.map(r => r.dataset.key)")
         post_mark(daphne_server, judged, 1, 15, "browser-2")
         page.wait_for_function("document.getElementById('live-root').dataset.version === '2'")
-        after = page.eval_on_selector_all("#live-rows tr", "rows => rows.map(r => r.dataset.entry)")
+        after = page.eval_on_selector_all("#live-rows tr", "rows => rows.map(r => r.dataset.key)")
         top = page.inner_text("#live-rows tr:first-child")
         award = page.get_attribute("#live-rows tr:first-child", "class")
         offline = page.is_visible("#live-status")
         return before, after, top, award, offline, page.errors
 
     before, after, top, award, offline, errors = browse(scenario)
-    assert before[:2] == [str(first), str(second)]
-    assert after[:2] == [str(second), str(first)]
-    assert top.split()[0] == "1"
+    assert before[:2] == [first, second]
+    assert after[:2] == [second, first]
+    assert top.split()[:2] == ["1", judged.entries[1].code]
     assert award == "row award-1 moved-up"  # highlighted as first prize, animated up
     assert offline is False
     assert errors == []

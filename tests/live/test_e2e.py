@@ -45,7 +45,12 @@ def post_mark(server, judged, entry_index, value, key, version=0) -> dict:
     body = json.dumps(
         {
             "marks": [
-                {"entry": judged.entries[entry_index].pk, "criterion": "look", "value": str(value), "version": version}
+                {
+                    "entry": judged.entries[entry_index].code,
+                    "criterion": "look",
+                    "value": str(value),
+                    "version": version,
+                }
             ]
         }
     ).encode()
@@ -109,10 +114,10 @@ def test_mark_posted_to_process_a_reaches_a_socket_on_process_b(daphne_pair, jud
 
     first, second = asyncio.run(scenario())
     assert (first["version"], second["version"], second["base"]) == (1, 2, 1)
-    assert [(row["entry"], row["rank"], row["total"]) for row in second["rows"]] == [
-        (judged.entries[2].pk, 1, "15.00"),
-        (judged.entries[1].pk, 2, "9.50"),
-        (judged.entries[0].pk, None, None),  # unscored, but moved down a place
+    assert [(row["code"], row["rank"], row["total"]) for row in second["rows"]] == [
+        (judged.entries[2].code, 1, "15.00"),
+        (judged.entries[1].code, 2, "9.50"),
+        (judged.entries[0].code, None, None),  # unscored, but moved down a place
     ]
     # The socket's version is the HTTP version: a client can always refetch and compare.
     assert get_standings(server_b, judged.event.pk)["version"] == 2
@@ -155,10 +160,10 @@ def test_restarted_daphne_clients_reconnect_and_converge(daphne_pair, judged):
 
     board, frame = asyncio.run(scenario())
     assert board["version"] == 3
-    assert [(row["entry"], row["total"]) for row in board["rows"]] == [
-        (judged.entries[0].pk, "16.00"),
-        (judged.entries[1].pk, "14.00"),
-        (judged.entries[2].pk, None),
+    assert [(row["code"], row["total"]) for row in board["rows"]] == [
+        (judged.entries[0].code, "16.00"),
+        (judged.entries[1].code, "14.00"),
+        (judged.entries[2].code, None),
     ]
     # Live updates resume on the restarted process, continuing from the refetched version.
     assert (frame["version"], frame["base"]) == (4, 3)

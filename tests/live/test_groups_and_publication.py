@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 def _row(entry, pos, total, rank=None, award=None):
     return {
-        "entry": entry,
+        "key": f"k{entry}",
         "pos": pos,
         "name": f"n{entry}",
         "organisation": "o",
@@ -53,14 +53,16 @@ def test_public_board_unknown_policy_is_treated_as_hidden():
 
 def test_public_board_frozen_shows_snapshot_with_pending_flags():
     frozen = [_row(1, 1, "50.00"), _row(2, 2, "40.00")]
-    board = publication.public_board(event_id=9, policy="frozen", version=8, rows=ROWS, frozen_rows=frozen, pending=[2])
+    board = publication.public_board(
+        event_id=9, policy="frozen", version=8, rows=ROWS, frozen_rows=frozen, pending=["k2"]
+    )
     assert board["rows"] == [{**frozen[0], "pending": False}, {**frozen[1], "pending": True}]
     assert board["version"] == 8
 
 
 def test_public_board_reveal_shows_places_from_last():
     board = publication.public_board(event_id=9, policy="reveal", version=5, rows=ROWS, revealed=2)
-    assert ([row["entry"] for row in board["rows"]], board["hidden"]) == ([2, 3], 1)
+    assert ([row["key"] for row in board["rows"]], board["hidden"]) == (["k2", "k3"], 1)
     board = publication.public_board(event_id=9, policy="reveal", version=5, rows=ROWS, revealed=0)
     assert (board["rows"], board["hidden"]) == ([], 3)
 
@@ -108,3 +110,9 @@ def test_board_delta_sends_hidden_board_once_then_nothing():
         publication.board_delta(hidden, publication.public_board(event_id=9, policy="hidden", version=8, rows=ROWS))
         is None
     )
+
+
+def test_board_delta_lists_removed_rows_by_key():
+    before = publication.public_board(event_id=9, policy="live", version=5, rows=ROWS)
+    after = publication.public_board(event_id=9, policy="live", version=6, rows=ROWS[:2])
+    assert publication.board_delta(before, after)["removed"] == ["k3"]

@@ -3,10 +3,15 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from competitions.models import Competition, Entry
+from competitions.services import event_decode
 from config.errors import message
 from live import board, services
+from live.board import row_keys
+from live.groups import COMPETITION, EVENT, MONITOR, group_name
 from scoring.services import MarkInput, marks_submit
+from scoring.signals import event_decoded_on_commit
 from tests.factories import FrozenBoardFactory, RevealProgressFactory, UserFactory, judged_event_factory
+from tests.live.conftest import LayerListener
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +31,31 @@ def test_standings_data_returns_the_socket_version_and_rows(client, judged):
     data = standings(client, judged)
     first, second = judged.entries
     assert (data["type"], data["policy"], data["version"], data["hidden"]) == ("standings.full", "live", 2, 0)
-    assert [(row["entry"], row["pos"], row["rank"], row["total"], row["award"]) for row in data["rows"]] == [
-        (second.pk, 1, 1, "15.00", 1),
-        (first.pk, 2, 2, "10.00", 2),
+    assert [(row["code"], row["pos"], row["rank"], row["total"], row["award"]) for row in data["rows"]] == [
+        (second.code, 1, 1, "15.00", 1),
+        (first.code, 2, 2, "10.00", 2),
     ]
-    # Names for the public, never the anonymous entry codes judges work with.
-    assert data["rows"][0]["name"] == second.contestant.name
-    assert "code" not in data["rows"][0]
+    # A blind event shows codes to the public until it is decoded: no name, no unit, no entry id.
+    keys = row_keys(judged.event.pk, [second.pk, first.pk])
+    assert [row["key"] for row in data["rows"]] == [keys[second.pk], keys[first.pk]]
+    assert not {"name", "organisation", "entry", "station"} & data["rows"][0].keys()
+
+
+def test_standings_data_names_entries_beside_codes_once_decoded(client, judged):
+    judged.mark(0, 10, "k1")
+    event_decode(event=judged.event, actor=judged.chief)
+    data = standings(client, judged)
+    first = judged.entries[0]
+    assert (data["rows"][0]["code"], data["rows"][0]["name"]) == (first.code, first.contestant.name)
+
+
+def test_standings_data_of_an_event_that_is_not_blind_names_entries_without_codes(client, judged):
+    judged.mark(0, 10, "k1")
+    judged.event.blind = False
+    judged.event.save()
+    row = standings(client, judged)["rows"][0]
+    assert row["name"] == judged.entries[0].contestant.name
+    assert "code" not in row
 
 
 def test_standings_data_hidden_leaks_nothing(client, judged):
@@ -167,6 +190,42 @@ def test_monitor_data_shows_progress_and_codes_to_chief_judge(client, judged):
     assert [row["code"] for row in data["rows"]] == ["A01", "A02"]
 
 
+def test_monitor_data_names_no_entry_by_id_and_nobody_until_decoded(client, judged):
+    judged.mark(0, 10, "k1")
+    client.force_login(judged.chief)
+    url = reverse("live:monitor-data", args=[judged.event.pk])
+    before = client.get(url).json()
+    first = judged.entries[0]
+
+    assert all(not {"entry", "name", "organisation"} & row.keys() for row in before["rows"])
+    assert [row["code"] for row in before["progress"]["by_entry"]] == ["A01", "A02"]
+    assert all("entry" not in row for row in before["progress"]["by_entry"])
+    cells = [cell for judge in before["progress"]["by_judge"] for cell in judge["cells"]]
+    assert [(cell["code"], "entry" in cell) for cell in cells] == [("A02", False)]
+    assert first.contestant.name not in client.get(url).content.decode()
+
+    event_decode(event=judged.event, actor=judged.chief)
+    after = client.get(url).json()
+    assert (after["rows"][0]["code"], after["rows"][0]["name"]) == (first.code, first.contestant.name)
+
+
+def test_decoding_sends_every_screen_the_whole_board_and_hints_the_monitor(judged, django_capture_on_commit_callbacks):
+    judged.mark(0, 10, "k1")
+    listener = LayerListener(
+        group_name(EVENT, judged.event.pk),
+        group_name(COMPETITION, judged.competition.pk),
+        group_name(MONITOR, judged.event.pk),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        event_decode(event=judged.event, actor=judged.chief)
+        event_decoded_on_commit(judged.event.pk)
+    frames = listener.frames()
+
+    assert [frame["type"] for frame in frames] == ["standings.full", "overview.event", "monitor.changed"]
+    assert [row["name"] for row in frames[0]["rows"]] == [e.contestant.name for e in judged.entries]
+    assert board.cached_board(judged.event.pk)["rows"] == frames[0]["rows"]
+
+
 def test_organiser_switches_to_reveal_and_reveals_from_the_monitor(client, judged):
     judged.mark(0, 10, "k1")
     judged.mark(1, 15, "k2")
@@ -196,7 +255,8 @@ def test_frozen_outside_the_live_control_shows_no_scores_rather_than_late_ones(c
     assert (data["policy"], data["rows"], data["version"]) == ("frozen", [], 1)
 
 
-def test_frozen_board_comes_from_its_snapshot(client, judged):
+def test_frozen_board_comes_from_its_snapshot_labelled_as_of_now(client, judged):
+    # A snapshot taken before rows had keys (by entry id), with names: shown by key and code, as the event is blind.
     snapshot_row = {
         "entry": judged.entries[1].pk,
         "pos": 1,
@@ -212,7 +272,17 @@ def test_frozen_board_comes_from_its_snapshot(client, judged):
     Competition.objects.filter(pk=judged.competition.pk).update(publication=Publication.FROZEN)
     judged.mark(1, 10, "k1")
     data = standings(client, judged)
-    assert data["rows"] == [{**snapshot_row, "pending": True}]
+    key = row_keys(judged.event.pk, [judged.entries[1].pk])[judged.entries[1].pk]
+    unlabelled = {name: value for name, value in snapshot_row.items() if name not in ("entry", "name", "organisation")}
+    assert data["rows"] == [{**unlabelled, "key": key, "code": judged.entries[1].code, "pending": True}]
+    # Decoded while frozen: the frozen board names its rows at once.
+    event_decode(event=judged.event, actor=judged.chief)
+    (row,) = standings(client, judged)["rows"]
+    assert (row["code"], row["name"], row["total"]) == (
+        judged.entries[1].code,
+        judged.entries[1].contestant.name,
+        "3.00",
+    )
 
 
 def test_reveal_board_shows_revealed_count_from_last(client, judged):
@@ -221,4 +291,4 @@ def test_reveal_board_shows_revealed_count_from_last(client, judged):
     Competition.objects.filter(pk=judged.competition.pk).update(publication=Publication.REVEAL)
     RevealProgressFactory(event=judged.event, revealed=1)
     data = standings(client, judged)
-    assert ([row["entry"] for row in data["rows"]], data["hidden"]) == ([judged.entries[0].pk], 1)
+    assert ([row["code"] for row in data["rows"]], data["hidden"]) == ([judged.entries[0].code], 1)

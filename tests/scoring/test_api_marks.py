@@ -36,7 +36,7 @@ def post_marks(user, event, marks, key="k1", **extra):
 
 
 def mark(entry, code="look", value="15", **extra):
-    return {"entry": entry.pk, "criterion": code, "value": value, **extra}
+    return {"entry": entry.code, "criterion": code, "value": value, **extra}
 
 
 def test_marks_batch_creates_marks_history_and_bumps_version(panel):
@@ -47,7 +47,7 @@ def test_marks_batch_creates_marks_history_and_bumps_version(panel):
     assert response.json() == {
         "marks": [
             {
-                "entry": panel.entries[0].pk,
+                "entry": panel.entries[0].code,
                 "criterion": "look",
                 "attempt": 1,
                 "value": "15",
@@ -57,7 +57,7 @@ def test_marks_batch_creates_marks_history_and_bumps_version(panel):
                 "changed": True,
             },
             {
-                "entry": panel.entries[0].pk,
+                "entry": panel.entries[0].code,
                 "criterion": "taste",
                 "attempt": 1,
                 "value": "32.5",
@@ -120,7 +120,7 @@ def test_marks_unknown_criterion_is_400(panel):
 
 
 def test_marks_entry_of_another_event_is_400(panel):
-    other = EntryFactory(event=EventFactory(competition=panel.competition))
+    other = EntryFactory(event=EventFactory(competition=panel.competition), code="Z99")
 
     response = post_marks(panel.judges[0], panel.event, [mark(other)])
 
@@ -190,7 +190,7 @@ def test_marks_stale_version_is_409_with_current_value(panel):
     body = response.json()
     assert body["code"] == "version_conflict"
     assert body["current"] == {
-        "entry": entry.pk,
+        "entry": entry.code,
         "criterion": "look",
         "attempt": 1,
         "value": "16",
@@ -231,7 +231,7 @@ def test_marks_locked_sheet_is_409_sheet_locked(panel):
 
     assert response.status_code == 409
     assert response.json()["code"] == "sheet_locked"
-    assert response.json()["entries"] == [entry.pk]
+    assert response.json()["entries"] == [entry.code]
 
 
 def test_marks_replay_returns_original_result_and_writes_nothing(panel):
@@ -299,7 +299,7 @@ def test_marks_time_criterion_accepts_dnf_without_value():
         ]
     )
     response = post_marks(
-        panel.judges[0], panel.event, [{"entry": panel.entries[0].pk, "criterion": "run", "status": "dnf"}]
+        panel.judges[0], panel.event, [{"entry": panel.entries[0].code, "criterion": "run", "status": "dnf"}]
     )
 
     assert response.status_code == 200
@@ -312,7 +312,7 @@ def test_marks_get_judge_sees_only_own_marks(panel):
     post_marks(panel.judges[0], panel.event, [mark(entry, value="15")], key="a")
     post_marks(panel.judges[1], panel.event, [mark(entry, value="12")], key="b")
 
-    response = client_for(panel.judges[0]).get(f"/api/v1/events/{panel.event.pk}/marks/?entry={entry.pk}")
+    response = client_for(panel.judges[0]).get(f"/api/v1/events/{panel.event.pk}/marks/?entry={entry.code}")
 
     assert response.status_code == 200
     assert [(m["judge"], m["value"]) for m in response.json()["results"]] == [(panel.judges[0].pk, "15.000")]
@@ -326,9 +326,9 @@ def test_marks_get_judge_still_blind_after_submitting_sheet(panel):
     entry = panel.entries[0]
     post_marks(panel.judges[0], panel.event, [mark(entry)], key="a")
     post_marks(panel.judges[1], panel.event, [mark(entry, value="12")], key="b")
-    client_for(panel.judges[0]).post(f"/api/v1/events/{panel.event.pk}/sheets/submit/", {"entry": entry.pk})
+    client_for(panel.judges[0]).post(f"/api/v1/events/{panel.event.pk}/sheets/submit/", {"entry": entry.code})
 
-    response = client_for(panel.judges[0]).get(f"/api/v1/events/{panel.event.pk}/marks/?entry={entry.pk}")
+    response = client_for(panel.judges[0]).get(f"/api/v1/events/{panel.event.pk}/marks/?entry={entry.code}")
 
     assert [m["judge"] for m in response.json()["results"]] == [panel.judges[0].pk]
 
@@ -338,7 +338,7 @@ def test_marks_get_chief_judge_sees_all(panel):
     post_marks(panel.judges[0], panel.event, [mark(entry, value="15")], key="a")
     post_marks(panel.judges[1], panel.event, [mark(entry, value="12")], key="b")
 
-    response = client_for(panel.chief).get(f"/api/v1/events/{panel.event.pk}/marks/?entry={entry.pk}")
+    response = client_for(panel.chief).get(f"/api/v1/events/{panel.event.pk}/marks/?entry={entry.code}")
 
     assert sorted(m["value"] for m in response.json()["results"]) == ["12.000", "15.000"]
 
@@ -389,3 +389,35 @@ def test_marks_anonymous_post_is_refused(panel):
 
     assert response.status_code == 403
     assert Mark.objects.count() == 0
+
+
+def test_marks_judge_naming_an_entry_by_id_is_400_entry_by_code(panel):
+    response = post_marks(panel.judges[0], panel.event, [{**mark(panel.entries[0]), "entry": panel.entries[0].pk}])
+
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["field"]) == ("entry_by_code", "marks[0].entry")
+    assert Mark.objects.count() == 0
+
+
+def test_marks_chief_judge_may_name_an_entry_by_id_and_gets_codes_back(panel):
+    entry = panel.entries[0]
+    response = post_marks(panel.chief, panel.event, [{**mark(entry), "entry": entry.pk}])
+
+    assert response.status_code == 200
+    assert [row["entry"] for row in response.json()["marks"]] == [entry.code]
+
+
+def test_marks_unknown_code_is_400_entry_not_in_event(panel):
+    response = post_marks(panel.judges[0], panel.event, [{**mark(panel.entries[0]), "entry": "NOPE"}])
+
+    assert (response.status_code, response.json()["code"]) == (400, "entry_not_in_event")
+
+
+def test_marks_get_by_unknown_code_is_400(panel):
+    response = client_for(panel.judges[0]).get(f"/api/v1/events/{panel.event.pk}/marks/?entry=NOPE")
+
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (
+        400,
+        "entry_not_in_event",
+        "entry",
+    )

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from competitions.models import Competition, JudgeAssignment
+from competitions.services import event_decode
 from scoring import selectors, services
 from scoring.aggregation import MarkValue
 from scoring.models import Mark, Sheet
@@ -49,7 +50,7 @@ def panel():
 
 
 def test_standings_equal_a_full_recompute_by_the_pure_engine(panel):
-    response = client_for().get(f"/api/v1/events/{panel.event.pk}/standings/")
+    response = client_for(panel.organiser).get(f"/api/v1/events/{panel.event.pk}/standings/")
 
     expected = compute_standings(
         selectors.scheme_to_pure(panel.scheme),
@@ -78,15 +79,43 @@ def test_standings_equal_a_full_recompute_by_the_pure_engine(panel):
 def test_standings_never_pair_a_code_with_a_name_outside_organisers(panel):
     url = f"/api/v1/events/{panel.event.pk}/standings/"
     public = client_for().get(url).json()["rows"][0]
-    judge = client_for(panel.judges[0]).get(url).json()["rows"][0]
+    judge = client_for(panel.judges[0])
     chief = client_for(panel.chief).get(url).json()["rows"][0]
     organiser = client_for(panel.organiser).get(url).json()["rows"][0]
 
-    common = ["award", "complete", "criterion_scores", "entry", "rank", "status", "total"]
-    assert sorted(public) == sorted([*common, "name", "organisation"])
+    common = ["award", "complete", "criterion_scores", "rank", "status", "total"]
+    # Blind and not decoded: the public sees codes (no station, no id), the event's judges no standings at all.
+    assert sorted(public) == sorted([*common, "code"])
+    assert public["code"] == panel.entries[2].code
+    assert (judge.get(url).status_code, judge.get(url).json()["code"]) == (403, "standings_blind")
+    assert sorted(chief) == sorted([*common, "code", "station"])
+    assert sorted(organiser) == sorted([*common, "entry", "code", "station", "name", "organisation"])
+
+
+def test_standings_show_names_beside_codes_once_decoded(panel):
+    event_decode(event=panel.event, actor=panel.chief)
+    url = f"/api/v1/events/{panel.event.pk}/standings/"
+    public = client_for().get(url).json()["rows"][0]
+    judge = client_for(panel.judges[0]).get(url).json()["rows"][0]
+
+    assert (public["code"], public["name"]) == (panel.entries[2].code, panel.entries[2].contestant.name)
+    assert "entry" not in public
+    assert "station" not in public
+    assert (judge["code"], judge["name"], judge["station"]) == (
+        panel.entries[2].code,
+        panel.entries[2].contestant.name,
+        panel.entries[2].station,
+    )
+
+
+def test_standings_of_an_event_that_is_not_blind_name_entries_without_codes(panel):
+    panel.event.blind = False
+    panel.event.save()
+    public = client_for().get(f"/api/v1/events/{panel.event.pk}/standings/").json()["rows"][0]
+
     assert public["name"] == panel.entries[2].contestant.name
-    assert sorted(judge) == sorted(chief) == sorted([*common, "code", "station"])
-    assert sorted(organiser) == sorted([*common, "code", "station", "name", "organisation"])
+    assert "code" not in public
+    assert "entry" not in public
 
 
 def test_standings_hidden_policy_is_404_to_the_public_until_published(panel):
@@ -127,8 +156,12 @@ def test_team_standings_sum_members_results(panel):
     for entry in panel.entries[:2]:
         entry.contestant.team = team
         entry.contestant.save()
+    url = f"/api/v1/events/{panel.event.pk}/team-standings/"
+    # Team totals add up the entries' totals, which the board shows by code: sealed until decoding.
+    assert client_for().get(url).json()["code"] == "not_decoded"
+    event_decode(event=panel.event, actor=panel.chief)
 
-    response = client_for().get(f"/api/v1/events/{panel.event.pk}/team-standings/")
+    response = client_for().get(url)
 
     assert response.json() == [
         {"team": team.pk, "name": team.name, "rank": 1, "award": 1, "total": "98.50", "status": "ok"}
@@ -136,7 +169,11 @@ def test_team_standings_sum_members_results(panel):
 
 
 def test_organisation_awards_use_the_points_table(panel):
-    response = client_for().get(f"/api/v1/competitions/{panel.competition.pk}/organisation-awards/")
+    url = f"/api/v1/competitions/{panel.competition.pk}/organisation-awards/"
+    assert client_for().get(url).json()["code"] == "not_decoded"
+    event_decode(event=panel.event, actor=panel.chief)
+
+    response = client_for().get(url)
 
     orgs = [e.contestant.organisation for e in panel.entries]
     assert [(r["organisation"], r["points"], r["rank"], r["awarded"]) for r in response.json()] == [
@@ -266,3 +303,26 @@ def test_progress_recusal_counts_every_unit_the_judge_is_recorded_under():
     body = selectors.event_progress(event=panel.event)
 
     assert (body["expected"], [j["missing"] for j in body["by_judge"]]) == (6, [4, 2])
+
+
+def test_progress_and_alerts_api_name_entries_by_code_only():
+    panel = judged_event_factory(entries=2, judges=2)
+    services.marks_submit(
+        judge=panel.judges[0],
+        event=panel.event,
+        marks=[MarkInput(entry=panel.entries[0].pk, criterion="look", value="10")],
+        idempotency_key="one",
+    )
+    chief = client_for(panel.chief)
+
+    progress = chief.get(f"/api/v1/events/{panel.event.pk}/progress/").json()
+    alerts = chief.get(f"/api/v1/events/{panel.event.pk}/variance-alerts/")
+
+    assert [(row["code"], "entry" in row) for row in progress["by_entry"]] == [("A01", False), ("A02", False)]
+    cells = progress["by_judge"][0]["cells"]
+    assert [(cell["code"], cell["criterion"], "entry" in cell) for cell in cells] == [
+        ("A01", "taste", False),
+        ("A02", "look", False),
+        ("A02", "taste", False),
+    ]
+    assert alerts.status_code == 200

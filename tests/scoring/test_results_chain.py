@@ -193,7 +193,7 @@ def test_announce_refused_before_decoding():
     panel = reviewed(marked_event(entries=3))
     with pytest.raises(DomainError) as excinfo:
         results.results_announce(actor=panel.chief, event=panel.event)
-    assert excinfo.value.code == "not_decoded"
+    assert excinfo.value.code == "results_not_decoded"
 
 
 def test_decode_sets_event_fields_and_signals_after_commit(django_capture_on_commit_callbacks):

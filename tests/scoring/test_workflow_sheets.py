@@ -24,7 +24,7 @@ def post_marks(user, event, marks, key, **extra):
 
 def marked_sheet(panel, value="15"):
     judge, entry = panel.judges[0], panel.entries[0]
-    post_marks(judge, panel.event, [{"entry": entry.pk, "criterion": "look", "value": value}], "first")
+    post_marks(judge, panel.event, [{"entry": entry.code, "criterion": "look", "value": value}], "first")
     return Sheet.objects.get(entry=entry, judge=judge)
 
 
@@ -32,7 +32,7 @@ def test_sheet_submit_moves_draft_to_submitted_and_audits(panel):
     sheet = marked_sheet(panel)
 
     response = client_for(panel.judges[0]).post(
-        f"/api/v1/events/{panel.event.pk}/sheets/submit/", {"entry": panel.entries[0].pk}
+        f"/api/v1/events/{panel.event.pk}/sheets/submit/", {"entry": panel.entries[0].code}
     )
 
     assert response.status_code == 200
@@ -49,7 +49,7 @@ def test_sheet_lock_by_chief_judge_freezes_marks(panel):
     change = post_marks(
         panel.judges[0],
         panel.event,
-        [{"entry": panel.entries[0].pk, "criterion": "look", "value": "16", "version": 1}],
+        [{"entry": panel.entries[0].code, "criterion": "look", "value": "16", "version": 1}],
         "second",
     )
 
@@ -100,7 +100,7 @@ def test_sheet_unlock_with_reason_is_audited_and_allows_changes(panel):
     change = post_marks(
         panel.judges[0],
         panel.event,
-        [{"entry": panel.entries[0].pk, "criterion": "look", "value": "16", "version": 1}],
+        [{"entry": panel.entries[0].code, "criterion": "look", "value": "16", "version": 1}],
         "second",
     )
 
@@ -144,7 +144,7 @@ def test_sheet_publish_needs_a_locked_sheet(panel):
 
 def test_sheet_list_judge_sees_own_chief_sees_all(panel):
     marked_sheet(panel)
-    post_marks(panel.judges[1], panel.event, [{"entry": panel.entries[0].pk, "criterion": "look", "value": "9"}], "x")
+    post_marks(panel.judges[1], panel.event, [{"entry": panel.entries[0].code, "criterion": "look", "value": "9"}], "x")
 
     own = client_for(panel.judges[0]).get(f"/api/v1/events/{panel.event.pk}/sheets/").json()["results"]
     every = client_for(panel.chief).get(f"/api/v1/events/{panel.event.pk}/sheets/").json()["results"]
@@ -166,7 +166,7 @@ def test_appeal_file_and_linked_mark_change(panel):
     change = post_marks(
         panel.judges[0],
         panel.event,
-        [{"entry": panel.entries[0].pk, "criterion": "look", "value": "17", "version": 1}],
+        [{"entry": panel.entries[0].code, "criterion": "look", "value": "17", "version": 1}],
         "appeal-fix",
         appeal=appeal_id,
         reason="申诉复核",
@@ -217,7 +217,7 @@ def test_appeal_closed_cannot_carry_mark_changes(panel):
     response = post_marks(
         panel.judges[0],
         panel.event,
-        [{"entry": panel.entries[0].pk, "criterion": "look", "value": "17", "version": 1}],
+        [{"entry": panel.entries[0].code, "criterion": "look", "value": "17", "version": 1}],
         "late",
         appeal=appeal.pk,
     )
@@ -395,7 +395,7 @@ def test_scheme_delete_before_marks_and_refused_after(panel):
 
 def test_chief_judge_corrects_a_judges_mark_and_signs_the_history(panel):
     marked_sheet(panel)
-    correction = {"entry": panel.entries[0].pk, "criterion": "look", "value": "14", "version": 1}
+    correction = {"entry": panel.entries[0].code, "criterion": "look", "value": "14", "version": 1}
 
     response = post_marks(
         panel.chief, panel.event, [correction], "fix", judge=panel.judges[0].pk, reason="录入错误，裁判长更正"
@@ -416,7 +416,7 @@ def test_chief_judge_of_the_entrys_unit_cannot_correct_its_mark(panel):
     chief_assignment = panel.chief.assignments.get(event=panel.event)
     chief_assignment.organisation = panel.entries[0].contestant.organisation
     chief_assignment.save()
-    correction = {"entry": panel.entries[0].pk, "criterion": "look", "value": "14", "version": 1}
+    correction = {"entry": panel.entries[0].code, "criterion": "look", "value": "14", "version": 1}
 
     response = post_marks(panel.chief, panel.event, [correction], "fix", judge=panel.judges[0].pk, reason="更正")
 
@@ -430,7 +430,7 @@ def test_chief_judge_of_the_entrys_unit_cannot_correct_its_mark(panel):
 
 def test_correction_without_reason_is_400(panel):
     marked_sheet(panel)
-    correction = {"entry": panel.entries[0].pk, "criterion": "look", "value": "14", "version": 1}
+    correction = {"entry": panel.entries[0].code, "criterion": "look", "value": "14", "version": 1}
 
     response = post_marks(panel.chief, panel.event, [correction], "fix", judge=panel.judges[0].pk)
 
@@ -443,7 +443,7 @@ def test_correction_without_reason_is_400(panel):
 
 def test_judge_cannot_write_another_judges_marks(panel):
     marked_sheet(panel)
-    correction = {"entry": panel.entries[0].pk, "criterion": "look", "value": "1", "version": 1}
+    correction = {"entry": panel.entries[0].code, "criterion": "look", "value": "1", "version": 1}
 
     response = post_marks(panel.judges[1], panel.event, [correction], "sneak", judge=panel.judges[0].pk, reason="x")
 
