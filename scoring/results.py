@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from competitions.access import require_chief_judge, require_organiser, require_reviewer
 from competitions.models import Entry, Event
+from competitions.services import event_decode
 from config.errors import error
 from scoring import signals
 from scoring.models import EventResults, MarkHistory, Objection, ResultsAudit, ReviewItem, Sheet
@@ -242,7 +243,7 @@ def review_item_correct(
 def results_decode(*, actor, event: Event, reason: str = "") -> EventResults:
     """The chief judge decodes the event once the review is complete: names appear beside codes.
 
-    Sets ``Event.decoded_at``/``decoded_by`` (under the event's row lock) and sends
+    Records the decoding through ``competitions.services.event_decode`` (the event's row lock) and sends
     ``scoring.signals.event_decoded`` after commit. 409 ``review_not_complete`` before.
     """
     require_chief_judge(actor, event)
@@ -250,10 +251,8 @@ def results_decode(*, actor, event: Event, reason: str = "") -> EventResults:
     if results.stage in (Stage.MARKING, Stage.REVIEW) and results.review_completed_at is None:
         raise error("review_not_complete")
     _require_stage(results, Stage.REVIEW)
-    locked_event = Event.objects.select_for_update().get(pk=event.pk)
-    locked_event.decoded_at, locked_event.decoded_by = timezone.now(), actor
-    locked_event.save(update_fields=["decoded_at", "decoded_by"])
-    event.decoded_at, event.decoded_by = locked_event.decoded_at, actor
+    decoded = event_decode(event=event, actor=actor)
+    event.decoded_at, event.decoded_by = decoded.decoded_at, decoded.decoded_by
     results.stage = Stage.DECODED
     results.save()
     _audit(event, Action.DECODE, actor, reason)
