@@ -102,13 +102,14 @@ def setup_database(env: dict, entries: int) -> dict:
     csrf = get_random_string(32)
     return {
         "event": judged.event.pk,
-        "entries": [entry.pk for entry in judged.entries],
+        # Judges address entries by code (blind marking).
+        "entries": [entry.code for entry in judged.entries],
         "cookie": f"sessionid={client.cookies['sessionid'].value}; csrftoken={csrf}",
         "csrf": csrf,
     }
 
 
-def post_mark(base_url: str, fixture: dict, entry: int, value: str, key: str) -> None:
+def post_mark(base_url: str, fixture: dict, entry: str, value: str, key: str) -> None:
     body = json.dumps({"marks": [{"entry": entry, "criterion": "look", "value": value}]}).encode()
     request = urllib.request.Request(  # noqa: S310 - http://127.0.0.1 only
         f"{base_url}/api/v1/events/{fixture['event']}/marks/",
