@@ -39,7 +39,6 @@ from competitions.models import (
     Organisation,
     Team,
 )
-from competitions.services import event_decode
 from competitions.validators import id_number_check_char, id_number_error
 from scoring.models import Criterion, Mark, MarkingScheme
 from scoring.services import MarkInput, marks_submit
@@ -652,8 +651,8 @@ def _cooking(units, users: _Users, people: PersonGenerator, rng: random.Random) 
         ],
         rng,
     )
-    # The catering board is decoded (解密): names beside codes. The drone contest stays blind (codes only).
-    event_decode(event=event, actor=get_user_model().objects.get(username="chief2"))
+    # Still being marked, so still blind: codes only until the chain decodes it (the drone
+    # team event shows the whole chain, decoded and final).
     return competition
 
 
