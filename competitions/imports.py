@@ -99,19 +99,22 @@ def _too_large(max_bytes: int) -> ImportFileError:
     )
 
 
-def read_upload(upload) -> list[dict]:
+def read_upload(upload, **options) -> list[dict]:
     """``read_sheet`` for an uploaded file, refused on its declared size before it is read into memory."""
     if upload.size > settings.IMPORT_MAX_BYTES:
         raise _too_large(settings.IMPORT_MAX_BYTES)
-    return read_sheet(upload.read())
+    return read_sheet(upload.read(), **options)
 
 
-def read_sheet(content: bytes, *, max_bytes: int | None = None, max_rows: int | None = None) -> list[dict]:
+def read_sheet(
+    content: bytes, *, max_bytes: int | None = None, max_rows: int | None = None, columns: list[Column] | None = None
+) -> list[dict]:
     """Raw rows of the first sheet: ``[{"row": 2, "values": {"name": "张三", …}}, …]``.
 
     Only columns present in the header row appear in ``values``. Blank rows are
     skipped. Raises ``ImportFileError`` for a file that is too large, unreadable,
     empty, missing a required column, or longer than ``max_rows`` data rows.
+    ``columns`` is the roster layout unless another importer (the quiz bank) passes its own.
     """
     max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     max_rows = getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS) if max_rows is None else max_rows
@@ -124,7 +127,7 @@ def read_sheet(content: bytes, *, max_bytes: int | None = None, max_rows: int | 
     except Exception as exc:  # openpyxl raises many types on a bad file; all mean the same to the user
         raise ImportFileError(_("无法读取文件：请上传 Excel .xlsx 文件。"), code="file_invalid") from exc
     try:
-        return _read_rows(workbook.worksheets[0], max_rows) if workbook.worksheets else []
+        return _read_rows(workbook.worksheets[0], max_rows, columns or COLUMNS) if workbook.worksheets else []
     except ImportFileError:
         raise
     except Exception as exc:  # a broken sheet inside a valid zip
@@ -133,17 +136,18 @@ def read_sheet(content: bytes, *, max_bytes: int | None = None, max_rows: int | 
         workbook.close()
 
 
-def _read_rows(sheet, max_rows: int) -> list[dict]:
+def _read_rows(sheet, max_rows: int, columns: list[Column]) -> list[dict]:
     rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
     header = next(rows, None)
     if header is None:
         raise ImportFileError(_("文件是空的：第1行应为列名。"), code="file_empty")
+    by_header = {column.header: column for column in columns}
     positions = {}
     for index, title in enumerate(header):
-        column = COLUMNS_BY_HEADER.get(_cell_text(title))
+        column = by_header.get(_cell_text(title))
         if column and column.key not in positions:
             positions[column.key] = index
-    missing = [column.header for column in COLUMNS if column.required and column.key not in positions]
+    missing = [column.header for column in columns if column.required and column.key not in positions]
     if missing:
         raise ImportFileError(
             _("缺少列：%(columns)s。") % {"columns": "、".join(missing)},

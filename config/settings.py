@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "certificates",
     "live",
     "judging",
+    "quizzes",
     "demo",
 ]
 
@@ -225,6 +226,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
+# Online quizzes: DRF throttles per client address (sign-in, start) and per participant (answers, submit).
+# Many workers sit behind one enterprise NAT, so the per-address rate is generous.
+QUIZ_RATE_PER_ADDRESS = env.str("QUIZ_RATE_PER_ADDRESS", default="600/min")
+QUIZ_RATE_PER_PARTICIPANT = env.str("QUIZ_RATE_PER_PARTICIPANT", default="120/min")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -259,6 +265,7 @@ SPECTACULAR_SETTINGS = {
         "CertificateKindEnum": "certificates.models.CertificateKind",
         "CertificateStatusEnum": "certificates.models.Certificate.Status",
         "CertificateBatchStatusEnum": "certificates.models.CertificateBatch.Status",
+        "QuestionKindEnum": "quizzes.models.Question.Kind",
     },
 }
 
