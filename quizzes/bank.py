@@ -126,7 +126,8 @@ def _letters(text: str) -> str:
     return "".join(sorted(set(LETTER_SEPARATORS.sub("", text).upper())))
 
 
-def _clean(row: RowPreview) -> None:
+def check_row(row: RowPreview) -> None:
+    """Check one row (of a file or of the organiser's form) and, if it is valid, fill ``row.fields``."""
     values = row.values
     kind = KINDS.get(values.get("kind", "").strip())
     if kind is None:
@@ -193,7 +194,7 @@ def build_preview(*, competition: Competition, raw_rows: list[dict]) -> tuple[Ba
     rows = []
     for raw in raw_rows:
         row = RowPreview(raw["row"], raw["values"])
-        _clean(row)
+        check_row(row)
         if not row.errors:
             if row.key in seen:
                 row.add_error("stem", _("与第%(row)s行题干重复") % {"row": seen[row.key]})
