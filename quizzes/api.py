@@ -23,7 +23,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from competitions.access import require_organiser
-from config.errors import error
+from config.errors import DomainError, error
 from quizzes import selectors, services
 from quizzes.models import Attempt, Participant, Round
 
@@ -225,7 +225,10 @@ class MeView(ParticipantView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, round_id):
         round_ = open_round(round_id)
-        participant = signed_in_participant(request, round_.competition_id)
+        try:
+            participant = signed_in_participant(request, round_.competition_id)
+        except DomainError:
+            return Response({"participant": None})  # the page then shows the sign-in form
         open_attempt = participant.attempts.filter(round=round_, status=Attempt.Status.OPEN).first()
         if open_attempt is not None and services.attempt_expire_if_due(open_attempt):
             open_attempt = None

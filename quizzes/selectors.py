@@ -24,10 +24,14 @@ TREE_CACHE_SECONDS = 60
 TREE_CACHE_KEY = "quiz:unit-tree"
 
 
-def _unit_tree() -> dict[int, dict]:
-    """Every organisation: ``{id: {"name", "parent"}}``; cached briefly (hundreds of rows, read on every sign-in)."""
+def _unit_tree(*, needs: int | None = None) -> dict[int, dict]:
+    """Every organisation: ``{id: {"name", "parent"}}``; cached briefly (hundreds of rows, read on every sign-in).
+
+    A unit created since the cache was filled is found anyway: asking for a unit the cached
+    tree lacks (``needs``) reads the tree again.
+    """
     tree = cache.get(TREE_CACHE_KEY)
-    if tree is None:
+    if tree is None or (needs is not None and needs not in tree):
         tree = {
             pk: {"name": name, "parent": parent}
             for pk, name, parent in Organisation.objects.values_list("id", "name", "parent_id")
@@ -40,8 +44,11 @@ def root_unit_id(round_: Round) -> int:
     return round_.unit_root_id or round_.competition.host_id
 
 
-def unit_ids_in_tree(round_: Round) -> set[int]:
-    tree = _unit_tree()
+def unit_ids_in_tree(round_: Round, *, needs: int | None = None) -> set[int]:
+    """The round's unit and every unit under it (``needs``: a unit id that must be looked up fresh if unknown)."""
+    tree = _unit_tree(needs=needs)
+    if root_unit_id(round_) not in tree:
+        tree = _unit_tree(needs=root_unit_id(round_))
     children = defaultdict(list)
     for pk, node in tree.items():
         children[node["parent"]].append(pk)
@@ -67,7 +74,8 @@ def _path(tree: dict, pk: int, root: int) -> list[str]:
 
 def units_for_picker(round_: Round, query: str = "", limit: int = 30) -> list[dict]:
     """Units in the round's tree whose name contains ``query``, with their path for telling namesakes apart."""
-    tree, root = _unit_tree(), root_unit_id(round_)
+    root = root_unit_id(round_)
+    tree = _unit_tree(needs=root)
     query = query.strip()
     rows = []
     for pk in unit_ids_in_tree(round_):
@@ -237,7 +245,8 @@ def unit_participation(round_: Round) -> list[UnitRow]:
     Participants counted once each, under the unit they signed in with; the average is over
     ranked results. One GROUP BY over the round's results, then a walk of the tree.
     """
-    tree, root = _unit_tree(), root_unit_id(round_)
+    root = root_unit_id(round_)
+    tree = _unit_tree(needs=root)
     in_tree = unit_ids_in_tree(round_)
     own = {
         row["unit_id"]: row

@@ -64,7 +64,7 @@ def participant_sign_in(*, round_: Round, name: str, mobile: str, unit_id: int, 
     if not name:
         raise error("required", field="name")
     mobile = normalise_mobile(mobile)
-    if unit_id not in unit_ids_in_tree(round_):
+    if unit_id not in unit_ids_in_tree(round_, needs=unit_id):
         raise error("quiz_unit_outside", field="unit")
     if round_.eligibility == Round.Eligibility.ROSTER and not round_.roster.filter(mobile=mobile, name=name).exists():
         raise error("quiz_not_on_roster")

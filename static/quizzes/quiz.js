@@ -84,13 +84,12 @@
 
   function loadMe() {
     return request("GET", "rounds/" + roundId + "/me/").then(function (me) {
+      if (!me.participant) { show("signin"); loadUnits(""); return; }
       $("hello").textContent = fmt(text.hello, { name: me.participant.name, attempts: me.attempts });
       showRank($("my-rank"), me.rank);
       if (me.open_attempt) { return request("GET", "attempts/" + me.open_attempt + "/").then(enter); }
       show("home");
-    }).catch(function (failure) {
-      if (failure.code === "quiz_not_signed_in") { show("signin"); loadUnits(""); } else { show("home"); fail("start-error", failure.message); }
-    });
+    }).catch(function (failure) { show("home"); fail("start-error", failure.message); });
   }
   function showRank(element, rank) {
     element.hidden = !rank;

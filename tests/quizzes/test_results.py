@@ -221,3 +221,13 @@ def test_units_picker_searches_the_tree(client, round_):
         ("南湖区总工会", round_.competition.host.name),
         ("南湖电力公司", f"{round_.competition.host.name} / 南湖区总工会"),
     ]
+
+
+def test_a_unit_created_after_the_tree_was_cached_is_found(round_):
+    assert selectors.units_for_picker(round_, "新建") == []  # fills the cached tree
+    unit = OrganisationFactory(parent=round_.competition.host, name="新建单位工会")
+
+    participant = services.participant_sign_in(round_=round_, name="孙丽", mobile="13512345678", unit_id=unit.pk)
+
+    assert participant.unit == unit
+    assert [row["name"] for row in selectors.units_for_picker(round_, "新建")] == ["新建单位工会"]
