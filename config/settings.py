@@ -96,6 +96,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": env.str("SQLITE_TEST_FILE", default=str(Path(tempfile.gettempdir()) / "skillcontest-test.sqlite3"))
     }
 
+# Django's psycopg pool for PostgreSQL (DESIGN.md, "Database connections under ASGI"): each sync request
+# runs in a new thread under ASGI, so per-thread persistent connections exhaust PostgreSQL and a fresh
+# connection per request costs it most of its CPU. DATABASE_POOL_MAX > 0 turns the pool on (connections
+# per process; two Daphne processes × 20 fit PostgreSQL's default 100). Off by default: unchanged behaviour.
+DATABASE_POOL_MAX = env.int("DATABASE_POOL_MAX", default=0)
+if DATABASE_POOL_MAX and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(4, DATABASE_POOL_MAX),
+        "max_size": DATABASE_POOL_MAX,
+        "timeout": 10,
+    }
+
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {

@@ -226,14 +226,14 @@ def test_answer_save_is_idempotent_and_ignores_stale_revisions(round_):
     client = _signed_in_client(round_)
     attempt_id = client.post(f"/api/v1/quiz/rounds/{round_.pk}/attempts/").json()["id"]
     attempt = Attempt.objects.get(pk=attempt_id)
-    position = attempt.kinds.index("s")
+    position = next(index for index, kind in enumerate(attempt.kinds) if kind in "smt")  # a choice question
 
-    assert _answer(client, attempt_id, position, "C", rev=3).json() == {"position": position, "rev": 3, "saved": 1}
-    assert _answer(client, attempt_id, position, "C", rev=3).json() == {"position": position, "rev": 3, "saved": 1}
+    assert _answer(client, attempt_id, position, "B", rev=3).json() == {"position": position, "rev": 3, "saved": 1}
+    assert _answer(client, attempt_id, position, "B", rev=3).json() == {"position": position, "rev": 3, "saved": 1}
     assert _answer(client, attempt_id, position, "A", rev=2).json()["rev"] == 3  # an older save arriving late
 
     attempt.refresh_from_db()
-    assert attempt.answers == {str(position): [papers.to_original("single", "C", attempt.option_orders[position]), 3]}
+    assert attempt.answers == {str(position): [papers.to_original("multiple", "B", attempt.option_orders[position]), 3]}
 
 
 def test_a_dropped_connection_resumes_with_every_saved_answer(round_):
