@@ -42,7 +42,9 @@ def _answer_current(page):
 
 def _real_errors(page) -> list[str]:
     # While the test holds the connection down, the browser logs the refused fetches; that is the point.
-    return [error for error in page.errors if "ERR_INTERNET_DISCONNECTED" not in error and "Failed to fetch" not in error]
+    return [
+        error for error in page.errors if "ERR_INTERNET_DISCONNECTED" not in error and "Failed to fetch" not in error
+    ]
 
 
 def test_participant_flow_on_a_phone_with_a_dropped_connection(browse, daphne_server, round_, screenshots):
@@ -86,8 +88,16 @@ def test_participant_flow_on_a_phone_with_a_dropped_connection(browse, daphne_se
         page.wait_for_selector("#result:not([hidden])")
         page.screenshot(path=screenshots / "quiz-result-phone.png", full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") == PHONE["width"]
-        return timer, heights, offline_text, resumed_at, page.inner_text("#r-score"), page.inner_text("#r-rank"), \
-            page.locator(".review-item").count(), _real_errors(page)
+        return (
+            timer,
+            heights,
+            offline_text,
+            resumed_at,
+            page.inner_text("#r-score"),
+            page.inner_text("#r-rank"),
+            page.locator(".review-item").count(),
+            _real_errors(page),
+        )
 
     timer, heights, offline_text, resumed_at, score, rank, reviewed, errors = browse(scenario)
 
