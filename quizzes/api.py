@@ -204,7 +204,15 @@ class AnswerView(ParticipantView):
 
     @staticmethod
     def _participant(request, attempt_id) -> Participant:
-        # The attempt's competition, without loading the attempt twice: the service locks and checks it.
+        """Who answers, for the service to check against the attempt it locks (404 if not theirs).
+
+        The hot path of a quiz (about 200 saves a second at 1,000 phones) costs no query here:
+        a phone signed in to one competition has one participant id in its session, and the
+        session is server-side, so that id is trusted as it is.
+        """
+        signed = list((request.session.get(SESSION_KEY) or {}).values())
+        if len(signed) == 1:
+            return Participant(pk=signed[0])
         competition_id = Attempt.objects.filter(pk=attempt_id).values_list("round__competition_id", flat=True).first()
         if competition_id is None:
             raise error("not_found")

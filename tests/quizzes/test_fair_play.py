@@ -360,3 +360,12 @@ def test_another_participants_attempt_is_not_found(round_):
     assert other.get(f"/api/v1/quiz/attempts/{attempt_id}/").status_code == 404
     assert _answer(other, attempt_id, 0, "A").status_code == 404
     assert other.post(f"/api/v1/quiz/attempts/{attempt_id}/submit/").status_code == 404
+
+
+def test_answer_save_costs_few_queries(round_, django_assert_max_num_queries):
+    client = _signed_in_client(round_)
+    attempt_id = client.post(f"/api/v1/quiz/rounds/{round_.pk}/attempts/").json()["id"]
+
+    # The session, the locked attempt (with its round and participant), the update; and the transaction.
+    with django_assert_max_num_queries(5):
+        assert _answer(client, attempt_id, 0, "A").status_code == 200
