@@ -116,11 +116,11 @@ def _too_large(max_bytes: int) -> ImportFileError:
     )
 
 
-def read_upload(upload, columns: list[Column] | None = None) -> list[dict]:
+def read_upload(upload, columns: list[Column] | None = None, **options) -> list[dict]:
     """``read_sheet`` for an uploaded file, refused on its declared size before it is read into memory."""
     if upload.size > settings.IMPORT_MAX_BYTES:
         raise _too_large(settings.IMPORT_MAX_BYTES)
-    return read_sheet(upload.read(), columns=columns)
+    return read_sheet(upload.read(), columns=columns, **options)
 
 
 def _unreadable() -> ImportFileError:
@@ -243,7 +243,12 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _PartScan)
 
 
 def read_sheet(
-    content: bytes, *, max_bytes: int | None = None, max_rows: int | None = None, columns: list[Column] | None = None
+    content: bytes,
+    *,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+    columns: list[Column] | None = None,
+    max_cell_chars: int | None = None,
 ) -> list[dict]:
     """Raw rows of the first sheet: ``[{"row": 2, "values": {"name": "张三", …}}, …]``.
 
@@ -251,7 +256,8 @@ def read_sheet(
     skipped. Raises ``ImportFileError`` for a file that is too large (packed or
     unpacked, see ``check_archive``), unreadable, empty, missing a required column,
     longer than ``max_rows`` data rows, or with a cell over ``IMPORT_MAX_CELL_CHARS``.
-    ``columns`` defaults to the roster layout; other imports (a dive list) pass theirs.
+    ``columns`` is the roster layout unless another importer (a dive list, the quiz bank) passes its own;
+    ``max_cell_chars`` (default ``IMPORT_MAX_CELL_CHARS``) lets one with long texts (explanations) allow more.
     """
     max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     max_rows = getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS) if max_rows is None else max_rows
@@ -265,7 +271,10 @@ def read_sheet(
     except Exception as exc:  # openpyxl raises many types on a bad file; all mean the same to the user
         raise _unreadable() from exc
     try:
-        return _read_rows(workbook.worksheets[0], max_rows, columns or COLUMNS) if workbook.worksheets else []
+        max_chars = settings.IMPORT_MAX_CELL_CHARS if max_cell_chars is None else max_cell_chars
+        return (
+            _read_rows(workbook.worksheets[0], max_rows, columns or COLUMNS, max_chars) if workbook.worksheets else []
+        )
     except ImportFileError:
         raise
     except Exception as exc:  # a broken sheet inside a valid zip
@@ -274,7 +283,7 @@ def read_sheet(
         workbook.close()
 
 
-def _read_rows(sheet, max_rows: int, columns: list[Column]) -> list[dict]:
+def _read_rows(sheet, max_rows: int, columns: list[Column], max_chars: int) -> list[dict]:
     rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
     header = next(rows, None)
     if header is None:
@@ -292,7 +301,7 @@ def _read_rows(sheet, max_rows: int, columns: list[Column]) -> list[dict]:
             code="missing_columns",
         )
     raw_rows, blank_run = [], 0
-    max_chars = settings.IMPORT_MAX_CELL_CHARS
+    by_key = {column.key: column for column in columns}
     for number, cells in enumerate(rows, start=2):
         values = {key: _cell_text(cells[index]) if index < len(cells) else "" for key, index in positions.items()}
         for key, value in values.items():
@@ -300,7 +309,7 @@ def _read_rows(sheet, max_rows: int, columns: list[Column]) -> list[dict]:
                 # Refused, not cut: a cell this long is not a name or a code, and the rows wait in the session.
                 raise ImportFileError(
                     _("第%(row)s行 %(column)s：单元格内容过长，最多 %(limit)s 个字。")
-                    % {"row": number, "column": COLUMNS_BY_KEY[key].header, "limit": max_chars},
+                    % {"row": number, "column": by_key[key].header, "limit": max_chars},
                     code="cell_too_long",
                 )
         if not any(values.values()):

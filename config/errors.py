@@ -296,6 +296,35 @@ ERRORS: dict[str, ErrorCode] = {
             ),
         },
     ),
+    # ---- quizzes: online knowledge contests
+    **_codes(
+        400,
+        {
+            "quiz_mobile_invalid": _("请输入11位手机号码。"),
+            "quiz_unit_outside": _("请选择本次竞赛范围内的单位。"),
+            "quiz_position_invalid": _("题号无效。"),
+            "quiz_answer_invalid": _("答案格式无效。"),
+            "quiz_question_invalid": _("试题有误。"),
+        },
+    ),
+    **_codes(
+        403,
+        {"quiz_not_on_roster": _("您不在本轮答题名单内。"), "quiz_not_signed_in": _("请先登记姓名、手机号和单位。")},
+    ),
+    **_codes(
+        409,
+        {
+            "quiz_round_closed": _("本轮答题不在开放时间内。"),
+            "quiz_name_mismatch": _("该手机号已用另一个姓名登记。"),
+            "quiz_daily_limit": _("今天的答题次数已用完（每天 %(limit)s 次）。"),
+            "quiz_total_limit": _("答题次数已用完（共 %(limit)s 次）。"),
+            "quiz_pool_too_small": _("题库中符合抽题规则的试题不足，请联系组织者。"),
+            "quiz_deadline_passed": _("答题时间已到，答卷已自动提交。"),
+            "quiz_attempt_closed": _("这份答卷已经提交。"),
+            "quiz_not_flagged": _("这份答卷没有被标记待审。"),
+            "quiz_no_candidates": _("没有符合条件的抽奖对象。"),
+        },
+    ),
     # ---- judging: login QR codes, judge accounts
     **_codes(
         400,

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "certificates",
     "live",
     "judging",
+    "quizzes",
     "demo",
 ]
 
@@ -130,6 +131,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # (tests/live_server.py) sees it; pytest appends a per-process suffix.
     DATABASES["default"]["TEST"] = {
         "NAME": env.str("SQLITE_TEST_FILE", default=str(Path(tempfile.gettempdir()) / "skillcontest-test.sqlite3"))
+    }
+
+# Django's psycopg pool for PostgreSQL (DESIGN.md, "Database connections under ASGI"): each sync request
+# runs in a new thread under ASGI, so per-thread persistent connections exhaust PostgreSQL and a fresh
+# connection per request costs it most of its CPU. DATABASE_POOL_MAX > 0 turns the pool on (connections
+# per process; two Daphne processes × 20 fit PostgreSQL's default 100). Off by default: unchanged behaviour.
+DATABASE_POOL_MAX = env.int("DATABASE_POOL_MAX", default=0)
+if DATABASE_POOL_MAX and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(4, DATABASE_POOL_MAX),
+        "max_size": DATABASE_POOL_MAX,
+        "timeout": 10,
     }
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -275,6 +288,11 @@ IMPORT_MAX_ROW_CELLS = env.int("IMPORT_MAX_ROW_CELLS", default=1024)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 
+# Online quizzes: DRF throttles per client address (sign-in, start) and per participant (answers, submit).
+# Many workers sit behind one enterprise NAT, so the per-address rate is generous.
+QUIZ_RATE_PER_ADDRESS = env.str("QUIZ_RATE_PER_ADDRESS", default="600/min")
+QUIZ_RATE_PER_PARTICIPANT = env.str("QUIZ_RATE_PER_PARTICIPANT", default="120/min")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # The browser's session (CSRF-checked), and per-user API tokens for clients (django-rest-knox:
@@ -333,6 +351,7 @@ SPECTACULAR_SETTINGS = {
         "CertificateBatchStatusEnum": "certificates.models.CertificateBatch.Status",
         "JudgeAssignmentRoleEnum": "competitions.models.JudgeAssignment.Role",
         "JudgeAccountRoleEnum": "judging.api.JUDGE_ACCOUNT_ROLES",
+        "QuestionKindEnum": "quizzes.models.Question.Kind",
     },
 }
 

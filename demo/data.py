@@ -28,6 +28,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import DatabaseError, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
 
 from competitions.draw_services import draw_codes, draw_stations
 from competitions.models import (
@@ -40,6 +41,11 @@ from competitions.models import (
     Team,
 )
 from competitions.validators import id_number_check_char, id_number_error
+from demo.quiz_questions import bank_rows
+from quizzes import papers
+from quizzes.bank import stem_key
+from quizzes.models import Attempt, Participant, Question, Result, Round, UnitHeadcount
+from quizzes.services import KIND_LETTERS
 from scoring.models import Criterion, Mark, MarkingScheme
 from scoring.services import MarkInput, marks_submit
 
@@ -755,12 +761,157 @@ def _district(units, users: _Users, people: PersonGenerator, rng: random.Random)
     return competition
 
 
+QUIZ_PARTICIPANTS = 1800
+QUIZ_FINISHED = 3000
+QUIZ_IN_PROGRESS = 24
+QUIZ_RULES = [
+    {"category": "工会知识", "difficulty": None, "count": 5},
+    {"category": "劳动法律法规", "difficulty": None, "count": 6},
+    {"category": "安全生产", "difficulty": None, "count": 5},
+    {"category": "职业健康与消防", "difficulty": None, "count": 4},
+]
+
+
+def _quiz(units, users: _Users, people: PersonGenerator, rng: random.Random) -> Competition:
+    """The online knowledge contest: a bank of ~260 questions, a running round, thousands of finished attempts.
+
+    Everything is written with ``bulk_create`` (attempts graded here with the same pure
+    functions the service uses, results folded by the round's rule), so it adds about a
+    second to ``seed_demo``. Its own ``random.Random`` keeps the other demos unchanged.
+    """
+    rng = random.Random(SEED + 15)
+    people = PersonGenerator(rng)
+    federation = units[FEDERATION[1]]
+    competition = Competition.objects.create(
+        title="2026年重庆市职工安全生产和工会知识网上竞赛",
+        slug="QUIZ",
+        year=2026,
+        host=federation,
+        venue="网上答题",
+        status=Competition.Status.RUNNING,
+        is_public=True,
+    )
+    organiser = users.get(
+        "organiser", "周文斌", role=ROLE_LABELS[JudgeAssignment.Role.ORGANISER], scope=competition.title, staff=True
+    )
+    JudgeAssignment.objects.create(
+        user=organiser, competition=competition, role=JudgeAssignment.Role.ORGANISER, organisation=federation
+    )
+    questions = Question.objects.bulk_create(
+        Question(competition=competition, stem_key=stem_key(row["stem"]), points=5, **row) for row in bank_rows()
+    )
+    now = timezone.now()
+    round_ = Round.objects.create(
+        competition=competition,
+        title="第一轮 · 安全生产和工会知识",
+        opens_at=now - datetime.timedelta(days=3),
+        closes_at=now + datetime.timedelta(days=7),
+        time_limit_seconds=600,
+        draw_rules=QUIZ_RULES,
+        attempts_per_day=3,
+        attempts_total=10,
+    )
+    tree = [unit for unit in units.values() if unit.pk != federation.pk and unit.parent_id is not None]
+    for unit in [federation, *tree]:
+        UnitHeadcount.objects.update_or_create(organisation=unit, defaults={"headcount": rng.randrange(300, 3000)})
+    participants = Participant.objects.bulk_create(
+        Participant(
+            competition=competition,
+            name=people.name(rng.choice("MF")),
+            mobile=people.phone(),
+            unit=rng.choice(tree),
+        )
+        for _ in range(QUIZ_PARTICIPANTS)
+    )
+    pool = [
+        papers.PoolQuestion(q.pk, q.kind, q.category, q.difficulty, 2 if q.kind == "true_false" else len(q.options), 5)
+        for q in questions
+    ]
+    by_id = {question.pk: question for question in questions}
+    skill = {participant.pk: rng.uniform(0.5, 0.97) for participant in participants}
+    attempts, numbers = [], {}
+
+    def paper_attempt(participant, started, duration, *, finished: bool):
+        seed = rng.getrandbits(62)
+        paper = papers.draw_paper(seed, pool, QUIZ_RULES)
+        answers, score, correct = {}, 0, 0
+        for position, question_id in enumerate(paper.question_ids):
+            question = by_id[question_id]
+            if not finished and position >= duration // 25:
+                break
+            right = rng.random() < skill[participant.pk]
+            if question.kind == "fill":
+                given = question.answer if right else "不清楚"
+            elif right:
+                given = question.answer
+            else:
+                given = next(letter for letter in "ABCD" if letter != question.answer)
+            answers[str(position)] = [given, 1]
+            if papers.is_correct(question.kind, question.answer, given):
+                score, correct = score + 5, correct + 1
+        numbers[participant.pk] = numbers.get(participant.pk, 0) + 1
+        return Attempt(
+            round=round_,
+            participant=participant,
+            number=numbers[participant.pk],
+            day=timezone.localtime(started).date(),
+            seed=seed,
+            question_ids=paper.question_ids,
+            option_orders=paper.option_orders,
+            kinds="".join(KIND_LETTERS[by_id[pk].kind] for pk in paper.question_ids),
+            answers=answers,
+            started_at=started,
+            deadline=started + datetime.timedelta(seconds=600),
+            max_score=100,
+            **(
+                {
+                    "status": Attempt.Status.SUBMITTED,
+                    "finished_at": started + datetime.timedelta(seconds=duration),
+                    "duration_ms": duration * 1000,
+                    "score": score,
+                    "correct": correct,
+                    "flagged": duration < 40,
+                }
+                if finished
+                else {}
+            ),
+        )
+
+    window = (now - round_.opens_at).total_seconds() - 1800
+    for index in range(QUIZ_FINISHED):
+        participant = participants[index % QUIZ_PARTICIPANTS] if index < QUIZ_PARTICIPANTS else rng.choice(participants)
+        duration = rng.choice((25, 30)) if index % 400 == 7 else rng.randrange(150, 590)
+        # Most over the last three days, the last 150 in the quarter hour the dashboard shows.
+        ago = rng.uniform(700, 1500) if index >= QUIZ_FINISHED - 150 else rng.uniform(1800, 1800 + window)
+        started = now - datetime.timedelta(seconds=ago)
+        attempts.append(paper_attempt(participant, started, duration, finished=True))
+    busy = rng.sample(participants, QUIZ_IN_PROGRESS)
+    for participant in busy:
+        started = now - datetime.timedelta(seconds=rng.uniform(20, 400))
+        attempts.append(paper_attempt(participant, started, int((now - started).total_seconds()), finished=False))
+    Attempt.objects.bulk_create(attempts, batch_size=1000)
+    results: dict[int, Result] = {}
+    for attempt in sorted((a for a in attempts if a.status == Attempt.Status.SUBMITTED), key=lambda a: a.finished_at):
+        result = results.setdefault(
+            attempt.participant_id,
+            Result(round=round_, participant_id=attempt.participant_id, unit_id=attempt.participant.unit_id),
+        )
+        result.attempts += 1
+        if not attempt.flagged and (
+            not result.ranked or (attempt.score, -attempt.duration_ms) > (result.score, -result.duration_ms)
+        ):
+            result.ranked, result.attempt = True, attempt
+            result.score, result.duration_ms = attempt.score, attempt.duration_ms
+    Result.objects.bulk_create(results.values(), batch_size=1000)
+    return competition
+
+
 @transaction.atomic
 def build_demo(*, scale: bool = False) -> DemoSummary:
     """(Re)build the demo competitions; see the module docstring. Returns what to print."""
     rng = random.Random(SEED)
     people = PersonGenerator(rng)
-    builders = {"DRONE": _drone, "COOKING": _cooking} | ({"DISTRICT": _district} if scale else {})
+    builders = {"DRONE": _drone, "COOKING": _cooking} | ({"DISTRICT": _district} if scale else {}) | {"QUIZ": _quiz}
     units = _organisations()
     users = _Users()
     users.get("admin", "系统管理员", role="超级管理员 Superuser", scope="全部 All", superuser=True)

@@ -11,7 +11,7 @@ from config.errors import ERRORS, Conflict, DomainError, Forbidden, NotFound, er
 pytestmark = []
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("config", "competitions", "scoring", "live", "certificates", "judging", "demo")
+APPS = ("config", "competitions", "scoring", "live", "certificates", "judging", "quizzes", "demo")
 # Calls whose first argument is an error code.
 RAISERS = {
     "error",
