@@ -586,11 +586,18 @@ def sheet_lock(*, actor, sheet: Sheet, reason: str = "") -> Sheet:
 
 @transaction.atomic
 def sheet_unlock(*, actor, sheet: Sheet, reason: str) -> Sheet:
-    """Chief judge only; a reason is required and audited. Back to submitted. Locks the sheet row."""
+    """Chief judge only; a reason is required and audited. Back to submitted. Locks the sheet row.
+
+    Only while marking or under review (a review correction unlocks, corrects and relocks): once
+    the event is decoded, announced or final its marks no longer change (409 ``results_stage_invalid``).
+    """
     if not (reason or "").strip():
         raise error("reason_required", field="reason")
     sheet = _locked_sheet(sheet)
     require_chief_judge(actor, sheet.entry.event)
+    stage = EventResults.objects.filter(event_id=sheet.entry.event_id).values_list("stage", flat=True).first()
+    if stage not in (None, EventResults.Stage.MARKING, EventResults.Stage.REVIEW):
+        raise error("results_stage_invalid")
     if not sheet.is_locked:
         raise error("sheet_not_locked")
     sheet.locked_by, sheet.locked_at, sheet.reason = None, None, reason

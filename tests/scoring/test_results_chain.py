@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from competitions.models import JudgeAssignment
 from config.errors import DomainError
-from scoring import results, results_selectors, signals
+from scoring import results, results_selectors, services, signals
 from scoring.models import EventResults, MarkHistory, Objection, ResultsAudit, ReviewItem, Sheet
 from scoring.review_draw import needs_full_review, review_sample, sample_size
 from scoring.services import MarkInput, marks_submit
@@ -392,3 +392,15 @@ def test_review_items_and_objections_lists_do_not_grow_queries(entries, django_a
     organiser = client_for(panel.organiser)
     with django_assert_num_queries(3):  # event, the organiser check, the objections
         assert len(organiser.get(f"/api/v1/events/{panel.event.pk}/results/objections/").json()) == entries
+
+
+def test_sheets_cannot_be_unlocked_once_the_event_is_decoded():
+    """Before: a chief judge could unlock a sheet and change marks after decoding or announcement."""
+    panel = reviewed(marked_event(entries=3))
+    results.results_decode(actor=panel.chief, event=panel.event)
+    sheet = Sheet.objects.filter(entry__event=panel.event).first()
+    with pytest.raises(DomainError) as excinfo:
+        services.sheet_unlock(actor=panel.chief, sheet=sheet, reason="改分")
+    assert (excinfo.value.code, excinfo.value.status) == ("results_stage_invalid", 409)
+    sheet.refresh_from_db()
+    assert sheet.is_locked is True
