@@ -10,6 +10,7 @@ import pytest
 
 from competitions import draw_services
 from competitions.models import Entry
+from live import board
 from live.groups import EVENT, group_name
 from scoring.services import MarkInput, marks_submit
 from tests.factories import judged_event_factory
@@ -36,6 +37,11 @@ def judged(django_capture_on_commit_callbacks):
     return judged
 
 
+def keys(judged) -> dict:
+    """Public rows are keyed by an HMAC of the entry id (no id on the public board)."""
+    return board.row_keys(judged.event.pk, [entry.pk for entry in judged.entries])
+
+
 def board_frames(listener, judged):
     return [f for f in listener.frames() if f["group"] == group_name(EVENT, judged.event.pk)]
 
@@ -47,11 +53,12 @@ def test_disqualifying_the_leader_sends_the_whole_board(judged, django_capture_o
         leader.status = Entry.Status.DSQ
         leader.save()
     (frame,) = board_frames(listener, judged)
+    key = keys(judged)
     assert frame["type"] == "standings.full"
-    assert [(row["entry"], row["rank"], row["status"]) for row in frame["rows"]] == [
-        (judged.entries[2].pk, 1, "ok"),
-        (judged.entries[1].pk, 2, "ok"),
-        (leader.pk, None, "dsq"),
+    assert [(row["key"], row["rank"], row["status"]) for row in frame["rows"]] == [
+        (key[judged.entries[2].pk], 1, "ok"),
+        (key[judged.entries[1].pk], 2, "ok"),
+        (key[leader.pk], None, "dsq"),
     ]
 
 
@@ -65,7 +72,7 @@ def test_renaming_a_contestant_and_a_unit_reaches_the_board_once_per_commit(judg
         contestant.organisation.short_name = "新单位"
         contestant.organisation.save()
     (frame,) = board_frames(listener, judged)
-    row = next(row for row in frame["rows"] if row["entry"] == judged.entries[1].pk)
+    row = next(row for row in frame["rows"] if row["key"] == keys(judged)[judged.entries[1].pk])
     assert (row["name"], row["organisation"]) == ("新名字", "新单位")
 
 

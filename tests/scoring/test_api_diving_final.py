@@ -83,7 +83,7 @@ def test_sydney_2000_mens_3m_springboard_totals_to_the_cent():
 
     for j, judge in enumerate(judged.judges):
         marks = [
-            {"entry": entry_of[diver].pk, "criterion": "dives", "attempt": n, "value": panel.split()[j]}
+            {"entry": entry_of[diver].code, "criterion": "dives", "attempt": n, "value": panel.split()[j]}
             for diver, dives in DIVES.items()
             for n, (_dd, panel) in enumerate(dives, start=1)
         ]
@@ -121,7 +121,7 @@ def test_todays_rule_drop_two_and_two():
     )
     panel = ["7.5", "8.0", "7.0", "7.5", "8.5", "7.0", "8.0"]
     for j, (judge, value) in enumerate(zip(judged.judges, panel, strict=True)):
-        mark = {"entry": entry.pk, "criterion": "dives", "value": value}
+        mark = {"entry": entry.code, "criterion": "dives", "value": value}
         response = client_for(judge).post(
             f"/api/v1/events/{event.pk}/marks/", {"marks": [mark]}, format="json", headers={"Idempotency-Key": f"k{j}"}
         )

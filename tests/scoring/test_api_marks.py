@@ -401,7 +401,10 @@ def test_marks_judge_naming_an_entry_by_id_is_400_entry_by_code(panel):
 
 def test_marks_chief_judge_may_name_an_entry_by_id_and_gets_codes_back(panel):
     entry = panel.entries[0]
-    response = post_marks(panel.chief, panel.event, [{**mark(entry), "entry": entry.pk}])
+    assert post_marks(panel.judges[0], panel.event, [mark(entry)], "j1").status_code == 200
+    # A chief judge's correction of that judge's mark (the chief marks no panel of their own).
+    correction = {**mark(entry, value="16", version=1), "entry": entry.pk}
+    response = post_marks(panel.chief, panel.event, [correction], "c1", judge=panel.judges[0].pk, reason="更正")
 
     assert response.status_code == 200
     assert [row["entry"] for row in response.json()["marks"]] == [entry.code]

@@ -51,7 +51,7 @@ def theory_event(judges=2):
 
 def test_assigned_criterion_refuses_a_judge_not_assigned_and_keeps_the_total():
     judged = theory_event()
-    entry = judged.entries[0].pk
+    entry = judged.entries[0].code  # judges name entries by code (blind marking)
     first, second = judged.judges
     assert (
         post_marks(first, judged.event, [{"entry": entry, "criterion": "quiz", "value": "88.1"}], "a").status_code
@@ -79,7 +79,7 @@ def test_progress_expects_an_assigned_criterion_only_from_its_judges():
 def test_tablet_sheet_and_home_show_each_judge_only_their_criteria(client):
     judged = theory_event()
     first, second = judged.judges
-    url = f"/judge/events/{judged.event.pk}/entries/{judged.entries[0].pk}/"
+    url = f"/judge/events/{judged.event.pk}/entries/{judged.entries[0].code}/"
     client.force_login(second)
     assert [c["code"] for c in client.get(url).context["data"]["criteria"]] == ["task"]
     assert [row.expected for row in client.get("/judge/").context["cards"][0].rows] == [1]
@@ -155,8 +155,8 @@ def test_timed_relay_scores_points_through_the_api():
     clock = judged.judges[0]
     fast, slow = judged.entries
     marks = [
-        {"entry": fast.pk, "criterion": "relay", "value": "305"},
-        {"entry": slow.pk, "criterion": "relay", "value": "459"},
+        {"entry": fast.code, "criterion": "relay", "value": "305"},
+        {"entry": slow.code, "criterion": "relay", "value": "459"},
     ]
     assert post_marks(clock, judged.event, marks, "t").status_code == 200
     rows = client_for(judged.organiser).get(f"/api/v1/events/{judged.event.pk}/standings/").json()["rows"]
@@ -180,9 +180,9 @@ def test_panel_size_keeps_five_of_seven_provisional_and_ranked_after():
     )
     partial, full = judged.entries
     for index, judge in enumerate(judged.judges):
-        marks = [{"entry": full.pk, "criterion": "look", "value": "7"}]
+        marks = [{"entry": full.code, "criterion": "look", "value": "7"}]
         if index < 5:
-            marks.append({"entry": partial.pk, "criterion": "look", "value": "9"})
+            marks.append({"entry": partial.code, "criterion": "look", "value": "9"})
         assert post_marks(judge, judged.event, marks, f"k{index}").status_code == 200
     body = client_for(judged.organiser).get(f"/api/v1/events/{judged.event.pk}/standings/").json()
     assert [(r["entry"], r["total"], r["complete"], r["rank"], r["award"]) for r in body["rows"]] == [
@@ -195,7 +195,7 @@ def test_panel_size_keeps_five_of_seven_provisional_and_ranked_after():
 def test_chief_own_marks_are_refused_but_corrections_of_a_judge_work():
     judged = judged_event_factory(entries=1, judges=1)
     chief, judge, event = judged.chief, judged.judges[0], judged.event
-    entry = judged.entries[0].pk
+    entry = judged.entries[0].code  # judges name entries by code (blind marking)
     own = post_marks(chief, event, [{"entry": entry, "criterion": "look", "value": "15"}], "c1")
     assert (own.status_code, own.json()["code"]) == (403, "not_on_panel")
     assert post_marks(judge, event, [{"entry": entry, "criterion": "look", "value": "15"}], "j1").status_code == 200
@@ -214,7 +214,7 @@ def test_chief_own_marks_are_refused_but_corrections_of_a_judge_work():
 def test_chief_assigned_to_a_criterion_may_mark_it():
     judged = judged_event_factory(entries=1, judges=1)
     judged.criteria[0].judges.set([judged.chief])
-    entry = judged.entries[0].pk
+    entry = judged.entries[0].code  # judges name entries by code (blind marking)
     response = post_marks(judged.chief, judged.event, [{"entry": entry, "criterion": "look", "value": "15"}], "c")
     assert response.status_code == 200
 
@@ -249,7 +249,7 @@ def test_values_and_penalties_out_of_bounds_are_400_with_the_field_never_500(
 ):
     judged = bounded_event()
     judge, entry = judged.judges[0], judged.entries[0]
-    mark = {"entry": entry.pk, "criterion": criterion, "value": "12", field: raw}
+    mark = {"entry": entry.code, "criterion": criterion, "value": "12", field: raw}
     response = post_marks(judge, judged.event, [mark], "bounds")
     assert response.status_code == status, response.content
     if code:
@@ -262,7 +262,7 @@ def test_values_and_penalties_out_of_bounds_are_400_with_the_field_never_500(
         assert not stored.penalty.is_signed()
     assert client_for(judge).get(f"/api/v1/events/{judged.event.pk}/marks/").status_code == 200
     client.force_login(judge)
-    assert client.get(f"/judge/events/{judged.event.pk}/entries/{entry.pk}/").status_code == 200
+    assert client.get(f"/judge/events/{judged.event.pk}/entries/{entry.code}/").status_code == 200
 
 
 def dive_event():
@@ -296,7 +296,7 @@ def test_declared_attempts_are_saved_then_frozen_once_marking_starts():
     )
     judge = judged.judges[0]
     assert (
-        post_marks(judge, judged.event, [{"entry": first.pk, "criterion": "dives", "value": "8"}], "m").status_code
+        post_marks(judge, judged.event, [{"entry": first.code, "criterion": "dives", "value": "8"}], "m").status_code
         == 200
     )
     frozen = organiser.post(url, {"attempts": [{**dives[1], "difficulty": "3.9"}]}, format="json")
@@ -352,7 +352,7 @@ def test_declared_attempts_excel_import_previews_row_errors_then_imports():
 def test_judge_assignment_factory_judge_of_competition_is_on_every_panel():
     judged = judged_event_factory(entries=1, judges=0)
     wide = JudgeAssignmentFactory(competition=judged.competition, event=None, role="judge").user
-    entry = judged.entries[0].pk
+    entry = judged.entries[0].code  # judges name entries by code (blind marking)
     assert (
         post_marks(wide, judged.event, [{"entry": entry, "criterion": "look", "value": "15"}], "w").status_code == 200
     )
