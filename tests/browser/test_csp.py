@@ -54,7 +54,7 @@ def test_main_pages_send_a_policy_and_break_none_of_it(browse, daphne_server, co
         "/certificates/find/",
         "/accounts/login/",
     ]
-    tablet = ["/judge/", f"/judge/events/{judged.event.pk}/entries/{judged.entries[0].pk}/"]
+    tablet = ["/judge/", f"/judge/events/{judged.event.pk}/entries/{judged.entries[0].code}/"]
 
     def scenario(page):
         page.add_init_script(COLLECT_VIOLATIONS)

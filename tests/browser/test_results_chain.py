@@ -54,7 +54,7 @@ def test_results_chain_end_to_end_in_the_browser(browse, daphne_server, contest)
         # The judge marks every entry on the tablet.
         _sign_in(page, server, contest.judges[0], "/judge/")
         for index, entry in enumerate(contest.entries):
-            page.goto(f"{server.url}/judge/events/{event.pk}/entries/{entry.pk}/")
+            page.goto(f"{server.url}/judge/events/{event.pk}/entries/{entry.code}/")
             _enter(page, "total", 80 + index * 2.5)
             page.wait_for_selector('.attempt[data-key="total:1"].saved')
         # The chief judge: close marking (locks every sheet), draw the review sample, review, decode, announce.

@@ -45,7 +45,7 @@ def test_tablet_keeps_a_throttled_mark_and_sends_it_later(browse, daphne_server,
 
         _sign_in(page, daphne_server, dish.judges[0])
         page.route("**/api/v1/events/*/marks/", throttle_once)
-        page.goto(f"{daphne_server.url}/judge/events/{dish.event.pk}/entries/{entry.pk}/")
+        page.goto(f"{daphne_server.url}/judge/events/{dish.event.pk}/entries/{entry.code}/")
         page.wait_for_selector('.attempt[data-key="look:1"]')
         _enter(page, "look", "18")
         page.wait_for_function("document.getElementById('sync-badge').hidden === true", timeout=20000)
