@@ -37,7 +37,10 @@ from scoring.services import MarkInput, marks_submit
 from scoring.signals import event_decoded_on_commit
 from tests.factories import ContestantFactory, OrganisationFactory, judged_event_factory
 from tests.helpers import client_for
-from tests.live.conftest import socket
+from tests.live.conftest import _isolated_layer_and_cache, socket  # noqa: F401 - the autouse fixture
+
+# _isolated_layer_and_cache: the boards are cached per event id; on the services run the shared
+# Redis still held another run's board for the same id (and a higher version), so no delta was sent.
 
 pytestmark = pytest.mark.django_db
 
