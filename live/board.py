@@ -34,14 +34,13 @@ from competitions.models import Competition, Contestant, Entry, Event, Team
 from competitions.selectors import names_visible
 from live import publication
 from live.groups import COMPETITION, EVENT, MONITOR, group_name
+from live.hub import ACCESS, FRAME
 from live.models import FrozenBoard, RevealProgress
 from scoring import selectors as scoring_selectors
 from scoring.models import Mark
 
 logger = logging.getLogger(__name__)
 
-# The channel-layer message type; consumers handle it in ``live_frame``.
-FRAME = "live.frame"
 _CACHE_TIMEOUT = 24 * 3600
 
 
@@ -255,10 +254,14 @@ async def publish_async(group: str, message) -> bool:
     connection fails, and the retry gets a fresh one. Only a second failure loses the frame
     (screens then catch up when the hub's reader sees the layer back, or on the next version).
     """
+    return await _send(group, {"type": FRAME, "group": group, "text": encode(message)})
+
+
+async def _send(group: str, payload: dict) -> bool:
+    """One channel-layer message to ``group``, tried twice (see ``publish_async``)."""
     layer = get_channel_layer()
     if layer is None:
         return False
-    payload = {"type": FRAME, "group": group, "text": encode(message)}
     for attempt in (1, 2):
         try:
             await layer.group_send(group, payload)
@@ -349,8 +352,7 @@ def holder_saved(sender, instance, created=False, **kwargs) -> None:
 
 def entries_changed(sender, *, event_ids, **kwargs) -> None:
     """``competitions.signals.entries_changed``: entries changed in bulk (already committed)."""
-    for event_id in sorted(event_ids):
-        board_changed(event_id)
+    boards_changed_on_commit(event_ids)
 
 
 def remember_visibility(sender, instance, **kwargs) -> None:
@@ -369,17 +371,11 @@ def visibility_saved(sender, instance, created, **kwargs) -> None:
 
 def access_changed(competition_id: int) -> None:
     """Who may watch the competition changed (it went private): every open socket of it asks again."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
     groups = [group_name(COMPETITION, competition_id)]
     for event_id in Event.objects.filter(competition_id=competition_id).values_list("pk", flat=True):
         groups += [group_name(EVENT, event_id), group_name(MONITOR, event_id)]
     for group in groups:
-        try:
-            async_to_sync(layer.group_send)(group, {"type": "live.access", "group": group})
-        except Exception:
-            logger.exception("live: could not tell %s that access changed", group)
+        async_to_sync(_send)(group, {"type": ACCESS, "group": group})
 
 
 def board_changed(event_id: int) -> None:

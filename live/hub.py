@@ -33,6 +33,10 @@ from channels.layers import get_channel_layer
 
 logger = logging.getLogger(__name__)
 
+# Channel-layer message types the hub reads: a pre-encoded frame for the sockets, or a note
+# that who may watch changed (every socket of the group asks again).
+FRAME = "live.frame"
+ACCESS = "live.access"
 FREEZE_AFTER_S = 1.0
 # channels_redis' default group_expiry; the hub re-joins its groups every half of it.
 DEFAULT_GROUP_EXPIRY_S = 86400
@@ -157,9 +161,9 @@ class Hub:
                 else:
                     delay = 0.1
                     group = message.get("group")
-                    if message.get("type") == "live.frame" and group:
+                    if message.get("type") == FRAME and group:
                         await self.deliver(group, message["text"])
-                    elif message.get("type") == "live.access" and group:
+                    elif message.get("type") == ACCESS and group:
                         await self.recheck(group)
                     continue
             await asyncio.sleep(delay + random.uniform(0, delay))  # noqa: S311  (jitter, not crypto)
