@@ -95,7 +95,10 @@ def setup_database(env: dict, entries: int) -> dict:
     from tests.factories import judged_event_factory
 
     judged = judged_event_factory(
-        entries=entries, judges=1, criteria=[{"code": "look", "title": "观感", "max_value": Decimal("100")}]
+        entries=entries,
+        judges=1,
+        criteria=[{"code": "look", "title": "观感", "max_value": Decimal("100")}],
+        decoded=True,  # a blind event's board is sealed (no scores) until decoded: measure full rows
     )
     client = Client()
     client.force_login(judged.judges[0])

@@ -144,8 +144,34 @@ def pending_entries(*, event: Event, since) -> list[int]:
     )
 
 
+# What a sealed row keeps (see ``seal``): who it is by code, and whether its marks are all in.
+SEALED_FIELDS = ("key", "code", "complete")
+
+
+def seal(rows: list[dict] | None) -> list[dict] | None:
+    """Rows of a blind event before decoding as the public sees them: in code order, with no scores.
+
+    Judges of the event read the public board like anyone else, and must learn no rank,
+    total or award of their event before it is decoded (a judge who watched their marks move
+    the ranking could mark strategically). Board order is itself a ranking, so sealed rows
+    are listed by code, and ``pos`` is the place in that list.
+    """
+    if rows is None:
+        return None
+    kept = sorted(({name: row[name] for name in SEALED_FIELDS if name in row} for row in rows), key=_code_order)
+    return [{**row, "pos": pos} for pos, row in enumerate(kept, start=1)]
+
+
+def _code_order(row: dict):
+    code = row.get("code", "")
+    return (len(code), code)
+
+
 def event_public_board(*, event: Event) -> dict:
-    """The event's board as the public may see it under its competition's publication policy."""
+    """The event's board as the public may see it under its competition's publication policy.
+
+    A blind event is sealed until decoded (``seal``): the board lists codes and progress, no scores.
+    """
     competition = event.competition
     policy = competition.publication
     if policy == Competition.Publication.HIDDEN:
@@ -165,6 +191,9 @@ def event_public_board(*, event: Event) -> dict:
     elif policy == Competition.Publication.REVEAL:
         progress = RevealProgress.objects.filter(event=event).first()
         revealed = progress.revealed if progress else 0
+    sealed = not names_visible(event)
+    if sealed:
+        rows, frozen_rows = seal(rows), seal(frozen_rows)
     return publication.public_board(
         event_id=event.pk,
         policy=policy,
@@ -173,6 +202,7 @@ def event_public_board(*, event: Event) -> dict:
         frozen_rows=frozen_rows,
         pending=pending,
         revealed=revealed,
+        sealed=sealed,
     )
 
 
@@ -182,14 +212,17 @@ def overview_entry(event: Event, board: dict, leaders: int = 3) -> dict:
     Rows are best first under every policy; during a reveal they are the places shown
     so far, so the top rows are the latest revealed.
     """
-    return {
+    entry = {
         "event": event.pk,
         "title": event.title,
         "policy": board["policy"],
         "version": board["version"],
-        "rows": board["rows"][:leaders],
+        "rows": [] if board.get("sealed") else board["rows"][:leaders],
         "hidden": board["hidden"],
     }
+    if board.get("sealed"):
+        entry["sealed"] = True  # no leaders before decoding: the first codes of a sealed board lead nothing
+    return entry
 
 
 # --------------------------------------------------------------------------

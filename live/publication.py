@@ -33,9 +33,15 @@ def public_board(
     frozen_rows: list[dict] | None = None,
     pending: Iterable[str] = (),
     revealed: int = 0,
+    sealed: bool = False,
 ) -> dict:
-    """The board a spectator may see under ``policy``: ``{"type", "event", "policy", "version", "rows", "hidden"}``."""
+    """The board a spectator may see under ``policy``: ``{"type", "event", "policy", "version", "rows", "hidden"}``.
+
+    A ``sealed`` board (a blind event before decoding: codes and progress, no scores) says so.
+    """
     board = {"type": "standings.full", "event": event_id, "policy": policy, "version": version, "hidden": 0}
+    if sealed:
+        board["sealed"] = True
     if policy == LIVE:
         board["rows"] = list(rows)
     elif policy == FROZEN:
@@ -47,6 +53,7 @@ def public_board(
         board["hidden"] = len(rows) - shown
     else:
         # Hidden, and any policy this module does not know: show nothing at all.
+        board.pop("sealed", None)
         board.update(policy=HIDDEN, version=None, rows=[], hidden=len(rows))
     return board
 
@@ -61,7 +68,12 @@ def board_delta(previous: Mapping | None, board: Mapping) -> Mapping | None:
     """
     if board["policy"] == HIDDEN:
         return board if previous is None or previous["policy"] != HIDDEN else None
-    if previous is None or previous["policy"] != board["policy"] or board["policy"] == REVEAL:
+    if (
+        previous is None
+        or previous["policy"] != board["policy"]
+        or board["policy"] == REVEAL
+        or previous.get("sealed") != board.get("sealed")
+    ):
         return board
     if previous["version"] is not None and board["version"] <= previous["version"]:
         return None

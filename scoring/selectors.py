@@ -524,8 +524,8 @@ def standings_labels_for(user, event: Event) -> StandingsLabels:
     stations (they mark by them). The public sees codes in a blind event and no station.
     Names and units appear, to anyone but organisers, only once the event is decoded
     (``names_visible``); an event that is not blind shows names and, to the public, no codes.
-    No row ever carries the entry id. Judges of the event itself get no standings at all
-    before decoding (``standings_blind_for``).
+    No row ever carries the entry id. Before decoding, only the chief judge and organisers get
+    standings at all (``standings_blind_for``).
     """
     roles = roles_of(user)
     if roles.manages(event.competition_id):
@@ -537,14 +537,16 @@ def standings_labels_for(user, event: Event) -> StandingsLabels:
 
 
 def standings_blind_for(user, event: Event) -> bool:
-    """Whether ``user`` judges this blind, undecoded event (its chief judge excepted): no ranks or totals for them.
+    """Whether ``user`` may not see this blind, undecoded event's ranks and totals: all but its chief and organisers.
 
-    A judge who saw their own event's codes ranked could line them up with any ranked list
-    that names people; the chief judge checks the scores and so sees them.
+    A judge who saw their own event's codes ranked could mark strategically, and could line the
+    ranking up with any ranked list that names people; the public board is sealed for the same
+    reason (``live.board.seal``), since judges read it too. The chief judge checks the scores and
+    so sees them.
     """
     if names_visible(event) or roles_of(user).manages(event.competition_id):
         return False
-    return judge_assignment(user, event) is not None and not is_chief_judge(user, event)
+    return not (user and user.is_authenticated and is_chief_judge(user, event))
 
 
 def entry_ids_by_code(*, event: Event, codes) -> dict[str, int]:

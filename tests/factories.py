@@ -327,8 +327,11 @@ class QuickUserFactory(UserFactory):
     password = "!"
 
 
-def judged_event_factory(*, entries=3, judges=3, criteria=None, competition=None, **competition_fields):
+def judged_event_factory(*, entries=3, judges=3, criteria=None, competition=None, decoded=False, **competition_fields):
     """A ready-to-mark event: a scheme, entries from distinct units, a panel, a chief judge and an organiser.
+
+    The event is blind (the model's default); ``decoded`` makes it already decoded, so its public
+    board shows names and scores (a blind event's board is sealed until then: ``live.board.seal``).
 
     ``criteria`` is a list of CriterionFactory kwargs (default: 观感 0–20 and 味感 0–40, judgement, 0.5 steps).
     Returns a namespace with ``competition, event, scheme, criteria, entries, judges, chief, organiser``.
@@ -336,7 +339,7 @@ def judged_event_factory(*, entries=3, judges=3, criteria=None, competition=None
     from types import SimpleNamespace
 
     competition = competition or CompetitionFactory(**competition_fields)
-    event = EventFactory(competition=competition)
+    event = EventFactory(competition=competition, decoded_at=timezone.now() if decoded else None)
     scheme = MarkingSchemeFactory(event=event)
     specs = criteria or [
         {"code": "look", "title": "观感", "max_value": Decimal("20")},

@@ -97,6 +97,7 @@
     state.version = data.version;
     state.policy = data.policy;
     state.hidden = data.hidden || 0;
+    state.sealed = !!data.sealed;
     state.preview = !!data.preview;
     state.rows = new Map();
     data.rows.forEach(function (row) { state.rows.set(row.key, row); });
@@ -144,9 +145,11 @@
     if (row.organisation) who.appendChild(el("span", "org", row.organisation));
     tr.appendChild(who);
     var total = row.total === null ? "—" : row.total;
+    // A sealed row (a blind event before decoding) has no score: it says whether its marks are all in.
+    if (row.total === undefined) total = row.complete ? T.sealedDone : T.sealedMarking;
     if (row.status && row.status !== "ok") total = T.status[row.status] || row.status;
     var td = el("td", "total", total);
-    if (!row.complete && row.total !== null) td.appendChild(el("span", "provisional", T.provisional));
+    if (!row.complete && row.total !== null && row.total !== undefined) td.appendChild(el("span", "provisional", T.provisional));
     if (row.pending) td.appendChild(el("span", "pending", T.pending));
     tr.appendChild(td);
     tr.appendChild(el("td", "award", awardLabel(row.award)));
@@ -176,7 +179,9 @@
     var note = document.getElementById("live-policy");
     note.textContent = T.policy[state.policy] || "";
     if (state.policy === "reveal" && state.hidden) note.textContent += " · " + T.toReveal.replace("%s", state.hidden);
+    if (state.sealed) note.textContent = T.sealed;
     if (state.preview) note.textContent = T.preview;
+    root.dataset.sealed = state.sealed ? "1" : "";
     root.dataset.policy = state.policy || "";
     root.dataset.version = state.version === null ? "" : state.version;
     document.getElementById("live-empty").hidden = state.rows.size > 0;
@@ -193,7 +198,7 @@
       link.href = root.dataset.boardUrl.replace(/\/0\/$/, "/" + ev.event + "/");
       heading.appendChild(link);
       card.appendChild(heading);
-      card.appendChild(el("p", "policy", T.policy[ev.policy] || ""));
+      card.appendChild(el("p", "policy", ev.sealed ? T.sealed : (T.policy[ev.policy] || "")));
       var table = el("table", "leaders");
       var tb = el("tbody");
       ev.rows.forEach(function (row) { tb.appendChild(rowNode(row)); });

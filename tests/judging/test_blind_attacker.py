@@ -8,11 +8,10 @@ a name:
 - no response contains both a contestant's name (or unit) and that entry's code;
 - no identifier of an entry that a judge sees (entry id, tablet URL) appears in a public
   response, and no public row key appears in a judge's response;
-- the judge's own, signed-in paths (tablet pages, marks, sheets, standings, progress) give
-  no ranks or totals of their event.
-
-The public board shows codes with totals and ranks (the public sees codes until decoding):
-anyone, judges included, may read it, and it names nobody.
+- nothing the judge reads, signed in or signed out (the public board, its socket, the
+  overview), gives a rank, total or award of their event: the public board of a blind event
+  is sealed until decoding (codes in code order, with progress, and no scores), since a judge
+  who saw their event's scores could mark strategically.
 
 Stations (赛位号) are shown to judges (they find the entry at the venue by it) and never in
 a public payload: a station is visible at the venue to anyone standing there, but nothing
@@ -192,10 +191,13 @@ def test_blind_event_a_judge_cannot_pair_a_code_with_a_name_before_decoding(blin
     public["socket"] = "\n".join(socket_frames(blind, None, "17"))
     everything = {**{f"judge {k}": v for k, v in judged.items()}, **{f"public {k}": v for k, v in public.items()}}
 
-    # The judge really did read something of every entry, and the public board really shows scores.
+    # The judge really did read something of every entry, and the public board really lists them.
     assert all(code in judged["tablet-home"] for code in CODES)
     assert all(code in public["standings.json"] for code in CODES)
-    assert json.loads(public["standings.json"])["rows"][0]["total"] is not None
+    sealed = json.loads(public["standings.json"])
+    assert sealed["sealed"] is True
+    assert [row["code"] for row in sealed["rows"]] == sorted(CODES)  # code order, not board order
+    assert all(row["complete"] for row in sealed["rows"])
 
     # 1. Nothing anyone reads holds a name (or unit) together with that entry's code.
     for code, name, unit in zip(CODES, NAMES, UNITS, strict=True):
@@ -225,18 +227,18 @@ def test_blind_event_a_judge_cannot_pair_a_code_with_a_name_before_decoding(blin
     # The judge knows entries by code and station; no public payload carries stations.
     assert all('"station"' not in body for body in public.values())
 
-    # 3. The judge's own paths give no ranks or totals of their event.
+    # 3. Nothing the judge can read, signed in or out, gives a rank, total or award of their event.
     assert json.loads(judged["standings"])["code"] == "standings_blind"
-    for label, body in judged.items():
+    for label, body in everything.items():
         for item in _json_dicts(body):
-            assert not {"rank", "total"} & item.keys(), (label, item)
+            assert not {"rank", "total", "award", "criterion_scores"} & item.keys(), (label, item)
 
 
 def test_blind_event_names_appear_on_the_board_and_socket_once_decoded(blind):
     standings_url = f"/live/events/{blind.event.pk}/standings.json"
     before = json.loads(_page_client().get(standings_url).content)
     assert {row["code"] for row in before["rows"]} == set(CODES)
-    assert all("name" not in row for row in before["rows"])
+    assert all("name" not in row and "total" not in row for row in before["rows"])
 
     def decode():
         with blind.capture(execute=True):
@@ -258,6 +260,10 @@ def test_blind_event_names_appear_on_the_board_and_socket_once_decoded(blind):
     assert frame["type"] == "standings.full"
     named = {row["code"]: (row["name"], row["organisation"]) for row in frame["rows"]}
     assert named == {code: (name, unit) for code, name, unit in zip(CODES, NAMES, UNITS, strict=True)}
+    # The scores are unsealed with the names: ranked, in board order.
+    assert "sealed" not in frame
+    assert [row["rank"] for row in frame["rows"]] == [1, 2, 3]
+    assert all(Decimal(row["total"]) > 0 for row in frame["rows"])
     assert overview_frame["type"] == "overview.event"
     assert {row["name"] for row in overview_frame["rows"]} <= set(NAMES)
 

@@ -100,11 +100,18 @@ async def group_size(group: str) -> int:
 def judged(django_capture_on_commit_callbacks):
     """An event of two entries and one judge; ``judged.mark(index, value, key)`` marks an entry (after commit)."""
     judged = judged_event_factory(
-        entries=2, judges=1, criteria=[{"code": "look", "title": "观感", "max_value": Decimal("20")}]
+        entries=2, judges=1, criteria=[{"code": "look", "title": "观感", "max_value": Decimal("20")}], decoded=True
     )
     judged.mark = lambda index, value, key, version=0: _mark(
         judged, index, value, key, django_capture_on_commit_callbacks, version
     )
+    return judged
+
+
+def undecode(judged):
+    """Make the fixture's event blind and not yet decoded: its public board is sealed (``live.board.seal``)."""
+    judged.event.decoded_at = None
+    type(judged.event).objects.filter(pk=judged.event.pk).update(decoded_at=None)
     return judged
 
 

@@ -19,7 +19,7 @@ Publication = Competition.Publication
 @pytest.fixture
 def judged():
     return judged_event_factory(
-        entries=3, judges=1, criteria=[{"code": "look", "title": "观感", "max_value": Decimal("20")}]
+        entries=3, judges=1, criteria=[{"code": "look", "title": "观感", "max_value": Decimal("20")}], decoded=True
     )
 
 
@@ -60,7 +60,7 @@ def test_broadcast_happens_only_after_commit(judged, django_capture_on_commit_ca
 
 def test_versions_increase_and_deltas_carry_only_changed_rows(judged, django_capture_on_commit_callbacks):
     listener = LayerListener(group_name(EVENT, judged.event.pk))
-    # Rows of a blind event say who they are by code; they are keyed by an opaque key, never the entry id.
+    # Rows of a (decoded) blind event say who they are by code and name; keyed by an opaque key, never the entry id.
     first, second, third = (entry.code for entry in judged.entries)
     mark(judged, 0, 10, "k1", django_capture_on_commit_callbacks)
     mark(judged, 1, 12, "k2", django_capture_on_commit_callbacks)
@@ -72,7 +72,7 @@ def test_versions_increase_and_deltas_carry_only_changed_rows(judged, django_cap
         ("standings.delta", 3, 2),
     ]
     assert [row["code"] for row in frames[0]["rows"]] == [first, second, third]
-    assert all("entry" not in row and "name" not in row for row in frames[0]["rows"])
+    assert all("entry" not in row and "key" in row for row in frames[0]["rows"])
     # Entry 2 overtakes entry 1; entry 3 stays unscored: only the first two rows changed.
     assert [(row["code"], row["rank"], row["total"]) for row in frames[1]["rows"]] == [
         (second, 1, "12.00"),

@@ -28,7 +28,7 @@ CSRF_SECRET = get_random_string(32)
 def logged_in_event():
     """Three entries, one criterion, one judge whose tablet is logged in (a session in the shared test DB)."""
     judged = judged_event_factory(
-        entries=3, judges=1, criteria=[{"code": "look", "title": "观感", "max_value": Decimal("20")}]
+        entries=3, judges=1, criteria=[{"code": "look", "title": "观感", "max_value": Decimal("20")}], decoded=True
     )
     client = Client()
     client.force_login(judged.judges[0])

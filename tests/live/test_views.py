@@ -11,7 +11,7 @@ from live.groups import COMPETITION, EVENT, MONITOR, group_name
 from scoring.services import MarkInput, marks_submit
 from scoring.signals import event_decoded_on_commit
 from tests.factories import FrozenBoardFactory, RevealProgressFactory, UserFactory, judged_event_factory
-from tests.live.conftest import LayerListener
+from tests.live.conftest import LayerListener, undecode
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +35,33 @@ def test_standings_data_returns_the_socket_version_and_rows(client, judged):
         (second.code, 1, 1, "15.00", 1),
         (first.code, 2, 2, "10.00", 2),
     ]
-    # A blind event shows codes to the public until it is decoded: no name, no unit, no entry id.
+    # Rows are keyed by an opaque key: no entry id, no station.
     keys = row_keys(judged.event.pk, [second.pk, first.pk])
     assert [row["key"] for row in data["rows"]] == [keys[second.pk], keys[first.pk]]
-    assert not {"name", "organisation", "entry", "station"} & data["rows"][0].keys()
+    assert not {"entry", "station"} & data["rows"][0].keys()
+
+
+def test_standings_data_of_a_blind_event_is_sealed_until_decoded(client, judged):
+    undecode(judged)
+    judged.mark(0, 10, "k1")
+    judged.mark(1, 15, "k2")
+    data = standings(client, judged)
+    first, second = judged.entries
+    # Codes in code order (not board order), whether each is fully marked, and no score, rank or award.
+    assert data["sealed"] is True
+    assert data["rows"] == [
+        {"key": row_keys(judged.event.pk, [first.pk])[first.pk], "code": first.code, "complete": True, "pos": 1},
+        {"key": row_keys(judged.event.pk, [second.pk])[second.pk], "code": second.code, "complete": True, "pos": 2},
+    ]
+    overview = client.get(reverse("live:overview-data", args=[judged.competition.pk])).json()
+    assert [(e["sealed"], e["rows"]) for e in overview["events"]] == [(True, [])]
+    event_decode(event=judged.event, actor=judged.chief)
+    data = standings(client, judged)
+    assert "sealed" not in data
+    assert [(row["code"], row["rank"], row["total"]) for row in data["rows"]] == [
+        (second.code, 1, "15.00"),
+        (first.code, 2, "10.00"),
+    ]
 
 
 def test_standings_data_names_entries_beside_codes_once_decoded(client, judged):
@@ -191,6 +214,7 @@ def test_monitor_data_shows_progress_and_codes_to_chief_judge(client, judged):
 
 
 def test_monitor_data_names_no_entry_by_id_and_nobody_until_decoded(client, judged):
+    undecode(judged)
     judged.mark(0, 10, "k1")
     client.force_login(judged.chief)
     url = reverse("live:monitor-data", args=[judged.event.pk])
@@ -256,7 +280,9 @@ def test_frozen_outside_the_live_control_shows_no_scores_rather_than_late_ones(c
 
 
 def test_frozen_board_comes_from_its_snapshot_labelled_as_of_now(client, judged):
-    # A snapshot taken before rows had keys (by entry id), with names: shown by key and code, as the event is blind.
+    # A snapshot taken before rows had keys (by entry id), with names: shown by key and code, as the event is blind,
+    # and sealed (no scores) until it is decoded.
+    undecode(judged)
     snapshot_row = {
         "entry": judged.entries[1].pk,
         "pos": 1,
@@ -273,8 +299,7 @@ def test_frozen_board_comes_from_its_snapshot_labelled_as_of_now(client, judged)
     judged.mark(1, 10, "k1")
     data = standings(client, judged)
     key = row_keys(judged.event.pk, [judged.entries[1].pk])[judged.entries[1].pk]
-    unlabelled = {name: value for name, value in snapshot_row.items() if name not in ("entry", "name", "organisation")}
-    assert data["rows"] == [{**unlabelled, "key": key, "code": judged.entries[1].code, "pending": True}]
+    assert data["rows"] == [{"key": key, "code": judged.entries[1].code, "complete": True, "pos": 1, "pending": True}]
     # Decoded while frozen: the frozen board names its rows at once.
     event_decode(event=judged.event, actor=judged.chief)
     (row,) = standings(client, judged)["rows"]
