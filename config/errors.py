@@ -43,6 +43,7 @@ ERRORS: dict[str, ErrorCode] = {
             "integrity": _("与已有数据冲突（重复或引用无效）。"),
             "does_not_exist": _("对象不存在。"),
             "reason_required": _("必须填写原因。"),
+            "entries_required": _("请至少指明一个参赛号。"),
         },
     ),
     **_codes(403, {"forbidden": _("您没有执行此操作的权限。")}),
@@ -87,6 +88,8 @@ ERRORS: dict[str, ErrorCode] = {
             "no_entries": _("该项目还没有参赛登记，无法抽签。"),
             "redraw_needs_reason": _("重新抽签必须填写原因。"),
             "import_has_errors": _("导入文件有 %(count)s 处错误，未导入任何数据。"),
+            "import_empty": _("导入文件没有可导入的行。"),
+            "criterion_not_importable": _("只有指定一名裁判评分的评分项（如计时、测量、理论成绩）可以导入成绩。"),
             "file_invalid": _("无法读取文件：请上传 Excel .xlsx 文件。"),
             "file_too_large": _("文件过大：最大 %(limit)s MB。"),
             "file_empty": _("文件是空的：第1行应为列名。"),
@@ -240,6 +243,7 @@ ERRORS: dict[str, ErrorCode] = {
             "announcement_not_over": _("公示期尚未结束。"),
             "announcement_over": _("公示期已结束，不再受理异议。"),
             "objections_open": _("还有未处理或成立的异议，成绩不能确认。"),
+            "appeals_open": _("还有未裁决的申诉，不能解密、公示或确认成绩。"),
             "objection_not_open": _("该异议已处理。"),
             "results_not_final": _("成绩尚未最终确认，不能颁发获奖证书。"),
         },
@@ -249,7 +253,7 @@ ERRORS: dict[str, ErrorCode] = {
     **_codes(
         403,
         {
-            "standings_blind": _("解密前，本项目的裁判不能查看名次和总分。"),
+            "standings_blind": _("盲评项目解密前不公布名次和总分。"),
             "not_decoded": _("解密前不公布姓名、队名和单位的成绩。"),
         },
     ),

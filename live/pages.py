@@ -136,6 +136,11 @@ def results_manage(request, event_id):
                     status=request.POST.get("status", ""),
                     decision=request.POST.get("decision", ""),
                 )
+            elif step == "reopen":
+                codes = [code.strip() for code in request.POST.get("entries", "").replace("，", ",").split(",")]
+                results.results_reopen(
+                    actor=request.user, event=event, codes=codes, reason=request.POST.get("reason", "")
+                )
             elif step == "finalise":
                 results.results_finalise(actor=request.user, event=event)
             else:
@@ -151,6 +156,10 @@ def results_manage(request, event_id):
         "state": state,
         "stage": results_selectors.results_stage(state),
         "objections": Objection.objects.filter(event=event).select_related("decided_by"),
+        "can_reopen": state is not None
+        and state.stage == EventResults.Stage.ANNOUNCED
+        and results_selectors.blocking_objections(state).filter(status=Objection.Status.UPHELD).exists(),
+        "open_appeals": results_selectors.open_appeals(event.pk).count(),
         "audit": results_selectors.results_audit(event),
         "problem": problem,
     }

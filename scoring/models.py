@@ -559,6 +559,7 @@ class ResultsAudit(models.Model):
         OBJECTION_FILED = "objection_filed", _("收到异议")
         OBJECTION_DECIDED = "objection_decided", _("处理异议")
         FINALISE = "finalise", _("成绩确认")
+        REOPEN = "reopen", _("异议成立，重新复核")
         APPEAL_FILED = "appeal_filed", _("受理申诉")
         APPEAL_DECIDED = "appeal_decided", _("申诉裁决")
 
@@ -592,6 +593,7 @@ class ReviewItem(models.Model):
         TOP = "top", _("前十名")
         SAMPLE = "sample", _("随机抽样")
         FULL = "full", _("全面复核")
+        OBJECTION = "objection", _("异议复查")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待复核")
@@ -601,6 +603,8 @@ class ReviewItem(models.Model):
     event = models.ForeignKey(Event, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="review_items")
     entry = models.ForeignKey(Entry, verbose_name=_("参赛登记"), on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("抽取原因"), max_length=10, choices=Reason.choices)
+    # 1: the review drawn by lot; 2, 3…: each reopening after an upheld objection (``results_reopen``).
+    round = models.PositiveSmallIntegerField(_("复核轮次"), default=1)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     reviewed_by = models.ForeignKey(
@@ -618,7 +622,9 @@ class ReviewItem(models.Model):
         verbose_name = _("复核项")
         verbose_name_plural = _("复核项")
         ordering = ["event", "id"]
-        constraints = [models.UniqueConstraint(fields=["event", "entry"], name="review_item_once_per_entry")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "entry", "round"], name="review_item_once_per_entry_and_round")
+        ]
 
     def __str__(self):
         return f"{self.entry} · {self.get_status_display()}"

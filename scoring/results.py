@@ -18,11 +18,14 @@ interleave; a step that changes marks (a review correction) also goes through
   and sends ``scoring.signals.event_decoded`` after commit.
 - **Announcement** (公示): opens a period (3 days by default) with a contact; the public
   may raise objections; the organiser upholds or dismisses each. An upheld objection
-  means the result must be corrected and announced again.
+  means the result must be corrected and announced again: the chief judge reopens the
+  review for the entries concerned (``results_reopen``, a new review round), corrects them
+  as in the review, and announces again once that round is done.
 - **Final**: read-time (``results_selectors.results_stage``); ``results_finalise`` records it.
 
 Appeals (申诉) stay in ``scoring.services`` (``appeal_file`` checks the window, ``appeal_decide``
-the arbitration role); they write to the same audit.
+the arbitration role); they write to the same audit. An open appeal holds decoding, the
+announcement and finality (409 ``appeals_open``) until the arbitration group decides it.
 """
 
 import secrets
@@ -39,7 +42,7 @@ from competitions.services import event_decode
 from config.errors import error
 from scoring import signals
 from scoring.models import EventResults, MarkHistory, Objection, ResultsAudit, ReviewItem, Sheet
-from scoring.results_selectors import blocking_objections
+from scoring.results_selectors import blocking_objections, open_appeals
 from scoring.review_draw import needs_full_review, review_sample
 from scoring.selectors import event_standings
 from scoring.services import MarkInput, marks_submit, sheet_lock, sheet_unlock
@@ -62,6 +65,12 @@ def _audit(event: Event, action: str, actor, reason: str = "", **data) -> Result
 def _require_stage(results: EventResults, *stages: str) -> None:
     if results.stage not in stages:
         raise error("results_stage_invalid", extra={"stage": results.stage})
+
+
+def _require_no_open_appeal(event: Event) -> None:
+    appeals = sorted(open_appeals(event.pk).values_list("pk", flat=True))
+    if appeals:
+        raise error("appeals_open", extra={"appeals": appeals})
 
 
 # --------------------------------------------------------------------------
@@ -152,8 +161,10 @@ def _after_decision(results: EventResults, actor) -> None:
     event = results.event
     items = ReviewItem.objects.filter(event=event)
     if not results.full_review:
-        total = items.count()
-        corrected = items.filter(status=ReviewItem.Status.CORRECTED).count()
+        # The error rate is the drawn sample's: entries reopened after an objection were not drawn by lot.
+        drawn = items.exclude(reason=ReviewItem.Reason.OBJECTION)
+        total = drawn.count()
+        corrected = drawn.filter(status=ReviewItem.Status.CORRECTED).count()
         if needs_full_review(reviewed=total, corrected=corrected):
             present = set(items.values_list("entry_id", flat=True))
             rest = Entry.objects.filter(event=event).exclude(pk__in=present).values_list("pk", flat=True)
@@ -165,7 +176,12 @@ def _after_decision(results: EventResults, actor) -> None:
             _audit(event, Action.FULL_REVIEW, actor, reviewed=total, corrected=corrected)
     if not items.filter(status=ReviewItem.Status.PENDING).exists():
         results.review_completed_at = timezone.now()
-        results.save(update_fields=["review_completed_at"])
+        update = ["review_completed_at"]
+        if event.decoded_at is not None:
+            # A review reopened after an objection: the event stays decoded, ready to be announced again.
+            results.stage = Stage.DECODED
+            update.append("stage")
+        results.save(update_fields=update)
         _audit(event, Action.REVIEW_COMPLETE, actor, full_review=results.full_review)
 
 
@@ -251,6 +267,7 @@ def results_decode(*, actor, event: Event, reason: str = "") -> EventResults:
     if results.stage in (Stage.MARKING, Stage.REVIEW) and results.review_completed_at is None:
         raise error("review_not_complete")
     _require_stage(results, Stage.REVIEW)
+    _require_no_open_appeal(event)
     decoded = event_decode(event=event, actor=actor)
     event.decoded_at, event.decoded_by = decoded.decoded_at, decoded.decoded_by
     results.stage = Stage.DECODED
@@ -284,6 +301,7 @@ def results_announce(*, actor, event: Event, days: int = ANNOUNCEMENT_DAYS, cont
         raise error("results_stage_invalid", extra={"stage": results.stage})
     if not isinstance(days, int) or not 1 <= days <= MAX_ANNOUNCEMENT_DAYS:
         raise error("announcement_days_invalid", field="days")
+    _require_no_open_appeal(event)
     now = timezone.now()
     results.stage = Stage.ANNOUNCED
     results.announced_at, results.announced_by = now, actor
@@ -291,6 +309,54 @@ def results_announce(*, actor, event: Event, days: int = ANNOUNCEMENT_DAYS, cont
     results.contact = (contact or "").strip()[:200]
     results.save()
     _audit(event, Action.ANNOUNCE, actor, days=days, ends_at=results.announcement_ends_at.isoformat())
+    return results
+
+
+@transaction.atomic
+def results_reopen(*, actor, event: Event, codes: Sequence[str], reason: str) -> EventResults:
+    """After an upheld objection, the chief judge reopens the review for the entries it concerns (by code).
+
+    A new review round: one pending item per entry (reason ``objection``); the earlier rounds'
+    decisions stay as they were. The stage goes back to review, so the entries can be
+    confirmed or corrected as in the review (the correction unlocks and relocks the judge's
+    sheet, audited); once the round is done the event is decoded again, ready to be
+    announced for a new period. Takes the EventResults row lock.
+    409 ``results_stage_invalid`` unless announced with an objection upheld in this period.
+    """
+    require_chief_judge(actor, event)
+    if not (reason or "").strip():
+        raise error("reason_required", field="reason")
+    codes = list(dict.fromkeys(code for code in codes or () if code))
+    if not codes:
+        raise error("entries_required", field="entries")
+    results = _locked_results(event)
+    upheld = blocking_objections(results).filter(status=Objection.Status.UPHELD)
+    if results.stage != Stage.ANNOUNCED or not upheld.exists():
+        raise error("results_stage_invalid", extra={"stage": results.stage})
+    entries = dict(Entry.objects.filter(event=event, code__in=codes).values_list("code", "pk"))
+    unknown = [code for code in codes if code not in entries]
+    if unknown:
+        raise error("entry_not_in_event", field="entries", extra={"codes": unknown})
+    round_ = (
+        ReviewItem.objects.filter(event=event).order_by("-round").values_list("round", flat=True).first() or 1
+    ) + 1
+    ReviewItem.objects.bulk_create(
+        [
+            ReviewItem(event=event, entry_id=entries[code], reason=ReviewItem.Reason.OBJECTION, round=round_)
+            for code in codes
+        ]
+    )
+    results.stage, results.review_completed_at = Stage.REVIEW, None
+    results.save()
+    _audit(
+        event,
+        Action.REOPEN,
+        actor,
+        reason,
+        round=round_,
+        entries=[entries[code] for code in codes],
+        objections=sorted(upheld.values_list("pk", flat=True)),
+    )
     return results
 
 
@@ -348,6 +414,7 @@ def results_finalise(*, actor, event: Event) -> EventResults:
         raise error("announcement_not_over")
     if blocking_objections(results).exists():
         raise error("objections_open")
+    _require_no_open_appeal(event)
     results.stage, results.final_at, results.finalised_by = Stage.FINAL, timezone.now(), actor
     results.save()
     _audit(event, Action.FINALISE, actor)

@@ -63,7 +63,18 @@ class ReviewItemOut(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewItem
-        fields = ["id", "entry", "code", "reason", "status", "note", "reviewed_by", "reviewed_at", "corrections"]
+        fields = [
+            "id",
+            "entry",
+            "code",
+            "reason",
+            "round",
+            "status",
+            "note",
+            "reviewed_by",
+            "reviewed_at",
+            "corrections",
+        ]
 
 
 class ConfirmIn(serializers.Serializer):
@@ -74,6 +85,16 @@ class CorrectIn(serializers.Serializer):
     judge = serializers.IntegerField(help_text="The judge whose marks are corrected.")
     marks = MarkInSerializer(many=True, allow_empty=False)
     reason = serializers.CharField(max_length=200)
+
+
+class ReopenIn(serializers.Serializer):
+    entries = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        allow_empty=False,
+        max_length=500,
+        help_text="Entry codes to review again.",
+    )
+    reason = serializers.CharField(max_length=300)
 
 
 class AnnounceIn(serializers.Serializer):
@@ -247,6 +268,18 @@ class AnnounceView(_ResultsView):
     def post(self, request, event_id: int):
         data = self.parsed(AnnounceIn)
         state = results.results_announce(actor=request.user, event=_event(event_id), **data)
+        return Response(ResultsStateOut(state).data)
+
+
+@extend_schema(tags=["results"], request=ReopenIn, responses=ResultsStateOut)
+class ReopenView(_ResultsView):
+    """After an upheld objection, the chief judge reopens the review for the entries concerned (by code)."""
+
+    def post(self, request, event_id: int):
+        data = self.parsed(ReopenIn)
+        state = results.results_reopen(
+            actor=request.user, event=_event(event_id), codes=data["entries"], reason=data["reason"]
+        )
         return Response(ResultsStateOut(state).data)
 
 

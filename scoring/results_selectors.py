@@ -3,7 +3,7 @@
 "Final" is computed on read, so no background job or cron has to run at the end of an
 announcement period: an event whose stage is ``announced`` reads as final once
 ``announcement_ends_at`` has passed with no objection open and none upheld in that
-period. ``results_finalise`` records the same fact (audited), but nothing depends on it
+period, and no appeal open. ``results_finalise`` records the same fact (audited), but nothing depends on it
 having been called: certificates ask ``event_results_final``.
 """
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from competitions.models import Competition, Event
 from competitions.selectors import is_organiser
-from scoring.models import EventResults, Objection, ResultsAudit, ReviewItem
+from scoring.models import Appeal, EventResults, Objection, ResultsAudit, ReviewItem
 from scoring.review_draw import needs_full_review
 from scoring.selectors import event_standings
 
@@ -31,13 +31,25 @@ def blocking_objections(results: EventResults):
     return Objection.objects.filter(blocking, event_id=results.event_id)
 
 
+def open_appeals(event_id: int):
+    """Appeals (申诉) of the event not yet decided: they hold decoding, the announcement and finality."""
+    return Appeal.objects.filter(entry__event_id=event_id, status=Appeal.Status.OPEN)
+
+
 def results_stage(results: EventResults | None, *, now=None) -> str:
-    """The effective stage: the stored one, or ``final`` once an announcement period ended cleanly."""
+    """The effective stage: the stored one, or ``final`` once an announcement period ended cleanly.
+
+    Cleanly: no open or upheld objection of the period (``blocking_objections``) and no open appeal.
+    """
     if results is None:
         return Stage.MARKING
     if results.stage == Stage.ANNOUNCED and results.announcement_ends_at is not None:
         now = now or timezone.now()
-        if now >= results.announcement_ends_at and not blocking_objections(results).exists():
+        if (
+            now >= results.announcement_ends_at
+            and not blocking_objections(results).exists()
+            and not open_appeals(results.event_id).exists()
+        ):
             return Stage.FINAL
     return results.stage
 

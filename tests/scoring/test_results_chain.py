@@ -9,7 +9,7 @@ from django.utils import timezone
 from competitions.models import JudgeAssignment
 from config.errors import DomainError
 from scoring import results, results_selectors, services, signals
-from scoring.models import EventResults, MarkHistory, Objection, ResultsAudit, ReviewItem, Sheet
+from scoring.models import EventResults, Mark, MarkHistory, Objection, ResultsAudit, ReviewItem, Sheet
 from scoring.review_draw import needs_full_review, review_sample, sample_size
 from scoring.services import MarkInput, marks_submit
 from tests.factories import JudgeAssignmentFactory, OrganisationFactory, QuickUserFactory, judged_event_factory
@@ -404,3 +404,101 @@ def test_sheets_cannot_be_unlocked_once_the_event_is_decoded():
     assert (excinfo.value.code, excinfo.value.status) == ("results_stage_invalid", 409)
     sheet.refresh_from_db()
     assert sheet.is_locked is True
+
+
+# ---- open appeals hold the chain; an upheld objection reopens the review
+
+
+def _open_appeal(panel):
+    return services.appeal_file(user=panel.chief, entry=panel.entries[0], reason="计时有误")
+
+
+def test_an_open_appeal_blocks_decoding_and_announcing_until_it_is_decided():
+    panel = reviewed(marked_event(entries=3))
+    appeal = _open_appeal(panel)
+    with pytest.raises(DomainError) as excinfo:
+        results.results_decode(actor=panel.chief, event=panel.event)
+    assert (excinfo.value.code, excinfo.value.status) == ("appeals_open", 409)
+    panel.event.refresh_from_db()
+    assert panel.event.decoded_at is None
+    services.appeal_decide(user=panel.organiser, appeal=appeal, status="dismissed", decision="维持原判")
+    results.results_decode(actor=panel.chief, event=panel.event)
+    second = _open_appeal(panel)  # still inside the window
+    with pytest.raises(DomainError) as excinfo:
+        results.results_announce(actor=panel.chief, event=panel.event)
+    assert excinfo.value.code == "appeals_open"
+    services.appeal_decide(user=panel.organiser, appeal=second, status="dismissed", decision="维持原判")
+    assert results.results_announce(actor=panel.chief, event=panel.event).stage == Stage.ANNOUNCED
+
+
+def test_an_open_appeal_keeps_announced_results_from_being_final():
+    panel = announced()
+    appeal = _open_appeal(panel)
+    state = EventResults.objects.get(event=panel.event)
+    later = state.announcement_ends_at + timedelta(seconds=1)
+    assert results_selectors.results_stage(state, now=later) == Stage.ANNOUNCED
+    EventResults.objects.filter(event=panel.event).update(announcement_ends_at=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(DomainError) as excinfo:
+        results.results_finalise(actor=panel.organiser, event=panel.event)
+    assert excinfo.value.code == "appeals_open"
+    services.appeal_decide(user=panel.organiser, appeal=appeal, status="dismissed", decision="维持原判")
+    assert results.results_finalise(actor=panel.organiser, event=panel.event).stage == Stage.FINAL
+
+
+def _upheld(panel):
+    objection = results.objection_file(event=panel.event, name="张三", contact="138", text="第一名分数录错")
+    results.objection_decide(actor=panel.organiser, objection=objection, status="upheld", decision="经核实成立")
+    return objection
+
+
+def test_reopen_needs_an_upheld_objection_and_the_chief_judge():
+    panel = announced()
+    with pytest.raises(DomainError) as excinfo:
+        results.results_reopen(actor=panel.chief, event=panel.event, codes=[panel.entries[0].code], reason="更正")
+    assert (excinfo.value.code, excinfo.value.status) == ("results_stage_invalid", 409)
+    _upheld(panel)
+    with pytest.raises(DomainError) as excinfo:
+        results.results_reopen(actor=panel.judges[0], event=panel.event, codes=[panel.entries[0].code], reason="更正")
+    assert excinfo.value.status == 403
+    for codes, reason, field in (
+        ([], "更正", "entries"),
+        (["NOPE"], "更正", "entries"),
+        ([panel.entries[0].code], "", "reason"),
+    ):
+        with pytest.raises(DomainError) as excinfo:
+            results.results_reopen(actor=panel.chief, event=panel.event, codes=codes, reason=reason)
+        assert (excinfo.value.status, excinfo.value.field) == (400, field)
+    assert EventResults.objects.get(event=panel.event).stage == Stage.ANNOUNCED
+
+
+def test_upheld_objection_reopens_the_review_the_correction_is_audited_and_results_are_announced_again():
+    panel = announced()
+    _upheld(panel)
+    target = panel.entries[0]
+    state = results.results_reopen(actor=panel.chief, event=panel.event, codes=[target.code], reason="异议成立，复查")
+    assert (state.stage, state.review_completed_at) == (Stage.REVIEW, None)
+    item = ReviewItem.objects.get(event=panel.event, entry=target, round=2)
+    assert (item.reason, item.status) == ("objection", "pending")
+    # The first round's decision on that entry is kept as it was.
+    assert ReviewItem.objects.get(event=panel.event, entry=target, round=1).status == "confirmed"
+    # Marks may change again (the judge's sheet is unlocked and relocked around the correction).
+    stored = Mark.objects.get(entry=target)
+    results.review_item_correct(
+        actor=panel.chief,
+        item=item,
+        judge=panel.judges[0],
+        marks=[MarkInput(entry=target.pk, criterion="total", value="99", version=stored.version)],
+        reason="异议成立：原始记录为99分",
+    )
+    state.refresh_from_db()
+    # Decoded already: a completed re-review goes straight back to decoded, ready to announce again.
+    assert state.stage == Stage.DECODED
+    assert state.review_completed_at is not None
+    assert state.full_review is False  # an objection's entries are not a random sample
+    results.results_announce(actor=panel.chief, event=panel.event, days=3)
+    state.refresh_from_db()
+    assert results_selectors.results_stage(state, now=state.announcement_ends_at) == Stage.FINAL
+    assert Mark.objects.get(entry=target).value == Decimal("99")
+    actions = list(ResultsAudit.objects.filter(event=panel.event).values_list("action", flat=True))
+    assert actions[-4:] == ["reopen", "review_correct", "review_complete", "announce"]
+    assert Sheet.objects.get(entry=target).state == Sheet.State.LOCKED

@@ -98,3 +98,52 @@ def test_organiser_results_page_rules_on_objections_and_finalises(client):
     assert EventResults.objects.get(event=panel.event).stage == "final"
     client.force_login(panel.chief)
     assert client.get(url).status_code == 404  # the organiser's page
+
+
+def test_organiser_results_page_reopens_the_review_after_an_upheld_objection(client):
+    from scoring import results, services
+    from tests.scoring.test_results_chain import announced
+
+    panel = announced(entries=3)
+    client.force_login(panel.organiser)
+    url = reverse("manage-event-results", args=[panel.event.pk])
+    assert 'id="reopen-form"' not in client.get(url).content.decode()  # nothing upheld: nothing to reopen
+    objection = results.objection_file(event=panel.event, name="李四", contact="139", text="分数录错")
+    client.post(url, {"step": "objection", "objection": objection.pk, "status": "upheld", "decision": "成立"})
+    page = client.get(url).content.decode()
+    assert 'id="reopen-form"' in page
+    code = panel.entries[1].code
+    wrong = client.post(url, {"step": "reopen", "entries": "NOPE", "reason": "复查"})
+    assert (wrong.status_code, 'data-code="entry_not_in_event"' in wrong.content.decode()) == (400, True)
+    assert client.post(url, {"step": "reopen", "entries": f" {code} ，", "reason": "复查"}).status_code == 302
+    assert EventResults.objects.get(event=panel.event).stage == "review"
+    assert list(ReviewItem.objects.filter(event=panel.event, round=2).values_list("entry__code", flat=True)) == [code]
+    # An open appeal is shown, since it holds the announcement.
+    services.appeal_file(user=panel.chief, entry=panel.entries[0], reason="计时有误")
+    assert 'id="open-appeals"' in client.get(url).content.decode()
+
+
+def test_reopen_through_the_api_by_code():
+    from scoring import results
+    from tests.helpers import client_for
+    from tests.scoring.test_results_chain import announced
+
+    panel = announced(entries=3)
+    objection = results.objection_file(event=panel.event, name="王", contact="1", text="错")
+    results.objection_decide(actor=panel.organiser, objection=objection, status="upheld", decision="成立")
+    base = f"/api/v1/events/{panel.event.pk}/results/"
+    judge = client_for(panel.judges[0]).post(
+        base + "reopen/", {"entries": [panel.entries[0].code], "reason": "x"}, format="json"
+    )
+    assert judge.status_code == 403
+    empty = client_for(panel.chief).post(base + "reopen/", {"entries": [], "reason": "x"}, format="json")
+    assert (empty.status_code, empty.json()["field"]) == (400, "entries")
+    done = client_for(panel.chief).post(
+        base + "reopen/", {"entries": [panel.entries[0].code], "reason": "复查"}, format="json"
+    )
+    assert (done.status_code, done.json()["stage"]) == (200, "review")
+    items = client_for(panel.chief).get(base + "review-items/").json()
+    rows = items["results"] if isinstance(items, dict) else items
+    assert [(row["code"], row["round"], row["reason"]) for row in rows if row["round"] == 2] == [
+        (panel.entries[0].code, 2, "objection")
+    ]
