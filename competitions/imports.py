@@ -44,6 +44,7 @@ from openpyxl import load_workbook
 
 from competitions.models import Competition, Contestant, Entry, Event, Organisation
 from competitions.validators import id_number_error
+from config.errors import message
 
 DEFAULT_MAX_ROWS = 5000
 MAX_BLANK_RUN = 1000
@@ -326,6 +327,45 @@ def _read_rows(sheet, max_rows: int, columns: list[Column], max_chars: int) -> l
             )
         raw_rows.append({"row": number, "values": values})
     return raw_rows
+
+
+@dataclass
+class SheetRow:
+    """One row of a simple import (every cell text) with its problems, as the API reports them.
+
+    ``headers`` maps a column key to its header (the sheet's own words), so a problem names
+    the row and the column a person will look for. Used by the scoring imports (dive lists,
+    measured marks); ``sheet_rows_body`` is the preview or import body they share.
+    """
+
+    row: int
+    values: dict
+    headers: dict
+    errors: list[dict] = field(default_factory=list)
+
+    def add_error(self, key: str, code: str) -> None:
+        column = self.headers[key]
+        self.errors.append(
+            {
+                "row": self.row,
+                "field": key,
+                "column": column,
+                "code": code,
+                "message": _("第%(row)s行 %(column)s：%(reason)s")
+                % {"row": self.row, "column": column, "reason": message(code)},
+            }
+        )
+
+
+def sheet_rows_body(rows: list[SheetRow], *, dry_run: bool) -> dict:
+    """``{"dry_run", "counts", "rows", "errors"}`` for a preview (or an import) of ``SheetRow``s."""
+    errors = [problem for row in rows for problem in row.errors]
+    return {
+        "dry_run": dry_run,
+        "counts": {"rows": len(rows), "error": sum(1 for row in rows if row.errors)},
+        "rows": [{"row": row.row, "values": row.values, "errors": row.errors} for row in rows],
+        "errors": errors,
+    }
 
 
 @dataclass

@@ -23,7 +23,7 @@ from competitions.access import require_chief_judge, require_organiser
 from competitions.models import Competition, Entry, Event, Organisation, Team
 from competitions.selectors import competitions_managed_by, is_chief_judge, is_organiser, names_visible, roles_of
 from config.errors import DomainError, error
-from scoring import attempt_import, selectors, services
+from scoring import attempt_import, mark_import, selectors, services
 from scoring.models import Appeal, MarkingScheme, Sheet
 from scoring.serializers import (
     AppealDecideSerializer,
@@ -331,6 +331,42 @@ class EventDeclaredAttemptsImportView(_ScoringView):
             rows, _items = attempt_import.build_preview(event=event, raw_rows=raw_rows, criterion=criterion)
             return Response(attempt_import.preview_body(rows, dry_run=True))
         body = attempt_import.attempts_import(user=request.user, event=event, raw_rows=raw_rows, criterion=criterion)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["scoring"])
+class EventMarksImportView(_ScoringView):
+    """Measured and timed results from .xlsx (参赛号, 评分项, 轮次, 成绩, 罚分, 状态), for one-judge criteria.
+
+    The chief judge or an organiser; each row becomes the assigned judge's mark, recorded as the
+    importer's correction with the file's name. ``dry_run`` previews; the same file twice changes nothing.
+    """
+
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = AttemptImportSerializer
+
+    @extend_schema(
+        request={"multipart/form-data": AttemptImportSerializer},
+        parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="只预览，不写入")],
+        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT},
+    )
+    def post(self, request, event_id: int):
+        event = _event(event_id)
+        require_chief_judge(request.user, event)
+        data = AttemptImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        try:
+            raw_rows = imports.read_upload(upload, mark_import.COLUMNS)
+        except imports.ImportFileError as exc:
+            raise error(exc.code, field="file", detail=exc.message) from exc
+        if request.query_params.get("dry_run") in ("1", "true", "yes"):
+            rows, _planned = mark_import.build_preview(event=event, raw_rows=raw_rows, actor=request.user)
+            return Response(mark_import.preview_body(rows, dry_run=True))
+        upload.seek(0)
+        body = mark_import.marks_import(
+            actor=request.user, event=event, raw_rows=raw_rows, content=upload.read(), filename=upload.name
+        )
         return Response(body, status=status.HTTP_201_CREATED)
 
 

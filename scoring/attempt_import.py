@@ -9,14 +9,11 @@ API (``services._declared_problems``), and written by ``declared_attempts_save``
 when no row has an error, so a preview (dry run) and the import say the same thing.
 """
 
-from dataclasses import dataclass, field
-
 from django.db import transaction
-from django.utils.translation import gettext as _
 
-from competitions.imports import Column
+from competitions.imports import Column, SheetRow, sheet_rows_body
 from competitions.models import Entry, Event
-from config.errors import error, message
+from config.errors import error
 from scoring.models import MarkingScheme
 from scoring.services import AttemptInput, _declared_problems, declared_attempts_save
 
@@ -30,25 +27,6 @@ COLUMNS = [
 _HEADERS = {column.key: column.header for column in COLUMNS}
 # Where an API field's problem shows in the sheet.
 _FIELD_COLUMN = {"entry": "code", "criterion": "criterion", "attempt": "attempt", "difficulty": "difficulty"}
-
-
-@dataclass
-class AttemptRow:
-    row: int
-    values: dict
-    errors: list[dict] = field(default_factory=list)
-
-    def add_error(self, key: str, code: str) -> None:
-        self.errors.append(
-            {
-                "row": self.row,
-                "field": key,
-                "column": _HEADERS[key],
-                "code": code,
-                "message": _("第%(row)s行 %(column)s：%(reason)s")
-                % {"row": self.row, "column": _HEADERS[key], "reason": message(code)},
-            }
-        )
 
 
 def _default_criterion(event: Event, criterion: str | None) -> str:
@@ -65,7 +43,7 @@ def build_preview(*, event: Event, raw_rows: list[dict], criterion: str | None =
     entries = dict(Entry.objects.filter(event=event).values_list("code", "pk"))
     rows, items, item_rows = [], [], []
     for raw in raw_rows:
-        row = AttemptRow(raw["row"], raw["values"])
+        row = SheetRow(raw["row"], raw["values"], _HEADERS)
         rows.append(row)
         values = raw["values"]
         entry_id = entries.get(values.get("code", ""))
@@ -95,14 +73,8 @@ def build_preview(*, event: Event, raw_rows: list[dict], criterion: str | None =
     return rows, good
 
 
-def preview_body(rows: list[AttemptRow], *, dry_run: bool) -> dict:
-    errors = [problem for row in rows for problem in row.errors]
-    return {
-        "dry_run": dry_run,
-        "counts": {"rows": len(rows), "error": sum(1 for row in rows if row.errors)},
-        "rows": [{"row": row.row, "values": row.values, "errors": row.errors} for row in rows],
-        "errors": errors,
-    }
+def preview_body(rows: list[SheetRow], *, dry_run: bool) -> dict:
+    return sheet_rows_body(rows, dry_run=dry_run)
 
 
 @transaction.atomic

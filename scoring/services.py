@@ -479,6 +479,25 @@ def _apply(*, judge, actor, plan: list[_Checked], device: str, reason: str, key:
 
 
 @transaction.atomic
+def _require_writer(*, judge, actor, event: Event, reason: str) -> None:
+    """The judge marks this event; anyone else writing their marks is its chief judge, with a reason."""
+    if actor.pk != judge.pk:
+        require_chief_judge(actor, event)
+        if not (reason or "").strip():
+            raise error("reason_required", field="reason")
+    require_judge(judge, event)
+
+
+def marks_check(*, judge, actor, event: Event, marks: Sequence[MarkInput]) -> None:
+    """Everything ``marks_submit`` checks before it writes (writer, scheme, recusal, panels), writing nothing.
+
+    For previews (a marks import's dry run). Raises the same errors; versions and locks are
+    the write's to check, under its locks.
+    """
+    _require_writer(judge=judge, actor=actor, event=event, reason="check")
+    _validate(judge=judge, actor=actor, event=event, marks=marks)
+
+
 def marks_submit(
     *,
     judge,
@@ -511,11 +530,7 @@ def marks_submit(
     """
     key = _batch_key(idempotency_key)
     actor = actor or judge
-    if actor.pk != judge.pk:
-        require_chief_judge(actor, event)
-        if not (reason or "").strip():
-            raise error("reason_required", field="reason")
-    require_judge(judge, event)
+    _require_writer(judge=judge, actor=actor, event=event, reason=reason)
     fingerprint = _batch_fingerprint(event=event, judge=judge, marks=marks, reason=reason, appeal_id=appeal_id)
 
     standings = _lock_standings_version(event)

@@ -356,3 +356,57 @@ def test_judge_assignment_factory_judge_of_competition_is_on_every_panel():
     assert (
         post_marks(wide, judged.event, [{"entry": entry, "criterion": "look", "value": "15"}], "w").status_code == 200
     )
+
+
+# ---- marks from an import (measured and timed criteria assigned to one judge)
+
+
+def test_marks_import_writes_the_assigned_judges_marks_audited_and_once():
+    from scoring.models import MarkHistory
+
+    judged = theory_event()
+    judged_more = judged.entries[0]
+    url = f"/api/v1/events/{judged.event.pk}/marks/import/"
+    chief = client_for(judged.chief)
+    header = ["参赛号", "评分项", "轮次", "成绩"]
+    # A panel criterion cannot be imported; an unknown code and a value out of range are row errors.
+    bad = xlsx(
+        [header, [judged_more.code, "task", 1, "15"], ["Z99", "quiz", 1, "80"], [judged_more.code, "quiz", 1, "180"]]
+    )
+    preview = chief.post(url + "?dry_run=1", {"file": bad}, format="multipart")
+    assert preview.status_code == 200
+    assert [(e["row"], e["column"], e["code"]) for e in preview.json()["errors"]] == [
+        (2, "评分项", "criterion_not_importable"),
+        (3, "参赛号", "entry_not_in_event"),
+        (4, "成绩", "out_of_range"),
+    ]
+    bad.seek(0)
+    refused = chief.post(url, {"file": bad}, format="multipart")
+    assert (refused.status_code, refused.json()["code"]) == (400, "import_has_errors")
+    assert not Mark.objects.exists()
+    # A judge cannot import, even the assigned one.
+    judge = client_for(judged.judges[0]).post(
+        url, {"file": xlsx([header, [judged_more.code, "quiz", 1, "88.5"]])}, format="multipart"
+    )
+    assert judge.status_code == 403
+
+    good = xlsx([header, [judged_more.code, "quiz", "", 88.5]])
+    done = chief.post(url, {"file": good}, format="multipart")
+    assert (done.status_code, done.json()["counts"]["written"]) == (201, 1), done.json()
+    mark = Mark.objects.get(criterion__code="quiz")
+    assert (mark.judge_id, mark.value) == (judged.judges[0].pk, Decimal("88.500"))
+    history = MarkHistory.objects.get(mark=mark)
+    assert history.actor_id == judged.chief.pk
+    assert "dives.xlsx" in history.reason
+    # The same file again changes nothing; a corrected file overwrites the stored mark.
+    good.seek(0)
+    again = chief.post(url, {"file": good}, format="multipart")
+    assert (again.status_code, again.json()["counts"]["written"]) == (201, 0)
+    assert MarkHistory.objects.filter(mark=mark).count() == 1
+    fixed = chief.post(url, {"file": xlsx([header, [judged_more.code, "quiz", 1, "90"]])}, format="multipart")
+    assert fixed.status_code == 201
+    assert Mark.objects.get(pk=mark.pk).value == Decimal("90.000")
+    assert MarkHistory.objects.filter(mark=mark).count() == 2
+    # The standings count the imported value as the assigned judge's single mark.
+    standings = client_for(judged.organiser).get(f"/api/v1/events/{judged.event.pk}/standings/").json()
+    assert standings["rows"][0]["criterion_scores"]["quiz"] == "90.00"
