@@ -20,6 +20,7 @@ class CertificateKind(models.TextChoices):
     TEAM = "team", _("团体奖")
     ORGANISATION = "organisation", _("优秀组织奖")
     PARTICIPATION = "participation", _("参赛证书")
+    ONLINE = "online", _("线上竞赛证书")
 
 
 class CertificateTemplate(models.Model):
@@ -160,7 +161,14 @@ class Certificate(models.Model):
             models.CheckConstraint(
                 condition=Q(holder_contestant__isnull=False, holder_team__isnull=True, holder_organisation__isnull=True)
                 | Q(holder_contestant__isnull=True, holder_team__isnull=False, holder_organisation__isnull=True)
-                | Q(holder_contestant__isnull=True, holder_team__isnull=True, holder_organisation__isnull=False),
+                | Q(holder_contestant__isnull=True, holder_team__isnull=True, holder_organisation__isnull=False)
+                # An online contest's participant is no contestant of the roster: named in the snapshot only.
+                | Q(
+                    kind="online",
+                    holder_contestant__isnull=True,
+                    holder_team__isnull=True,
+                    holder_organisation__isnull=True,
+                ),
                 name="certificate_exactly_one_holder",
             ),
         ]

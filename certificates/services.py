@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,8 @@ def award_title_for(*, kind: str, award_level: int | None) -> str:
         return _("优秀组织奖")
     if kind == CertificateKind.PARTICIPATION:
         return _("参赛证书")
+    if kind == CertificateKind.ONLINE:
+        return _("线上竞赛证书")
     if award_level not in AWARD_TITLES:
         raise CertificateError("award_level_invalid", field="award_level")
     return _(AWARD_TITLES[award_level])
@@ -58,6 +61,11 @@ class IssueRequest:
     holder_contestant: Contestant | None = None
     holder_team: Team | None = None
     holder_organisation: Organisation | None = None
+    # An online contest's participant (kind ``online``): no roster record, only the asking room's
+    # stable key for the person and the name and unit to print.
+    holder_ref: str = ""
+    holder_name: str = ""
+    holder_unit: str = ""
 
     @property
     def holder(self):
@@ -65,6 +73,8 @@ class IssueRequest:
 
     @property
     def holder_key(self) -> str:
+        if self.holder_ref:
+            return f"{self.kind}:0:{self.holder_ref}"[:80]
         if self.holder_contestant is not None:
             who = f"c{self.holder_contestant.pk}"
         elif self.holder_team is not None:
@@ -76,6 +86,12 @@ class IssueRequest:
 
 def _validate(request: IssueRequest, competition: Competition) -> None:
     holders = [h for h in (request.holder_contestant, request.holder_team, request.holder_organisation) if h]
+    if request.kind == CertificateKind.ONLINE or request.holder_ref:
+        if holders or request.kind != CertificateKind.ONLINE or not request.holder_ref:
+            raise CertificateError("holder_invalid", field="holder")
+        if not request.holder_name.strip():
+            raise CertificateError("holder_name_missing", field="holder")
+        return
     if len(holders) != 1:
         raise CertificateError("holder_invalid", field="holder")
     if request.kind not in CertificateKind.values:
@@ -109,7 +125,7 @@ def _build(
     request: IssueRequest, *, competition: Competition, sequence: int, issued_by, batch, template, today
 ) -> Certificate:
     holder = request.holder
-    unit = ""
+    unit = request.holder_unit
     if request.holder_contestant is not None or request.holder_team is not None:
         unit = holder.organisation.name
     serial = f"{settings.CERTIFICATE_SERIAL_PREFIX}-{competition.year}-{competition.slug.upper()}-{sequence:04d}"
@@ -123,7 +139,7 @@ def _build(
         holder_team=request.holder_team,
         holder_organisation=request.holder_organisation,
         holder_key=request.holder_key,
-        holder_name=holder.name.strip(),
+        holder_name=(holder.name if holder is not None else request.holder_name).strip()[:200],
         holder_unit=unit,
         sequence=sequence,
         serial=serial,
@@ -269,12 +285,39 @@ def certificate_issue(
         holder_team=holder_team,
         holder_organisation=holder_organisation,
     )
+    return certificate_issue_request(competition, request, issued_by=issued_by, override_reason=override_reason)
+
+
+def certificate_issue_request(
+    competition: Competition, request: IssueRequest, *, issued_by=None, override_reason: str = ""
+) -> Certificate:
+    """``certificate_issue`` for a prepared ``IssueRequest``."""
     certificates, errors = certificates_issue_many(
         competition=competition, requests=[request], issued_by=issued_by, override_reason=override_reason
     )
     if errors:
         raise CertificateError(errors[0]["code"], field=errors[0]["field"], detail=errors[0]["detail"])
     return certificates[0]
+
+
+def online_certificate_issue(
+    sender, *, competition: Competition, holder_ref: str, holder_name: str, holder_unit: str, award_title: str, **kwargs
+) -> str:
+    """Receiver of ``competitions.signals.online_certificate_requested``: the person's e-certificate's path.
+
+    Issued once per person (``holder_ref``) and competition; asking again finds the same one.
+    """
+    certificate = certificate_issue_request(
+        competition,
+        IssueRequest(
+            kind=CertificateKind.ONLINE,
+            award_title=(award_title or "")[:60],
+            holder_ref=holder_ref,
+            holder_name=holder_name,
+            holder_unit=(holder_unit or "")[:200],
+        ),
+    )
+    return reverse("certificates:verify", args=[certificate.verification_code])
 
 
 @transaction.atomic

@@ -20,6 +20,21 @@ redraw_requested = Signal()
 # sender: None; kwargs: event_ids (a set of Event ids).
 entries_changed = Signal()
 
+# An online contest (quizzes) asks for a participant's e-certificate; the certificates room
+# issues it (or finds the one already issued) and answers with its verification path.
+# sender: the asking room's model; kwargs: competition (a Competition), holder_ref (the asking
+# room's stable key for the person, e.g. "quiz:<round>:<participant>"), holder_name,
+# holder_unit, award_title. Receivers return the certificate's verification URL path.
+online_certificate_requested = Signal()
+
+
+def online_certificate_url(*, sender, **request) -> str | None:
+    """The verification path of the person's e-certificate, or None when no room issues them."""
+    for _receiver, response in online_certificate_requested.send(sender=sender, **request):
+        if response:
+            return response
+    return None
+
 
 def entries_changed_on_commit(event_ids) -> None:
     event_ids = set(event_ids)

@@ -810,6 +810,9 @@ def _quiz(units, users: _Users, people: PersonGenerator, rng: random.Random) -> 
         draw_rules=QUIZ_RULES,
         attempts_per_day=3,
         attempts_total=10,
+        # 20 questions × 5 points: 80 or more earns the e-certificate (电子证书, verified by QR).
+        certificate_min_score=80,
+        certificate_title="安全生产知识达人",
     )
     tree = [unit for unit in units.values() if unit.pk != federation.pk and unit.parent_id is not None]
     for unit in [federation, *tree]:

@@ -151,6 +151,7 @@ def finished_state(attempt: Attempt) -> dict:
         "seconds": round((attempt.duration_ms or 0) / 1000, 1),
         "flagged": attempt.flagged,
         "rank": selectors.my_rank(attempt.round, attempt.participant_id),
+        "certificate_url": services.certificate_for(round_=attempt.round, participant_id=attempt.participant_id),
     }
     if attempt.round.show_answers:
         state["review"] = selectors.attempt_review(attempt)
@@ -263,7 +264,7 @@ class OrganiserView(APIView):
 
 
 class DashboardView(OrganiserView):
-    """Polled every few seconds by the organiser's dashboard (quizzes may not import live; see docs)."""
+    """The organiser's dashboard as JSON: its first load, and its fallback while the socket is down."""
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, round_id):

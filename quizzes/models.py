@@ -120,6 +120,15 @@ class Round(models.Model):
     min_seconds_per_question = models.PositiveSmallIntegerField(
         _("每题最短合理用时（秒）"), default=2, help_text=_("用时低于此下限的答卷标记待审，不计入排名。")
     )
+    # E-certificates (电子证书, issued by the certificates room with QR verification): to every
+    # ranked participant whose counted score reaches the threshold; none when it is blank.
+    certificate_min_score = models.PositiveSmallIntegerField(
+        _("电子证书分数线"),
+        null=True,
+        blank=True,
+        help_text=_("成绩达到此分数的答题者可下载电子证书；留空表示不颁发。"),
+    )
+    certificate_title = models.CharField(_("证书名称"), max_length=60, blank=True, default="优秀答题者")
 
     class Meta:
         verbose_name = _("答题轮次")

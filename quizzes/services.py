@@ -24,8 +24,10 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from competitions.models import Organisation
+from competitions.signals import online_certificate_url
 from config.errors import error
 from quizzes import papers
 from quizzes.models import Attempt, Participant, PrizeDraw, Question, Result, Round, UnitHeadcount
@@ -301,6 +303,32 @@ def attempts_close_expired(*, now=None, batch: int = 500) -> int:
 
 
 @transaction.atomic
+def certificate_for(*, round_: Round, participant_id: int) -> str | None:
+    """The verification path of the participant's e-certificate for ``round_``, issued on first ask; else None.
+
+    Only when the round awards them and the participant's counted, ranked score reaches its
+    threshold. The certificates room issues it (``competitions.signals.online_certificate_requested``):
+    once per participant and round, with the name and unit they signed in with.
+    """
+    if round_.certificate_min_score is None:
+        return None
+    result = (
+        Result.objects.filter(round=round_, participant_id=participant_id, ranked=True)
+        .select_related("participant", "unit")
+        .first()
+    )
+    if result is None or result.score < round_.certificate_min_score:
+        return None
+    return online_certificate_url(
+        sender=Round,
+        competition=round_.competition,
+        holder_ref=f"quiz:{round_.pk}:{participant_id}",
+        holder_name=result.participant.name,
+        holder_unit=result.unit.name,
+        award_title=round_.certificate_title or gettext("优秀答题者"),
+    )
+
+
 def prize_draw_create(*, round_: Round, title: str, min_score: int, winners: int, user) -> PrizeDraw:
     """Draw ``winners`` by lot among ranked participants scoring at least ``min_score``; seed recorded."""
     candidates = sorted(

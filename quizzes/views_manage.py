@@ -219,6 +219,8 @@ class RoundForm(forms.ModelForm):
             "eligibility",
             "unit_root",
             "min_seconds_per_question",
+            "certificate_min_score",
+            "certificate_title",
         ]
         widgets = {
             "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

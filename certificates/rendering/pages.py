@@ -12,6 +12,7 @@ DEFAULT_TEMPLATES = {
     "team": "certificates/pdf/team.html",
     "organisation": "certificates/pdf/organisation.html",
     "participation": "certificates/pdf/participation.html",
+    "online": "certificates/pdf/online.html",
 }
 BASE_CSS_TEMPLATE = "certificates/pdf/certificate.css"
 

@@ -1,4 +1,4 @@
-/* The organiser's quiz dashboard: polls the JSON endpoint every 5 s (quizzes may not import live). */
+/* The organiser's quiz dashboard: pushed over a WebSocket; polls the JSON endpoint every 5 s while the socket is down. */
 (function () {
   "use strict";
   var root = document.getElementById("dashboard");
@@ -37,6 +37,25 @@
     fetch(root.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.json(); }).then(draw).catch(function () { /* next poll */ });
   }
+  var mode = $("dash-mode");
+  var pollHandle = null;
+  var retry = 1000;
+  function polling(on) {
+    mode.textContent = on ? mode.dataset.polling : mode.dataset.live;
+    root.dataset.mode = on ? "polling" : "live";
+    if (on && !pollHandle) { poll(); pollHandle = setInterval(poll, 5000); }
+    if (!on && pollHandle) { clearInterval(pollHandle); pollHandle = null; }
+  }
+  function connect() {
+    var socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + root.dataset.socket);
+    socket.onopen = function () { retry = 1000; polling(false); };
+    socket.onmessage = function (event) { draw(JSON.parse(event.data)); };
+    socket.onclose = function () {
+      polling(true);
+      retry = Math.min(retry * 2, 30000);
+      setTimeout(connect, retry * (0.5 + Math.random() / 2));
+    };
+  }
   poll();
-  setInterval(poll, 5000);
+  connect();
 })();

@@ -273,6 +273,9 @@
     $("r-detail").textContent = fmt(text.detail, { correct: attempt.correct, count: attempt.count, max: attempt.max_score, seconds: attempt.seconds });
     showRank($("r-rank"), attempt.rank);
     $("r-flagged").hidden = !attempt.flagged;
+    // An e-certificate when the round awards one and the counted score reaches its threshold.
+    $("r-certificate").hidden = !attempt.certificate_url;
+    if (attempt.certificate_url) { $("r-certificate-link").href = attempt.certificate_url; }
     var review = $("review");
     review.innerHTML = "";
     (attempt.review || []).forEach(function (item) {
