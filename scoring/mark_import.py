@@ -7,7 +7,8 @@ judge's mark, written by ``marks_submit`` as the importer's correction with the 
 in the reason, so the mark history records who imported what. Criteria marked by a panel
 cannot be imported: each panel judge marks for themselves.
 
-Columns: 参赛号 (the entry's code), 评分项 (the criterion's code), 轮次 (the attempt,
+Columns: 参赛号 (the entry's code) or 身份证号 (the contestant's ID number, as an exam system's
+export has it; an individual event only), 评分项 (the criterion's code), 轮次 (the attempt,
 1 if blank), 成绩 (the value, as the tablet takes it: seconds for a time), 罚分 (penalty,
 optional) and 状态 (optional: 正常 / 未完成 / 取消资格 / 未出赛, or ok / dnf / dsq / dns).
 
@@ -32,7 +33,8 @@ from scoring.models import Criterion, IdempotencyRecord, Mark
 from scoring.services import MarkInput, marks_check, marks_submit
 
 COLUMNS = [
-    Column("code", "参赛号", required=True),
+    Column("code", "参赛号"),
+    Column("id_number", "身份证号"),
     Column("criterion", "评分项", required=True),
     Column("attempt", "轮次"),
     Column("value", "成绩"),
@@ -58,6 +60,9 @@ def _column_of(field_path: str | None) -> str:
 def build_preview(*, event: Event, raw_rows: list[dict], actor) -> tuple[list[SheetRow], list[tuple]]:
     """``(rows, planned)``: every row with its errors, and ``(judge, MarkInput)`` for the rows without errors."""
     entries = dict(Entry.objects.filter(event=event).values_list("code", "pk"))
+    by_id_number = dict(
+        Entry.objects.filter(event=event, contestant__isnull=False).values_list("contestant__id_number", "pk")
+    )
     criteria = {c.code: c for c in Criterion.objects.filter(scheme__event=event)}
     assigned = selectors.criterion_judges(list(criteria.values()))
     judges = get_user_model().objects.in_bulk({pk for ids in assigned.values() for pk in ids})
@@ -67,9 +72,14 @@ def build_preview(*, event: Event, raw_rows: list[dict], actor) -> tuple[list[Sh
         row = SheetRow(raw["row"], raw["values"], _HEADERS)
         rows.append(row)
         values = raw["values"]
-        entry_id = entries.get(values.get("code", ""))
-        if entry_id is None:
-            row.add_error("code", "entry_not_in_event")
+        if values.get("code"):
+            entry_id = entries.get(values["code"])
+            if entry_id is None:
+                row.add_error("code", "entry_not_in_event")
+        else:
+            entry_id = by_id_number.get(values.get("id_number", "").strip().upper())
+            if entry_id is None:
+                row.add_error("id_number", "entry_not_in_event")
         criterion = criteria.get(values.get("criterion", ""))
         if criterion is None:
             row.add_error("criterion", "unknown_criterion")

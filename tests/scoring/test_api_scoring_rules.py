@@ -410,3 +410,19 @@ def test_marks_import_writes_the_assigned_judges_marks_audited_and_once():
     # The standings count the imported value as the assigned judge's single mark.
     standings = client_for(judged.organiser).get(f"/api/v1/events/{judged.event.pk}/standings/").json()
     assert standings["rows"][0]["criterion_scores"]["quiz"] == "90.00"
+
+
+def test_marks_import_matches_theory_scores_by_id_number():
+    judged = theory_event()
+    entry = judged.entries[0]
+    url = f"/api/v1/events/{judged.event.pk}/marks/import/"
+    header = ["身份证号", "评分项", "成绩"]
+    unknown = client_for(judged.chief).post(
+        url + "?dry_run=1", {"file": xlsx([header, ["110101199003070000", "quiz", "70"]])}, format="multipart"
+    )
+    assert [(e["column"], e["code"]) for e in unknown.json()["errors"]] == [("身份证号", "entry_not_in_event")]
+    done = client_for(judged.chief).post(
+        url, {"file": xlsx([header, [entry.contestant.id_number.lower(), "quiz", "76.5"]])}, format="multipart"
+    )
+    assert done.status_code == 201, done.json()
+    assert Mark.objects.get(entry=entry, criterion__code="quiz").value == Decimal("76.500")
