@@ -21,6 +21,7 @@ class DrawInputSerializer(serializers.Serializer):
     seed = serializers.CharField(required=False, allow_blank=True, max_length=64)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     prefix = serializers.RegexField(r"^[A-Za-z0-9]{1,4}$", required=False, help_text="参赛号前缀，仅用于参赛号抽签")
+    late = serializers.BooleanField(default=False, help_text="只为还没有参赛号（或赛位）的迟到报名者补抽，已抽结果不变")
 
 
 class DrawSerializer(serializers.ModelSerializer):
@@ -46,6 +47,14 @@ class EventDrawView(APIView):
         require_organiser(request.user, event.competition)
         data = DrawInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if data.validated_data["late"]:
+            draw = draw_services.draw_late(
+                event=event,
+                kind=data.validated_data["kind"],
+                drawn_by=request.user,
+                seed=data.validated_data.get("seed") or None,
+            )
+            return Response(DrawSerializer(draw).data, status=status.HTTP_201_CREATED)
         args = {
             "event": event,
             "drawn_by": request.user,

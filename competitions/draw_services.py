@@ -83,6 +83,54 @@ def draw_stations(*, event: Event, drawn_by, seed: str | None = None, reason: st
     return _draw(event=event, kind=Draw.Kind.STATION, drawn_by=drawn_by, seed=seed, reason=reason)
 
 
+@transaction.atomic
+def draw_late(*, event: Event, kind: str, drawn_by, seed: str | None = None) -> Draw:
+    """Draw for late entries only: the entries without a code (or a station) get one from what is left.
+
+    Nobody already drawn moves: judges may know codes, and contestants their places, so a late
+    entry (after the draw, even after marking started) takes the lowest free code numbers and
+    start orders, drawn by lot among the late entries with a recorded seed. 409 ``no_draw_yet``
+    before the event's first draw of that kind (draw everyone instead), 400 ``no_late_entries``
+    when every entry already has one. Locks the event row.
+    """
+    Event.objects.select_for_update().filter(pk=event.pk).first()
+    if not Draw.objects.filter(event=event, kind=kind).exists():
+        raise error("no_draw_yet", field="kind")
+    entries = event.entries.order_by("id")
+    if kind == Draw.Kind.CODE:
+        late = list(entries.filter(code="").values_list("id", flat=True))
+        prefix = _event_prefix(event)
+        pool = draws.late_code_pool(entries.exclude(code="").values_list("code", flat=True), len(late), prefix=prefix)
+        params = {"late": True, "prefix": prefix, "pool": pool}
+        fields = ["code"]
+    else:
+        late = list(entries.filter(start_order__isnull=True).values_list("id", flat=True))
+        taken = entries.filter(start_order__isnull=False).values_list("start_order", flat=True)
+        pool = draws.late_start_pool(taken, len(late))
+        params = {"late": True, "stations": event.stations, "pool": pool}
+        fields = ["station", "start_order"]
+    if not late:
+        raise error("no_late_entries", field="kind")
+    seed = seed or secrets.token_hex(16)
+    assignment = _late_assignment(kind, seed, late, params)
+    changed = list(Entry.objects.filter(pk__in=late))
+    for entry in changed:
+        for key in fields:
+            setattr(entry, key, assignment[entry.id][key])
+    Entry.objects.bulk_update(changed, fields)
+    signals.entries_changed_on_commit({event.pk})
+    result = {"params": params, "entries": {str(entry_id): value for entry_id, value in assignment.items()}}
+    return Draw.objects.create(
+        event=event, kind=kind, seed=seed, result=result, reason="迟到报名补抽", drawn_by=drawn_by
+    )
+
+
+def _late_assignment(kind: str, seed: str, entry_ids, params: dict) -> dict:
+    if kind == Draw.Kind.CODE:
+        return draws.draw_late_codes(seed, entry_ids, pool=params["pool"])
+    return draws.draw_late_stations(seed, entry_ids, pool=params["pool"], stations=params.get("stations", 0))
+
+
 def draw_replay(*, draw: Draw) -> dict:
     """Recompute ``draw`` from its seed, for audit. Reads only.
 
@@ -94,7 +142,10 @@ def draw_replay(*, draw: Draw) -> dict:
     stored = draw.result.get("entries", {})
     params = draw.result.get("params", {})
     entry_ids = [int(entry_id) for entry_id in stored]
-    if draw.kind == Draw.Kind.CODE:
+    if params.get("late"):
+        recomputed = _late_assignment(draw.kind, draw.seed, entry_ids, params)
+        fields = ["code"] if draw.kind == Draw.Kind.CODE else ["station", "start_order"]
+    elif draw.kind == Draw.Kind.CODE:
         recomputed = draws.draw_codes(draw.seed, entry_ids, prefix=params.get("prefix", "A"))
         fields = ["code"]
     else:
@@ -102,7 +153,15 @@ def draw_replay(*, draw: Draw) -> dict:
         fields = ["station", "start_order"]
     result_matches = {str(key): value for key, value in recomputed.items()} == stored
     current = {entry["id"]: entry for entry in draw.event.entries.values("id", *fields)}
-    entries_match = set(current) == set(entry_ids) and all(
+    # A late draw covers its own entries only; a full draw, every entry of the event but those
+    # that later late draws of its kind placed.
+    extra = set(current) - set(entry_ids)
+    if extra and not params.get("late"):
+        for later in Draw.objects.filter(event_id=draw.event_id, kind=draw.kind, pk__gt=draw.pk):
+            if later.result.get("params", {}).get("late"):
+                extra -= {int(entry_id) for entry_id in later.result.get("entries", {})}
+    covered = set(entry_ids) <= set(current) and (params.get("late") or not extra)
+    entries_match = covered and all(
         current[entry_id][key] == stored[str(entry_id)][key] for entry_id in entry_ids for key in fields
     )
     return {

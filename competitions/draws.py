@@ -71,3 +71,57 @@ def draw_stations(seed: str, entry_ids: Iterable[int], *, stations: int = 0) -> 
             station, round_ = start_order, 1
         result[entry_id] = {"station": station, "start_order": start_order, "round": round_}
     return result
+
+
+def _free(numbers_taken: set[int], count: int) -> list[int]:
+    """The ``count`` smallest positive numbers not in ``numbers_taken``."""
+    free, number = [], 0
+    while len(free) < count:
+        number += 1
+        if number not in numbers_taken:
+            free.append(number)
+    return free
+
+
+def late_code_pool(taken: Iterable[str], count: int, *, prefix: str) -> list[str]:
+    """The codes left for ``count`` late entries: the lowest numbers no entry holds, in the event's code style.
+
+    Existing codes never move (a late entry must not reshuffle codes that judges already know).
+    """
+    taken = set(taken)
+    width = max([2] + [len(code) - len(prefix) for code in taken if code.startswith(prefix)])
+    numbers = {int(code[len(prefix) :]) for code in taken if code.startswith(prefix) and code[len(prefix) :].isdigit()}
+    return [f"{prefix}{number:0{width}d}" for number in _free(numbers, count)]
+
+
+def draw_late_codes(seed: str, entry_ids: Iterable[int], *, pool: list[str]) -> dict[int, dict]:
+    """Codes for late entries only, drawn by lot from ``pool`` (``late_code_pool``): ``{entry_id: {"code"}}``."""
+    order = _shuffled(seed, entry_ids)
+    if len(pool) < len(order):
+        raise ValueError("the pool is smaller than the late entries")
+    return {entry_id: {"code": pool[index]} for index, entry_id in enumerate(order)}
+
+
+def late_start_pool(taken: Iterable[int], count: int) -> list[int]:
+    """The start orders left for ``count`` late entries: the lowest ones no entry holds."""
+    return _free(set(taken), count)
+
+
+def draw_late_stations(seed: str, entry_ids: Iterable[int], *, pool: list[int], stations: int = 0) -> dict[int, dict]:
+    """Stations and start order for late entries only, from the free start orders in ``pool``.
+
+    The station follows from the start order as in ``draw_stations``, so late entries fill
+    free places without moving anyone already placed.
+    """
+    order = _shuffled(seed, entry_ids)
+    if len(pool) < len(order):
+        raise ValueError("the pool is smaller than the late entries")
+    result = {}
+    for index, entry_id in enumerate(order):
+        start_order = pool[index]
+        if stations:
+            station, round_ = (start_order - 1) % stations + 1, (start_order - 1) // stations + 1
+        else:
+            station, round_ = start_order, 1
+        result[entry_id] = {"station": station, "start_order": start_order, "round": round_}
+    return result

@@ -9,6 +9,7 @@ preview.
 import secrets
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from competitions import draw_services, exports, imports, roster_services, selectors
 from competitions.api_roster import xlsx_response
 from competitions.models import Competition, Draw, Event
-from config.errors import DomainError
+from config.errors import DomainError, error
 
 SESSION_KEY = "roster_import:{pk}"
 # The preview shows each cell cut to this many characters: 5000 rows of long cells must not make a huge page.
@@ -129,6 +130,7 @@ class DrawForm(forms.Form):
         required=False,
         help_text=_("仅用于参赛号抽签；留空则沿用上次前缀或按项目顺序取字母"),
     )
+    confirm = forms.BooleanField(label=_("我确认重新抽取全部结果（已抽的参赛号或赛位都会改变）"), required=False)
 
 
 @login_required
@@ -141,16 +143,25 @@ def event_draw(request, pk):
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            kind = form.cleaned_data["kind"]
             args = {"event": event, "drawn_by": request.user, "reason": form.cleaned_data["reason"]}
             try:
-                if form.cleaned_data["kind"] == Draw.Kind.CODE:
-                    draw_services.draw_codes(**args, prefix=form.cleaned_data["prefix"] or None)
+                if "late" in request.POST:
+                    draw = draw_services.draw_late(event=event, kind=kind, drawn_by=request.user)
+                    done = _("已为 %(count)s 名迟到报名者补抽，原有结果不变。") % {"count": len(draw.result["entries"])}
                 else:
-                    draw_services.draw_stations(**args)
+                    if event.draws.filter(kind=kind).exists() and not form.cleaned_data["confirm"]:
+                        raise error("redraw_not_confirmed", field="confirm")
+                    if kind == Draw.Kind.CODE:
+                        draw_services.draw_codes(**args, prefix=form.cleaned_data["prefix"] or None)
+                    else:
+                        draw_services.draw_stations(**args)
+                    done = _("抽签完成，结果和随机种子已记录。")
             except DomainError as exc:
-                form.add_error("reason" if exc.field == "reason" else None, exc.message)
+                form.add_error(exc.field if exc.field in ("reason", "confirm") else None, exc.message)
                 status = exc.status
             else:
+                messages.success(request, done)
                 return redirect("manage-event-draw", pk=event.pk)
         else:
             status = 400
@@ -158,6 +169,12 @@ def event_draw(request, pk):
         "event": event,
         "competition": event.competition,
         "form": form,
+        "late": {
+            "code": event.entries.filter(code="").count() if event.draws.filter(kind=Draw.Kind.CODE).exists() else 0,
+            "station": event.entries.filter(start_order__isnull=True).count()
+            if event.draws.filter(kind=Draw.Kind.STATION).exists()
+            else 0,
+        },
         "entries": event.entries.select_related("contestant__organisation", "team__organisation").order_by(
             "start_order", "code", "id"
         ),

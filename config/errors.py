@@ -86,6 +86,7 @@ ERRORS: dict[str, ErrorCode] = {
                 "成绩公布方式由实时成绩模块管理，请用 PUT /api/v1/competitions/%(id)s/publication/ 修改。"
             ),
             "no_entries": _("该项目还没有参赛登记，无法抽签。"),
+            "no_late_entries": _("没有需要补抽的参赛登记：每个参赛者都已抽过。"),
             "redraw_needs_reason": _("重新抽签必须填写原因。"),
             "import_has_errors": _("导入文件有 %(count)s 处错误，未导入任何数据。"),
             "import_empty": _("导入文件没有可导入的行。"),
@@ -104,7 +105,14 @@ ERRORS: dict[str, ErrorCode] = {
             "no_rows": _("文件中没有数据行。"),
         },
     ),
-    **_codes(409, {"scoring_started": _("该项目已开始评分，不能重新抽签。")}),
+    **_codes(
+        409,
+        {
+            "scoring_started": _("该项目已开始评分，不能重新抽签。"),
+            "no_draw_yet": _("该项目还没有抽过签：请先为全部参赛者抽签。"),
+            "redraw_not_confirmed": _("重新抽签会改变全部已抽结果，请确认后再抽。"),
+        },
+    ),
     # ---- scoring: schemes
     **_codes(
         400,

@@ -199,7 +199,9 @@ def test_draw_page_post_code_draw_with_prefix(client, event, organiser):
 def test_draw_page_redraw_without_reason_shows_error(client, event, organiser):
     draw_services.draw_codes(event=event, drawn_by=organiser)
     client.force_login(organiser)
-    response = client.post(reverse("manage-event-draw", args=[event.pk]), {"kind": "code", "reason": ""})
+    response = client.post(
+        reverse("manage-event-draw", args=[event.pk]), {"kind": "code", "reason": "", "confirm": "on"}
+    )
     assert response.status_code == 400
     assert "重新抽签必须填写原因。" in response.content.decode()
     assert Draw.objects.count() == 1
@@ -209,7 +211,9 @@ def test_draw_page_redraw_after_mark_shows_409(client, event, organiser):
     draw_services.draw_codes(event=event, drawn_by=organiser)
     MarkFactory(entry=event.entries.first())
     client.force_login(organiser)
-    response = client.post(reverse("manage-event-draw", args=[event.pk]), {"kind": "code", "reason": "重抽"})
+    response = client.post(
+        reverse("manage-event-draw", args=[event.pk]), {"kind": "code", "reason": "重抽", "confirm": "on"}
+    )
     assert response.status_code == 409
     assert "该项目已开始评分，不能重新抽签。" in response.content.decode()
 
@@ -227,3 +231,17 @@ def test_draw_page_redirects_anonymous_to_login(client, event):
     response = client.get(reverse("manage-event-draw", args=[event.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_draw_api_late_draws_only_the_new_entry(client, event, organiser):
+    client.force_login(organiser)
+    early = client.post(draw_url(event), {"kind": "code", "late": True}, content_type="application/json")
+    assert (early.status_code, early.json()["code"]) == (409, "no_draw_yet")
+    client.post(draw_url(event), {"kind": "code", "seed": "abc"}, content_type="application/json")
+    before = dict(Entry.objects.filter(event=event).values_list("id", "code"))
+    late = EntryFactory(event=event)
+    response = client.post(draw_url(event), {"kind": "code", "late": True}, content_type="application/json")
+    assert response.status_code == 201
+    assert list(response.json()["result"]["entries"]) == [str(late.pk)]
+    assert Entry.objects.get(pk=late.pk).code == "A05"
+    assert dict(Entry.objects.filter(pk__in=before).values_list("id", "code")) == before

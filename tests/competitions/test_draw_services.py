@@ -178,3 +178,40 @@ def test_draw_replay_detects_a_new_entry(event):
     draw = draw_services.draw_codes(event=event, drawn_by=None, seed="one")
     EntryFactory(event=event)
     assert draw_services.draw_replay(draw=draw) == {"matches": False, "result_matches": True, "entries_match": False}
+
+
+# ---- late entries (#17): only their own code and place, from what is left
+
+
+def test_late_entries_draw_only_their_own_codes_and_places_even_after_marking_started(event):
+    organiser = UserFactory()
+    draw_services.draw_codes(event=event, drawn_by=organiser, seed="first")
+    draw_services.draw_stations(event=event, drawn_by=organiser, seed="first")
+    before = dict(Entry.objects.filter(event=event).values_list("id", "code"))
+    places = dict(Entry.objects.filter(event=event).values_list("id", "start_order"))
+    MarkFactory(entry=Entry.objects.filter(event=event).first())  # marking has started: no full redraw now
+    late = EntryFactory.create_batch(3, event=event)
+
+    codes = draw_services.draw_late(event=event, kind=Draw.Kind.CODE, drawn_by=organiser, seed="late")
+    stations = draw_services.draw_late(event=event, kind=Draw.Kind.STATION, drawn_by=organiser, seed="late")
+
+    after = dict(Entry.objects.filter(event=event).values_list("id", "code"))
+    assert {pk: after[pk] for pk in before} == before  # nobody drawn earlier moved
+    assert sorted(after[entry.pk] for entry in late) == ["B07", "B08", "B09"]
+    assert sorted(Entry.objects.filter(pk__in=[e.pk for e in late]).values_list("start_order", flat=True)) == [7, 8, 9]
+    assert dict(Entry.objects.filter(pk__in=places).values_list("id", "start_order")) == places
+    # Every draw still replays and matches: the full draws' extra entries are the late draws' own.
+    for draw in Draw.objects.filter(event=event):
+        assert draw_services.draw_replay(draw=draw)["matches"], draw.result["params"]
+    assert (codes.reason, codes.result["params"]["late"], stations.seed) == ("迟到报名补抽", True, "late")
+
+
+def test_late_draw_needs_a_first_draw_and_late_entries(event):
+    organiser = UserFactory()
+    with pytest.raises(DomainError) as excinfo:
+        draw_services.draw_late(event=event, kind=Draw.Kind.CODE, drawn_by=organiser)
+    assert (excinfo.value.code, excinfo.value.status) == ("no_draw_yet", 409)
+    draw_services.draw_codes(event=event, drawn_by=organiser)
+    with pytest.raises(DomainError) as excinfo:
+        draw_services.draw_late(event=event, kind=Draw.Kind.CODE, drawn_by=organiser)
+    assert (excinfo.value.code, excinfo.value.status) == ("no_late_entries", 400)

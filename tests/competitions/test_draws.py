@@ -79,3 +79,41 @@ def test_draw_refuses_duplicate_entry_ids():
 )
 def test_event_prefix_letters_by_position(position, prefix):
     assert draws.event_prefix(position) == prefix
+
+
+# ---- late entries: only their own codes and places, from what is left
+
+
+def test_late_code_pool_fills_the_lowest_free_numbers_in_the_event_style():
+    taken = [f"A{n:02d}" for n in range(1, 37) if n != 7]
+    assert draws.late_code_pool(taken, 3, prefix="A") == ["A07", "A37", "A38"]
+    assert draws.late_code_pool([], 2, prefix="B") == ["B01", "B02"]
+
+
+@given(
+    existing=st.lists(st.integers(1, 10_000), min_size=0, max_size=60, unique=True),
+    late=st.lists(st.integers(10_001, 20_000), min_size=1, max_size=20, unique=True),
+    seed=st.text(min_size=1, max_size=12),
+)
+def test_late_codes_never_touch_existing_codes_and_replay_from_the_seed(existing, late, seed):
+    before = draws.draw_codes("first", existing, prefix="A") if existing else {}
+    taken = [value["code"] for value in before.values()]
+    pool = draws.late_code_pool(taken, len(late), prefix="A")
+    drawn = draws.draw_late_codes(seed, late, pool=pool)
+    assert set(drawn) == set(late)
+    codes = [value["code"] for value in drawn.values()]
+    assert len(set(codes)) == len(codes)
+    assert not set(codes) & set(taken)
+    assert drawn == draws.draw_late_codes(seed, list(reversed(late)), pool=pool)
+
+
+def test_late_stations_fill_free_start_orders_without_moving_anyone():
+    placed = draws.draw_stations("s", range(1, 11), stations=4)
+    pool = draws.late_start_pool([value["start_order"] for value in placed.values()], 3)
+    assert pool == [11, 12, 13]
+    late = draws.draw_late_stations("late", [101, 102, 103], pool=pool, stations=4)
+    assert sorted((v["start_order"], v["station"], v["round"]) for v in late.values()) == [
+        (11, 3, 3),
+        (12, 4, 3),
+        (13, 1, 4),
+    ]

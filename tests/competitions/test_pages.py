@@ -114,3 +114,33 @@ def test_competition_detail_links_organisers_to_import_and_export(client):
     client.force_login(JudgeAssignmentFactory(competition=competition, role="organiser").user)
     html = client.get(f"/competitions/{competition.slug}/").content.decode()
     assert (import_url in html, reverse("manage-export", args=[competition.pk]) in html) == (True, True)
+
+
+def test_draw_page_asks_to_confirm_a_full_redraw_offers_a_late_draw_and_says_what_it_did(client):
+    from competitions.models import Draw, Entry
+    from tests.factories import EntryFactory, EventFactory
+    from tests.helpers import organiser_of
+
+    event = EventFactory(stations=0)
+    EntryFactory.create_batch(4, event=event)
+    client.force_login(organiser_of(event.competition))
+    url = f"/manage/events/{event.pk}/draw/"
+    first = client.post(url, {"kind": "code"}, follow=True)
+    assert "抽签完成" in first.content.decode()
+    redraw = client.post(url, {"kind": "code", "reason": "录入有误"})
+    assert (
+        redraw.status_code,
+        "redraw_not_confirmed" in redraw.content.decode() or "请确认" in redraw.content.decode(),
+    ) == (
+        409,
+        True,
+    )
+    late = EntryFactory(event=event)
+    page = client.get(url).content.decode()
+    assert 'id="late-code"' in page
+    done = client.post(url, {"kind": "code", "late": "1"}, follow=True)
+    assert "补抽" in done.content.decode()
+    assert Entry.objects.get(pk=late.pk).code != ""
+    assert Draw.objects.filter(event=event).count() == 2
+    confirmed = client.post(url, {"kind": "code", "reason": "录入有误", "confirm": "on"})
+    assert confirmed.status_code == 302
