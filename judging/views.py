@@ -21,6 +21,7 @@ from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,7 +30,8 @@ from competitions.access import is_recused, recused_entry_ids
 from competitions.models import Entry, Event
 from competitions.selectors import events_chiefed_by, events_judged_by, is_chief_judge, judge_assignment
 from config.errors import DomainError, error, message
-from judging.login_codes import login_code_redeem
+from judging.landing import landing_url
+from judging.login_codes import login_code_holder, login_code_redeem
 from scoring import results, results_selectors
 from scoring.models import Criterion, Mark, ReviewItem, Sheet
 from scoring.selectors import criteria_marked_by, criteria_marked_by_events, variance_alerts
@@ -279,14 +281,18 @@ def chief_results(request, event_id: int):
 def code_login(request, token: str):
     """The URL in a login QR code. GET asks for one tap (link previews must not use the code); POST signs in."""
     if request.method == "GET":
-        return render(request, "judging/code_login.html", {})
+        return render(request, "judging/code_login.html", {"holder": login_code_holder(token=token)})
     try:
         user = login_code_redeem(token=token)
     except DomainError as error:
-        context = {"error": error.message, "code": error.code}
+        context = {"error": error.message, "code": error.code, "holder": None}
         return render(request, "judging/code_login.html", context, status=400)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect("tablet:home")
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(target if target and safe else landing_url(user))
 
 
 def service_worker(request):
