@@ -27,7 +27,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Han characters and CJK punctuation (fullwidth ：；，（） too); the fullwidth ＋ and － of the tablet's steppers are symbols.
+# Han characters and CJK punctuation (fullwidth ：；，（） too); the tablet steppers' fullwidth ＋ and － are symbols.
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff0a\uff0c\uff0e-\uff20\uff3b-\uffef]")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 

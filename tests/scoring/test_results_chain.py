@@ -407,7 +407,7 @@ def test_sheets_cannot_be_unlocked_once_the_event_is_decoded():
 
 
 def test_close_marking_without_a_reason_writes_no_made_up_reason():
-    """The judge's tablet then says "locked by the chief judge" in the judge's own language, not a stored Chinese text."""
+    """The judge's tablet then says "locked by the chief judge" in the judge's language, not a stored Chinese text."""
     panel = marked_event(entries=2)
     results.results_close_marking(actor=panel.chief, event=panel.event)
     assert list(Sheet.objects.filter(entry__event=panel.event).values_list("reason", flat=True)) == ["", ""]
