@@ -138,7 +138,7 @@ def home(request):
 def _criterion_json(criterion: Criterion, decimals: int) -> dict:
     return {
         "code": criterion.code,
-        "title": criterion.title,
+        "title": criterion.display_title,
         "description": criterion.description,
         "kind": criterion.kind,
         "min": decimal_text(criterion.min_value),
