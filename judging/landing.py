@@ -12,7 +12,8 @@ from competitions.models import Event, JudgeAssignment
 Role = JudgeAssignment.Role
 
 
-def landing_url(user) -> str:
+def landing_url(user, *, fallback: str = "home") -> str:
+    """The page ``user``'s role works on; ``fallback`` (a URL name) for a user with no role here."""
     rows = list(
         JudgeAssignment.objects.filter(user=user).values_list("role", "competition__slug", "competition_id", "event_id")
     )
@@ -29,4 +30,4 @@ def landing_url(user) -> str:
         return reverse("tablet:chief", args=[chiefed.pop()])
     if chiefed or any(role == Role.JUDGE for role, *_rest in rows):
         return reverse("tablet:home")
-    return reverse("home")
+    return reverse(fallback)

@@ -386,7 +386,7 @@ def code_login(request, token: str):
     safe = url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return redirect(target if target and safe else landing_url(user))
+    return redirect(target if target and safe else landing_url(user, fallback="tablet:home"))
 
 
 def service_worker(request):
