@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import defusedxml.sax
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from openpyxl import load_workbook
 
 from competitions.models import Competition, Contestant, Entry, Event, Organisation
@@ -56,21 +57,46 @@ SCAN_CHUNK = 64 * 1024
 
 @dataclass(frozen=True)
 class Column:
+    """One column of an import sheet. ``header`` is the file's own (Chinese) column name, the format's
+    contract in every language; ``label`` says it in the reader's language on pages and in messages."""
+
     key: str
     header: str
     required: bool = False
     max_length: int | None = None
+    label: str | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.label) if self.label else self.header
 
 
 COLUMNS = [
-    Column("organisation", "单位", required=True, max_length=Organisation._meta.get_field("name").max_length),
-    Column("team", "队名", max_length=120),
-    Column("name", "姓名", required=True, max_length=Contestant._meta.get_field("name").max_length),
-    Column("gender", "性别"),
-    Column("id_number", "身份证号", required=True),
-    Column("phone", "手机号"),
-    Column("job_title", "岗位/工种", max_length=Contestant._meta.get_field("job_title").max_length),
-    Column("events", "项目代号"),
+    Column(
+        "organisation",
+        "单位",
+        required=True,
+        max_length=Organisation._meta.get_field("name").max_length,
+        label=gettext_lazy("单位"),
+    ),
+    Column("team", "队名", max_length=120, label=gettext_lazy("队名")),
+    Column(
+        "name",
+        "姓名",
+        required=True,
+        max_length=Contestant._meta.get_field("name").max_length,
+        label=gettext_lazy("姓名"),
+    ),
+    Column("gender", "性别", label=gettext_lazy("性别")),
+    Column("id_number", "身份证号", required=True, label=gettext_lazy("身份证号")),
+    Column("phone", "手机号", label=gettext_lazy("手机号")),
+    Column(
+        "job_title",
+        "岗位/工种",
+        max_length=Contestant._meta.get_field("job_title").max_length,
+        label=gettext_lazy("岗位/工种"),
+    ),
+    Column("events", "项目代号", label=gettext_lazy("项目代号")),
 ]
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 COLUMNS_BY_HEADER = {column.header: column for column in COLUMNS}
@@ -310,7 +336,7 @@ def _read_rows(sheet, max_rows: int, columns: list[Column], max_chars: int) -> l
                 # Refused, not cut: a cell this long is not a name or a code, and the rows wait in the session.
                 raise ImportFileError(
                     _("第%(row)s行 %(column)s：单元格内容过长，最多 %(limit)s 个字。")
-                    % {"row": number, "column": by_key[key].header, "limit": max_chars},
+                    % {"row": number, "column": by_key[key].name, "limit": max_chars},
                     code="cell_too_long",
                 )
         if not any(values.values()):
@@ -380,8 +406,12 @@ class RowError:
         return COLUMNS_BY_KEY[self.field].header
 
     @property
+    def label(self) -> str:
+        return COLUMNS_BY_KEY[self.field].name
+
+    @property
     def message(self) -> str:
-        return _("第%(row)s行 %(column)s：%(reason)s") % {"row": self.row, "column": self.column, "reason": self.reason}
+        return _("第%(row)s行 %(column)s：%(reason)s") % {"row": self.row, "column": self.label, "reason": self.reason}
 
     def as_dict(self) -> dict:
         return {"row": self.row, "field": self.field, "column": self.column, "code": self.code, "message": self.message}
@@ -404,6 +434,11 @@ class RowPreview:
     @property
     def cells(self) -> list[str]:
         return [self.values.get(column.key, "") for column in COLUMNS]
+
+    @property
+    def changed_labels(self) -> list[str]:
+        """``changes`` (the file's column names) in the reader's language."""
+        return [COLUMNS_BY_HEADER[header].name if header in COLUMNS_BY_HEADER else header for header in self.changes]
 
     def add_error(self, key, code, reason):
         self.errors.append(RowError(self.row, key, code, reason))
@@ -449,7 +484,15 @@ class ImportPreview:
     @property
     def summary(self) -> str:
         counts = self.counts
-        return _("新增 %(new)s 人，更新 %(updated)s 人，未变 %(unchanged)s 人，错误 %(error)s 行") % counts
+        # Plural on the error count: the English says "1 row" / "2 rows".
+        return (
+            ngettext(
+                "新增 %(new)s 人，更新 %(updated)s 人，未变 %(unchanged)s 人，错误 %(error)s 行",
+                "新增 %(new)s 人，更新 %(updated)s 人，未变 %(unchanged)s 人，错误 %(error)s 行",
+                counts["error"],
+            )
+            % counts
+        )
 
     def as_dict(self) -> dict:
         return {

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from config.errors import message
 from config.throttling import LoginRateThrottle
+from judging.landing import landing_url
 
 LOCKOUT_STATUS = 429
 
@@ -65,6 +66,10 @@ class LoginView(auth_views.LoginView):
     """
 
     authentication_form = LoginForm
+
+    def get_default_redirect_url(self):
+        # Without a safe ``next``: the page the user's role works on.
+        return landing_url(self.request.user)
 
     def post(self, request, *args, **kwargs):
         throttle = LoginRateThrottle()

@@ -67,6 +67,14 @@ def login_code_redeem(*, token: str):
     return code.user
 
 
+def login_code_holder(*, token: str):
+    """Whose account a code signs in to (a read: the code stays unused), or None for a code that would be refused."""
+    code = LoginCode.objects.select_related("user").filter(digest=_digest(token or "")).first()
+    if code is None or not code.user.is_active or code.revoked_at or code.used_at or code.expires_at <= timezone.now():
+        return None
+    return code.user
+
+
 def login_code_svg(url: str) -> str:
     """The QR code of ``url`` as inline SVG (segno)."""
     import segno

@@ -13,27 +13,39 @@ service worker caches sheets by that URL, so they open offline as before.
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from competitions.access import is_recused, recused_entry_ids
 from competitions.models import Entry, Event
-from competitions.selectors import events_chiefed_by, events_judged_by, is_chief_judge, judge_assignment
+from competitions.selectors import (
+    events_chiefed_by,
+    events_judged_by,
+    is_chief_judge,
+    judge_assignment,
+    names_visible,
+)
 from config.errors import DomainError, error, message
-from judging.login_codes import login_code_redeem
+from judging import selectors as desk_selectors
+from judging.landing import landing_url
+from judging.login_codes import login_code_holder, login_code_redeem
 from scoring import results, results_selectors
-from scoring.models import Criterion, Mark, ReviewItem, Sheet
+from scoring.models import Criterion, Mark, ReviewItem, Sheet, SheetAudit
 from scoring.selectors import criteria_marked_by, criteria_marked_by_events, variance_alerts
-from scoring.services import MARK_VALUE_CODES, MarkInput, decimal_text
+from scoring.services import MARK_VALUE_CODES, MarkInput, decimal_text, sheets_lock
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "judging"
 
@@ -103,6 +115,8 @@ def judge_home_cards(user) -> list[EventCard]:
     mine = criteria_marked_by_events(user, {e: list(s.criteria.all()) if s else [] for e, s in schemes.items()})
     expected = {event_id: sum(c.attempts for c in criteria) for event_id, criteria in mine.items()}
     for entry in entries:
+        if not expected[entry.event_id]:
+            continue  # nothing for this user to mark here (a chief judge on their desk): no tiles
         cards[entry.event_id].rows.append(
             EntryRow(
                 entry=entry,
@@ -124,7 +138,7 @@ def home(request):
 def _criterion_json(criterion: Criterion, decimals: int) -> dict:
     return {
         "code": criterion.code,
-        "title": criterion.title,
+        "title": criterion.display_title,
         "description": criterion.description,
         "kind": criterion.kind,
         "min": decimal_text(criterion.min_value),
@@ -201,19 +215,101 @@ def _results_context(event: Event) -> dict:
     }
 
 
+def _desk_filters(request) -> tuple[str, int | None]:
+    show = request.GET.get("show", request.POST.get("show", ""))
+    raw_round = request.GET.get("round", request.POST.get("round", ""))
+    return (show if show in desk_selectors.FILTERS else ""), (int(raw_round) if raw_round.isdigit() else None)
+
+
+def _desk_url(event: Event, show: str, round_: int | None) -> str:
+    query = urlencode({name: value for name, value in (("show", show), ("round", round_)) if value not in ("", None)})
+    return reverse("tablet:chief", args=[event.pk]) + (f"?{query}" if query else "")
+
+
 @login_required
 def chief(request, event_id: int, problem: DomainError | None = None):
+    """The chief judge's desk: every entry in a row, each judge's sheet status, filters, bulk lock, alerts."""
     event = get_object_or_404(Event.objects.select_related("competition"), pk=event_id)
     if not is_chief_judge(request.user, event):
         return _forbidden(request, _("只有裁判长可以打开此页面。"))
-    sheets = list(
-        Sheet.objects.filter(entry__event=event)
-        .select_related("entry", "judge")
-        .order_by("entry__station", "entry__code", "judge__username")
-    )
+    show, round_ = _desk_filters(request)
     alerts = variance_alerts(event=event)
-    context = {"event": event, "sheets": sheets, "alerts": alerts, "problem": problem, **_results_context(event)}
+    desk = desk_selectors.chief_desk(event=event, show=show, round_=round_, alerts=alerts)
+    context = {
+        "event": event,
+        "desk": desk,
+        "show": show,
+        "round": round_,
+        "filters": [(name, label, desk.counts[name]) for name, label in _filter_labels()],
+        "alerts": desk_selectors.alerts_by_deviation(alerts),
+        "problem": problem,
+        **_results_context(event),
+    }
     return render(request, "judging/chief.html", context, status=problem.status if problem else 200)
+
+
+def _filter_labels():
+    return [("", _("全部")), ("missing", _("缺评分")), ("submitted", _("待锁定")), ("alert", _("偏差提醒"))]
+
+
+@login_required
+@require_POST
+def chief_lock(request, event_id: int):
+    """Bulk lock from the desk: every open sheet of the rows shown (a round, a filter, or both)."""
+    event = get_object_or_404(Event.objects.select_related("competition"), pk=event_id)
+    if not is_chief_judge(request.user, event):
+        return _forbidden(request, _("只有裁判长可以打开此页面。"))
+    show, round_ = _desk_filters(request)
+    desk = desk_selectors.chief_desk(event=event, show=show, round_=round_)
+    locked = sheets_lock(
+        actor=request.user, event=event, entries=[row.entry for row in desk.rows], reason=request.POST.get("reason", "")
+    )
+    messages.success(
+        request,
+        ngettext("已锁定 %(count)d 张评分表。", "已锁定 %(count)d 张评分表。", len(locked)) % {"count": len(locked)},
+    )
+    return redirect(_desk_url(event, show, round_))
+
+
+@login_required
+def chief_sheet(request, event_id: int, code: str, judge_id: int):
+    """One judge's sheet for one entry, as the chief judge checks it: the marks, their history, lock or unlock."""
+    event = get_object_or_404(Event.objects.select_related("competition"), pk=event_id)
+    if not is_chief_judge(request.user, event):
+        return _forbidden(request, _("只有裁判长可以打开此页面。"))
+    entry = get_object_or_404(Entry, code=code, event=event)
+    judge = get_object_or_404(get_user_model(), pk=judge_id)
+    scheme = getattr(event, "scheme", None)
+    criteria = list(scheme.criteria.all()) if scheme else []
+    marks = {
+        (mark.criterion_id, mark.attempt): mark
+        for mark in Mark.objects.filter(entry=entry, judge=judge).prefetch_related("history__actor")
+    }
+    rows = []
+    for criterion in criteria:
+        for attempt in range(1, criterion.attempts + 1):
+            mark = marks.get((criterion.pk, attempt))
+            rows.append(
+                {
+                    "criterion": criterion,
+                    "attempt": attempt,
+                    "mark": mark,
+                    "value": mark.value if mark else None,
+                    "history": list(mark.history.all()) if mark else [],
+                }
+            )
+    alerts = [a for a in variance_alerts(event=event) if a["entry"] == entry.pk and a["judge"] == judge.pk]
+    context = {
+        "event": event,
+        "entry": entry,
+        "judge": judge,
+        "sheet": Sheet.objects.filter(entry=entry, judge=judge).first(),
+        "marks": rows,
+        "alerts": alerts,
+        "with_names": names_visible(event),
+        "audit": list(SheetAudit.objects.filter(sheet__entry=entry, sheet__judge=judge).select_related("actor")),
+    }
+    return render(request, "judging/chief_sheet.html", context)
 
 
 def _correction(request, item: ReviewItem) -> dict:
@@ -279,14 +375,18 @@ def chief_results(request, event_id: int):
 def code_login(request, token: str):
     """The URL in a login QR code. GET asks for one tap (link previews must not use the code); POST signs in."""
     if request.method == "GET":
-        return render(request, "judging/code_login.html", {})
+        return render(request, "judging/code_login.html", {"holder": login_code_holder(token=token)})
     try:
         user = login_code_redeem(token=token)
     except DomainError as error:
-        context = {"error": error.message, "code": error.code}
+        context = {"error": error.message, "code": error.code, "holder": None}
         return render(request, "judging/code_login.html", context, status=400)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect("tablet:home")
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(target if target and safe else landing_url(user, fallback="tablet:home"))
 
 
 def service_worker(request):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -116,7 +117,15 @@ class BankPreview:
 
     @property
     def summary(self) -> str:
-        return _("新增 %(new)s 题，更新 %(updated)s 题，未变 %(unchanged)s 题，错误 %(error)s 行") % self.counts
+        counts = self.counts
+        return (
+            ngettext(
+                "新增 %(new)s 题，更新 %(updated)s 题，未变 %(unchanged)s 题，错误 %(error)s 行",
+                "新增 %(new)s 题，更新 %(updated)s 题，未变 %(unchanged)s 题，错误 %(error)s 行",
+                counts["error"],
+            )
+            % counts
+        )
 
 
 def read_bank(content: bytes) -> list[dict]:

@@ -53,7 +53,19 @@ class CriterionInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not _scheme_has_marks(obj)
 
-    fields = ["position", "code", "title", "kind", "min_value", "max_value", "weight", "step", "aggregation", "trim"]
+    fields = [
+        "position",
+        "code",
+        "title",
+        "title_en",
+        "kind",
+        "min_value",
+        "max_value",
+        "weight",
+        "step",
+        "aggregation",
+        "trim",
+    ]
     fields += ["attempts", "attempt_multipliers", "attempts_combine", "part", "penalty_per_unit"]
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from competitions.models import Entry, Event
@@ -118,6 +119,9 @@ class Criterion(models.Model):
     )
     code = models.SlugField(_("代号"), max_length=30)
     title = models.CharField(_("名称"), max_length=120)
+    title_en = models.CharField(
+        _("英文名称"), max_length=120, blank=True, help_text=_("英文界面显示；留空则显示名称。")
+    )
     description = models.TextField(_("评分说明"), blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.JUDGEMENT)
     min_value = models.DecimalField(_("最低分"), max_digits=10, decimal_places=3, default=D("0"))
@@ -160,6 +164,13 @@ class Criterion(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+    @property
+    def display_title(self) -> str:
+        """The English title in the English UI when there is one, else the title."""
+        if self.title_en and (get_language() or "").startswith("en"):
+            return self.title_en
+        return self.title
 
 
 class Mark(models.Model):

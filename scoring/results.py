@@ -35,6 +35,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from competitions.access import require_chief_judge, require_organiser, require_reviewer
 from competitions.models import Entry, Event
@@ -94,7 +95,7 @@ def results_close_marking(*, actor, event: Event, reason: str = "") -> EventResu
     missing = sorted(row.entry_id for row in standings.rows if not row.complete and row.status == "ok")
     if not standings.rows or missing:
         raise error("results_incomplete", extra={"entries": missing})
-    reason = reason or "结束评分"
+    # No made-up reason: a sheet locked without one reads "locked by the chief judge" in each reader's language.
     open_sheets = Sheet.objects.filter(entry__event=event).exclude(
         state__in=[Sheet.State.LOCKED, Sheet.State.PUBLISHED]
     )
@@ -232,11 +233,11 @@ def review_item_correct(
     sheet = Sheet.objects.filter(entry_id=item.entry_id, judge=judge).first()
     relock = sheet is not None and sheet.is_locked
     if relock:
-        sheet_unlock(actor=actor, sheet=sheet, reason=f"复核更正：{reason}")
+        sheet_unlock(actor=actor, sheet=sheet, reason=_("复核更正：%(reason)s") % {"reason": reason})
     key = f"review-{item.pk}-{uuid.uuid4().hex[:12]}"
     marks_submit(judge=judge, actor=actor, event=event, marks=marks, idempotency_key=key, reason=reason, device=device)
     if relock:
-        sheet_lock(actor=actor, sheet=sheet, reason=f"复核更正后锁定：{reason}")
+        sheet_lock(actor=actor, sheet=sheet, reason=_("复核更正后锁定：%(reason)s") % {"reason": reason})
     changes = list(MarkHistory.objects.filter(idempotency_key=key, actor=actor))
     if not changes:
         raise error("correction_required", field="marks")

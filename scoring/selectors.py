@@ -63,6 +63,7 @@ SCHEME_FIELDS = (
 )
 CRITERION_FIELDS = (
     "title",
+    "title_en",
     "description",
     "kind",
     "min_value",
@@ -788,7 +789,7 @@ def variance_alerts(*, event: Event) -> list[dict]:
                         "code": code,
                         "station": station,
                         "criterion": judgement[criterion_id].code,
-                        "criterion_title": judgement[criterion_id].title,
+                        "criterion_title": judgement[criterion_id].display_title,
                         "attempt": attempt,
                         "judge": judge_id,
                         "username": username,

@@ -600,6 +600,22 @@ def sheet_lock(*, actor, sheet: Sheet, reason: str = "") -> Sheet:
 
 
 @transaction.atomic
+def sheets_lock(*, actor, event: Event, entries: Sequence[Entry], reason: str = "") -> list[Sheet]:
+    """The chief judge locks every open sheet (draft or submitted) of ``entries`` at once: a round, or the desk's rows.
+
+    Each sheet goes through ``sheet_lock`` (its row lock, its audit row); entries of another
+    event are left out. A missing sheet (a judge who has not marked) has nothing to lock.
+    """
+    require_chief_judge(actor, event)
+    open_sheets = (
+        Sheet.objects.filter(entry__event=event, entry__in=list(entries))
+        .exclude(state__in=[Sheet.State.LOCKED, Sheet.State.PUBLISHED])
+        .order_by("entry_id", "judge_id")
+    )
+    return [sheet_lock(actor=actor, sheet=sheet, reason=reason) for sheet in open_sheets]
+
+
+@transaction.atomic
 def sheet_unlock(*, actor, sheet: Sheet, reason: str) -> Sheet:
     """Chief judge only; a reason is required and audited. Back to submitted. Locks the sheet row.
 

@@ -107,7 +107,8 @@ def test_tablet_chief_locks_with_a_reason_the_judge_sees_and_unlocks_with_one(br
         try:
             tablet = chief.new_page()
             _sign_in(tablet, daphne_server, dish.chief)
-            tablet.goto(f"{daphne_server.url}/judge/events/{dish.event.pk}/chief/")
+            # The desk links each judge's sheet; lock and unlock are on that sheet's page.
+            tablet.goto(f"{daphne_server.url}/judge/events/{dish.event.pk}/chief/sheets/{entry.code}/{judge.pk}/")
             tablet.click(f'[data-sheet="{sheet.pk}"] [data-action="lock"]')
             tablet.fill("#reason-text", "复核完毕")
             with tablet.expect_navigation():

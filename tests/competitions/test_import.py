@@ -6,6 +6,7 @@ import openpyxl.xml
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from competitions import imports, roster_services
 from competitions.models import Contestant, Entry, Event, JudgeAssignment, Organisation, Team
@@ -418,3 +419,31 @@ def test_import_template_download_has_the_headers(api, competition):
     assert notes == [("assembly", "无人机组装与飞行", "个人"), ("rescue", "应急搜救团体赛", "团体")]
     # An untouched template imports as nothing at all.
     assert imports.read_sheet(response.content) == []
+
+
+def _english_preview(competition, rows):
+    raw = [
+        {"row": number, "values": dict(zip([c.key for c in imports.COLUMNS], row, strict=True))}
+        for number, row in enumerate(rows, start=2)
+    ]
+    with translation.override("en"):
+        preview = imports.build_preview(competition=competition, raw_rows=raw)
+        return preview.summary, [error.message for error in preview.errors]
+
+
+def test_import_summary_in_english_counts_one_row_in_the_singular(competition):
+    good, bad = roster_rows()[2], ["江北区总工会", "", "", "男", valid_id(4), "", "", "assembly"]
+    summary, messages = _english_preview(competition, [good, bad])
+    assert summary == "1 new, 0 updated, 0 unchanged, 1 row with errors"
+    assert messages == ["Row 3, Name: Required"]
+    summary, _messages = _english_preview(competition, [bad, [*bad[:4], valid_id(5), *bad[5:]]])
+    assert summary == "0 new, 0 updated, 0 unchanged, 2 rows with errors"
+
+
+def test_import_summary_in_chinese_is_unchanged(competition):
+    with translation.override("zh-hans"):
+        raw = [{"row": 2, "values": dict(zip([c.key for c in imports.COLUMNS], roster_rows()[2], strict=True))}]
+        assert (
+            imports.build_preview(competition=competition, raw_rows=raw).summary
+            == "新增 1 人，更新 0 人，未变 0 人，错误 0 行"
+        )

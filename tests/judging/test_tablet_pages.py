@@ -198,7 +198,7 @@ def test_sheet_addresses_entries_by_code_and_carries_no_entry_id(client):
     assert not any(f'data-entry="{e.pk}"' in home for e in judged.entries)
 
 
-def test_chief_page_lists_sheets_and_variance_alerts(client):
+def test_chief_page_lists_each_judges_sheet_and_variance_alerts(client):
     judged = judged_event_factory(entries=1, judges=3)
     look = judged.criteria[0]
     for judge, value in zip(judged.judges, ["10", "10.5", "18"], strict=True):
@@ -208,8 +208,8 @@ def test_chief_page_lists_sheets_and_variance_alerts(client):
     response = client.get(reverse("tablet:chief", args=[judged.event.pk]))
     assert response.status_code == 200
     assert [(a["criterion"], a["value"]) for a in response.context["alerts"]] == [("look", Decimal("18.000"))]
-    assert len(response.context["sheets"]) == 3
-    assert response.content.decode().count('data-action="lock"') == 3
+    assert [[cell.state for cell in row.cells] for row in response.context["desk"].rows] == [["submitted"] * 3]
+    assert response.content.decode().count('class="status"') == 3
 
 
 def test_chief_page_refuses_a_plain_judge(client):

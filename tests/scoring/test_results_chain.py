@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from competitions.models import JudgeAssignment
 from config.errors import DomainError
@@ -502,3 +502,31 @@ def test_upheld_objection_reopens_the_review_the_correction_is_audited_and_resul
     actions = list(ResultsAudit.objects.filter(event=panel.event).values_list("action", flat=True))
     assert actions[-4:] == ["reopen", "review_correct", "review_complete", "announce"]
     assert Sheet.objects.get(entry=target).state == Sheet.State.LOCKED
+
+
+def test_close_marking_without_a_reason_writes_no_made_up_reason():
+    """The judge's tablet then says "locked by the chief judge" in the judge's language, not a stored Chinese text."""
+    panel = marked_event(entries=2)
+    results.results_close_marking(actor=panel.chief, event=panel.event)
+    assert list(Sheet.objects.filter(entry__event=panel.event).values_list("reason", flat=True)) == ["", ""]
+
+
+def test_review_correction_reasons_are_written_in_the_chief_judges_language():
+    panel = marked_event(entries=3)
+    results.results_close_marking(actor=panel.chief, event=panel.event)
+    results.results_draw_review(actor=panel.chief, event=panel.event)
+    entry = panel.entries[0]
+    with translation.override("en"):
+        results.review_item_correct(
+            actor=panel.chief,
+            item=ReviewItem.objects.get(event=panel.event, entry=entry),
+            judge=panel.judges[0],
+            marks=[MarkInput(entry=entry.pk, criterion="total", value="70", version=1)],
+            reason="typo",
+        )
+    sheet = Sheet.objects.get(entry=entry, judge=panel.judges[0])
+    assert list(sheet.audits.values_list("reason", flat=True)) == [
+        "",
+        "Review correction: typo",
+        "Locked again after the review correction: typo",
+    ]
