@@ -15,9 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from competitions.models import Competition
 from competitions.selectors import is_organiser
 from config.errors import DomainError
 from live import selectors, services
+
+Publication = Competition.Publication
 
 
 def _visible_event(request, event_id):
@@ -53,6 +56,16 @@ def client_strings() -> dict:
         "missing": _("缺 %s 条"),
         "alert": _("%(code)s · %(criterion)s：裁判 %(username)s 打分 %(value)s，与组内中位数 %(median)s 偏差过大"),
     }
+
+
+def tier_label(tier: int | None) -> str:
+    """A ceremony step's heading: the award's name, or the places without award (tier 0)."""
+    if tier is None:
+        return ""
+    if tier == 0:
+        return _("未获奖名次")
+    awards = client_strings()["awards"]
+    return awards[tier - 1] if tier <= len(awards) else _("%s等奖") % tier
 
 
 def _qr_svg(url: str) -> str:
@@ -105,11 +118,22 @@ def overview(request, competition_id):
 @login_required
 def monitor(request, event_id):
     event = _monitored_event(request, event_id)
+    competition = event.competition
+    organiser = is_organiser(request.user, competition)
+    reveal = selectors.reveal_state(event=event) if event.publication_policy == Publication.REVEAL else None
     context = {
         "event": event,
-        "competition": event.competition,
-        "policies": event.competition.Publication.choices,
-        "is_organiser": is_organiser(request.user, event.competition),
+        "competition": competition,
+        "policies": Publication.choices,
+        # The chief judge's own choices for the event: never "live" over the organiser's choice.
+        "event_policies": [
+            ("", _("随比赛（%s）") % competition.get_publication_display()),
+            *[(value, label) for value, label in Publication.choices if organiser or value != Publication.LIVE],
+        ],
+        "event_policy": event.publication,
+        "reveal": reveal,
+        "reveal_next": tier_label(reveal["next"]) if reveal else "",
+        "is_organiser": organiser,
         "ws_path": f"/ws/events/{event.pk}/monitor/",
         "data_url": reverse("live:monitor-data", args=[event.pk]),
         "strings": client_strings(),
@@ -149,6 +173,18 @@ def publication_set(request, event_id):
         services.publication_set(
             actor=request.user, competition=event.competition, policy=request.POST.get("policy", "")
         )
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("live:monitor", event.pk)
+
+
+@require_POST
+@login_required
+def event_publication_set(request, event_id):
+    """The event's own policy, from the monitor: its chief judge (or an organiser) freezes or reveals it."""
+    event = _monitored_event(request, event_id)
+    try:
+        services.event_publication_set(actor=request.user, event=event, policy=request.POST.get("policy", ""))
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("live:monitor", event.pk)
