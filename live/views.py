@@ -49,6 +49,10 @@ def client_strings() -> dict:
             "reveal": _("颁奖揭晓"),
         },
         "toReveal": _("还有 %s 个名次待揭晓"),
+        "otherPlaces": _("其余名次"),
+        "revealing": _("正在揭晓：%s"),
+        "revealDone": _("全部名次已揭晓"),
+        "page": _("第 %(page)s/%(pages)s 页"),
         "preview": _("内部预览：观众看不到未公布的成绩"),
         "provisional": _("暂定"),
         "pending": _("待定"),
@@ -62,9 +66,10 @@ def tier_label(tier: int | None) -> str:
     """A ceremony step's heading: the award's name, or the places without award (tier 0)."""
     if tier is None:
         return ""
+    strings = client_strings()
     if tier == 0:
-        return _("未获奖名次")
-    awards = client_strings()["awards"]
+        return strings["otherPlaces"]
+    awards = strings["awards"]
     return awards[tier - 1] if tier <= len(awards) else _("%s等奖") % tier
 
 
@@ -74,7 +79,7 @@ def _qr_svg(url: str) -> str:
 
 
 def board(request, event_id):
-    """The big-screen board; ``?tv=1`` turns on TV mode (auto-scroll, QR code, no chrome)."""
+    """The big-screen board; ``?tv=1`` turns on TV mode (large type filling the screen, turning pages, no chrome)."""
     event = _visible_event(request, event_id)
     phone_url = request.build_absolute_uri(reverse("live:phone", args=[event.pk]))
     context = {

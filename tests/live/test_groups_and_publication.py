@@ -62,7 +62,7 @@ def test_public_board_frozen_shows_snapshot_with_pending_flags():
 
 def _ceremony_rows():
     """Eight places: one first, two seconds, two thirds, one without award, one DNF, one not yet scored."""
-    rows = [
+    return [
         _row(1, 1, "90.00", award=1),
         _row(2, 2, "85.00", award=2),
         _row(3, 3, "80.00", award=2),
@@ -72,7 +72,6 @@ def _ceremony_rows():
         {**_row(7, 7, None), "rank": None, "status": "dnf"},
         {**_row(8, 8, None), "rank": None},
     ]
-    return rows
 
 
 def test_reveal_steps_skip_unscored_rows_and_go_by_award_tier_one_name_at_a_time():
