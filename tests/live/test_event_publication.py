@@ -177,3 +177,16 @@ def test_ceremony_of_41_teams_takes_seven_clicks_by_award_tier(django_capture_on
         (1, 38, "A01"),
     ]
     assert RevealProgress.objects.get(event=event_data.event).revealed == 7
+
+
+def test_an_event_frozen_by_its_chief_hides_its_standings_and_unit_points_from_the_public_api(judged):
+    """The scoring API follows the event's own policy too: a frozen event's standings are not served live."""
+    judged.mark(0, 10, "k1")
+    judged.event.blind = False  # unit points need names
+    judged.event.save()
+    standings = f"/api/v1/events/{judged.event.pk}/standings/"
+    units = f"/api/v1/competitions/{judged.competition.pk}/organisation-awards/"
+    assert (client_for().get(standings).status_code, client_for().get(units).status_code) == (200, 200)
+    services.event_publication_set(actor=judged.chief, event=judged.event, policy=Publication.FROZEN)
+    assert (client_for().get(standings).status_code, client_for().get(units).status_code) == (404, 404)
+    assert client_for(judged.chief).get(standings).status_code == 200
