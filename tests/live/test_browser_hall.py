@@ -238,3 +238,19 @@ def test_phone_keeps_the_award_column_and_a_unit_filter_that_survives_updates(br
     assert [org for org, _rank in after] == [unit] * of_unit
     assert (after[0][1], chosen) == ("1", unit)
     assert errors == []
+
+
+def test_phone_of_a_blind_event_shows_no_unit_filter_before_decoding(browse, daphne_server, flushable_history):  # noqa: F811
+    """Codes only: there is no unit to filter by, so the filter is not shown (its rows have no unit)."""
+    from tests.live.test_e2e import logged_in_event
+
+    judged = logged_in_event()
+    post_mark(daphne_server, judged, 0, 10, "blind-phone")
+
+    def scenario(page):
+        page.goto(f"{daphne_server.url}/live/events/{judged.event.pk}/phone/")
+        page.wait_for_function("document.getElementById('live-root').dataset.version === '1'")
+        return page.is_visible(".unit-filter"), page.inner_text("#live-rows tr:nth-child(2) td.total"), page.errors
+
+    filter_shown, unscored_total, errors = browse(scenario, viewport=PHONE)
+    assert (filter_shown, unscored_total, errors) == (False, "—", [])
