@@ -126,8 +126,9 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", ("competition", ONLY_LISTED)]
     search_fields = ["title", "code", "competition__title"]
     list_select_related = ["competition"]
-    # Decoding (解密) is an audited step of the results chain, never an edit.
-    readonly_fields = ["decoded_at", "decoded_by"]
+    # Decoding (解密) is an audited step of the results chain, never an edit. The event's own
+    # publication is live's (its chief judge's control takes the freeze snapshot and tells the screens).
+    readonly_fields = ["decoded_at", "decoded_by", "publication"]
 
 
 class ContestantInline(ScopedInline):

@@ -111,6 +111,17 @@ class Event(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The event's own publication policy, blank to follow its competition's. The live room
+    # owns it (the chief judge freezes or reveals their event); read it through
+    # ``publication_policy``, never the competition's field alone.
+    publication = models.CharField(
+        _("本项目成绩公布方式"),
+        max_length=20,
+        choices=Competition.Publication.choices,
+        blank=True,
+        default="",
+        help_text=_("留空则随比赛的公布方式。"),
+    )
 
     class Meta:
         verbose_name = _("项目")
@@ -122,6 +133,11 @@ class Event(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def publication_policy(self) -> str:
+        """The policy its boards follow: the event's own, else its competition's."""
+        return self.publication or self.competition.publication
 
 
 class Team(models.Model):

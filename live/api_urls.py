@@ -8,4 +8,5 @@ urlpatterns = [
         api.CompetitionPublicationView.as_view(),
         name="api-competition-publication",
     ),
+    path("events/<int:pk>/publication/", api.EventPublicationView.as_view(), name="api-event-publication"),
 ]

@@ -168,12 +168,12 @@ def _code_order(row: dict):
 
 
 def event_public_board(*, event: Event) -> dict:
-    """The event's board as the public may see it under its competition's publication policy.
+    """The event's board as the public may see it under its publication policy (its own, else its competition's).
 
     A blind event is sealed until decoded (``seal``): the board lists codes and progress, no scores.
     """
     competition = event.competition
-    policy = competition.publication
+    policy = event.publication_policy
     if policy == Competition.Publication.HIDDEN:
         # Do not even compute: nothing of it may leave the server.
         return publication.public_board(event_id=event.pk, policy=policy, version=0, rows=[])

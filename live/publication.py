@@ -9,7 +9,10 @@ reveal modes cannot hold on one path and leak on another.
   entries with marks changed since are flagged ``pending``, as in ICPC's freeze.
   The version is the current one, so clients never see a gap they cannot fill.
 - hidden: no rows and no version: not even the pace of marking leaks.
-- reveal: places are shown from last to first, ``revealed`` rows at a time.
+- reveal: the award ceremony, ``revealed`` steps taken (``reveal_steps``): rows never scored
+  are skipped, the places without an award come first in one step, then the award tiers from
+  the lowest (third prizes, then second, then first), one name per step, from last place up.
+  The board says which tier is on (``reveal``), so a screen can head it.
 
 A row is a dict with at least ``key`` (the row's opaque public key, ``live.board.row_keys``;
 never the entry id, which judges once knew entries by) and ``pos`` (its place in
@@ -48,14 +51,46 @@ def public_board(
         pending = set(pending)
         board["rows"] = [{**row, "pending": row["key"] in pending} for row in (frozen_rows or [])]
     elif policy == REVEAL:
-        shown = max(0, min(revealed, len(rows)))
-        board["rows"] = list(rows[len(rows) - shown :])
-        board["hidden"] = len(rows) - shown
+        steps = reveal_steps(rows)
+        taken = max(0, min(revealed, len(steps)))
+        shown = {key for _tier, keys in steps[:taken] for key in keys}
+        board["rows"] = [row for row in rows if row["key"] in shown]
+        board["hidden"] = sum(len(keys) for _tier, keys in steps) - len(shown)
+        board["reveal"] = {
+            "tier": steps[taken - 1][0] if taken else None,
+            "next": steps[taken][0] if taken < len(steps) else None,
+            "left": len(steps) - taken,
+        }
     else:
         # Hidden, and any policy this module does not know: show nothing at all.
         board.pop("sealed", None)
         board.update(policy=HIDDEN, version=None, rows=[], hidden=len(rows))
     return board
+
+
+def _scored(row: Mapping) -> bool:
+    """A row with a result to announce: a total, a rank or award, or a non-finish (DNF, DSQ…)."""
+    return (
+        row.get("total") is not None
+        or row.get("rank") is not None
+        or bool(row.get("award"))
+        or row.get("status", "ok") != "ok"
+    )
+
+
+def reveal_steps(rows: list[dict]) -> list[tuple[int, list[str]]]:
+    """The ceremony's steps, in order: ``(tier, row keys shown by that step)``; tier 0 = no award.
+
+    Rows not scored never show. The scored places without an award (non-finishers with them)
+    are one step; then each award tier from the lowest prize to the first, one row per step,
+    from last place up. With awards 1/2/3 a 41-entry event takes 7 steps, not 41.
+    """
+    scored = [row for row in rows if _scored(row)]
+    unawarded = [row["key"] for row in scored if not row.get("award")]
+    steps: list[tuple[int, list[str]]] = [(0, unawarded)] if unawarded else []
+    for tier in sorted({row["award"] for row in scored if row.get("award")}, reverse=True):
+        steps += [(tier, [row["key"]]) for row in reversed(scored) if row.get("award") == tier]
+    return steps
 
 
 def board_delta(previous: Mapping | None, board: Mapping) -> Mapping | None:

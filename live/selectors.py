@@ -31,9 +31,14 @@ def public_standings(*, event: Event, user=None) -> dict:
             "version": version,
             "rows": rows,
             "hidden": 0,
-            "preview": event.competition.publication != publication.LIVE,
+            "preview": event.publication_policy != publication.LIVE,
         }
     return event_public_board(event=event)
+
+
+def reveal_state(*, event: Event) -> dict | None:
+    """Where the event's award ceremony stands (``publication.public_board``'s ``reveal``), for its chief judge."""
+    return event_public_board(event=event).get("reveal")
 
 
 def visible_event(*, user, event_id: int) -> Event | None:

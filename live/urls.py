@@ -11,6 +11,7 @@ urlpatterns = [
     path("events/<int:event_id>/monitor/", views.monitor, name="monitor"),
     path("events/<int:event_id>/monitor.json", views.monitor_data, name="monitor-data"),
     path("events/<int:event_id>/publication/", views.publication_set, name="publication"),
+    path("events/<int:event_id>/event-publication/", views.event_publication_set, name="event-publication"),
     path("events/<int:event_id>/reveal/", views.reveal_next, name="reveal"),
     path("competitions/<int:competition_id>/", views.overview, name="overview"),
     path("competitions/<int:competition_id>/overview.json", views.overview_data, name="overview-data"),

@@ -15,9 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from competitions.models import Competition
 from competitions.selectors import is_organiser
 from config.errors import DomainError
 from live import selectors, services
+
+Publication = Competition.Publication
 
 
 def _visible_event(request, event_id):
@@ -46,6 +49,10 @@ def client_strings() -> dict:
             "reveal": _("颁奖揭晓"),
         },
         "toReveal": _("还有 %s 个名次待揭晓"),
+        "otherPlaces": _("其余名次"),
+        "revealing": _("正在揭晓：%s"),
+        "revealDone": _("全部名次已揭晓"),
+        "page": _("第 %(page)s/%(pages)s 页"),
         "preview": _("内部预览：观众看不到未公布的成绩"),
         "provisional": _("暂定"),
         "sealed": _("盲评项目：解密前只公布参赛号和评分进度，不公布成绩"),
@@ -58,13 +65,24 @@ def client_strings() -> dict:
     }
 
 
+def tier_label(tier: int | None) -> str:
+    """A ceremony step's heading: the award's name, or the places without award (tier 0)."""
+    if tier is None:
+        return ""
+    strings = client_strings()
+    if tier == 0:
+        return strings["otherPlaces"]
+    awards = strings["awards"]
+    return awards[tier - 1] if tier <= len(awards) else _("%s等奖") % tier
+
+
 def _qr_svg(url: str) -> str:
     # A viewBox and no fixed size, so the CSS can size it without cropping the code.
     return segno.make(url, error="m").svg_inline(scale=4, dark="#111", light="#fff", omitsize=True)
 
 
 def board(request, event_id):
-    """The big-screen board; ``?tv=1`` turns on TV mode (auto-scroll, QR code, no chrome)."""
+    """The big-screen board; ``?tv=1`` turns on TV mode (large type filling the screen, turning pages, no chrome)."""
     event = _visible_event(request, event_id)
     phone_url = request.build_absolute_uri(reverse("live:phone", args=[event.pk]))
     context = {
@@ -108,11 +126,22 @@ def overview(request, competition_id):
 @login_required
 def monitor(request, event_id):
     event = _monitored_event(request, event_id)
+    competition = event.competition
+    organiser = is_organiser(request.user, competition)
+    reveal = selectors.reveal_state(event=event) if event.publication_policy == Publication.REVEAL else None
     context = {
         "event": event,
-        "competition": event.competition,
-        "policies": event.competition.Publication.choices,
-        "is_organiser": is_organiser(request.user, event.competition),
+        "competition": competition,
+        "policies": Publication.choices,
+        # The chief judge's own choices for the event: never "live" over the organiser's choice.
+        "event_policies": [
+            ("", _("随比赛（%s）") % competition.get_publication_display()),
+            *[(value, label) for value, label in Publication.choices if organiser or value != Publication.LIVE],
+        ],
+        "event_policy": event.publication,
+        "reveal": reveal,
+        "reveal_next": tier_label(reveal["next"]) if reveal else "",
+        "is_organiser": organiser,
         "ws_path": f"/ws/events/{event.pk}/monitor/",
         "data_url": reverse("live:monitor-data", args=[event.pk]),
         "strings": client_strings(),
@@ -152,6 +181,18 @@ def publication_set(request, event_id):
         services.publication_set(
             actor=request.user, competition=event.competition, policy=request.POST.get("policy", "")
         )
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("live:monitor", event.pk)
+
+
+@require_POST
+@login_required
+def event_publication_set(request, event_id):
+    """The event's own policy, from the monitor: its chief judge (or an organiser) freezes or reveals it."""
+    event = _monitored_event(request, event_id)
+    try:
+        services.event_publication_set(actor=request.user, event=event, policy=request.POST.get("policy", ""))
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("live:monitor", event.pk)

@@ -607,11 +607,15 @@ class OrganisationAwardsView(GenericAPIView):
 
     def get(self, request, competition_id: int):
         competition = get_object_or_404(Competition, pk=competition_id)
-        public = competition.is_public and competition.publication == Competition.Publication.LIVE
+        events = list(competition.events.all())
+        # Units' points come from places: any event whose board is not live (an event frozen by its chief) hides them.
+        public = competition.is_public and all(
+            event.publication_policy == Competition.Publication.LIVE for event in events
+        )
         organiser = is_organiser(request.user, competition)
         if not (public or organiser):
             raise error("not_found")
-        if not organiser and any(not names_visible(event) for event in competition.events.all()):
+        if not organiser and any(not names_visible(event) for event in events):
             # Units' points come from their entries' places, which a blind event shows by code.
             raise error("not_decoded")
         rows = selectors.organisation_award_rows(competition=competition)

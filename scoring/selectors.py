@@ -497,14 +497,14 @@ def event_is_published(event: Event) -> bool:
 
 def standings_visible_to(*, user, event: Event) -> bool:
     """Organisers and chief judges always; everyone else only in a public competition, and
-    there live at once, under any other publication policy (hidden, frozen, reveal) only
+    there live at once, under any other publication policy of the event (hidden, frozen, reveal) only
     once the event is published. The live board shows frozen and reveal boards its own way."""
     if is_chief_judge(user, event):
         return True
     competition = event.competition
     if not competition.is_public:
         return False
-    if competition.publication == Competition.Publication.LIVE:
+    if event.publication_policy == Competition.Publication.LIVE:
         return True
     return event_is_published(event)
 

@@ -99,6 +99,7 @@
     state.hidden = data.hidden || 0;
     state.sealed = !!data.sealed;
     state.preview = !!data.preview;
+    state.reveal = data.reveal || null;      // the ceremony's tier and steps left (reveal policy only)
     state.rows = new Map();
     data.rows.forEach(function (row) { state.rows.set(row.key, row); });
     render();
@@ -122,6 +123,9 @@
   }
 
   // ---- rendering --------------------------------------------------------
+  var tv = root.dataset.tv === "1";
+  var reduceMotion = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : { matches: false };
+
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) node.className = cls;
@@ -131,25 +135,29 @@
 
   function awardLabel(award) { return award ? (T.awards[award - 1] || "") : ""; }
 
+  // A ceremony step's heading: the award's name, or the places without award (tier 0).
+  function tierLabel(tier) { return tier ? awardLabel(tier) : T.otherPlaces; }
+
+  // Rows may come without a total or rank (a blind board that hides them): "—", never "undefined".
   function rowNode(row) {
     var tr = el("tr", "row");
     // Rows are keyed by an opaque per-event key, never an entry id (blind marking).
     tr.dataset.key = row.key;
     if (row.award) tr.classList.add("award-" + Math.min(row.award, 3));
     if (row.pending) tr.classList.add("is-pending");
-    tr.appendChild(el("td", "rank", row.rank === null ? "—" : row.rank));
+    tr.appendChild(el("td", "rank", row.rank == null ? "—" : row.rank));
     // A blind event shows the entry code until it is decoded; then the name and unit beside it.
     var who = el("td", "who");
     if (row.code) who.appendChild(el("span", "code", row.code));
     if (row.name) who.appendChild(el("span", "name", row.name));
     if (row.organisation) who.appendChild(el("span", "org", row.organisation));
     tr.appendChild(who);
-    var total = row.total === null ? "—" : row.total;
+    var total = row.total == null ? "—" : row.total;
     // A sealed row (a blind event before decoding) has no score: it says whether its marks are all in.
     if (row.total === undefined) total = row.complete ? T.sealedDone : T.sealedMarking;
     if (row.status && row.status !== "ok") total = T.status[row.status] || row.status;
     var td = el("td", "total", total);
-    if (!row.complete && row.total !== null && row.total !== undefined) td.appendChild(el("span", "provisional", T.provisional));
+    if (row.complete === false && row.total != null) td.appendChild(el("span", "provisional", T.provisional));
     if (row.pending) td.appendChild(el("span", "pending", T.pending));
     tr.appendChild(td);
     tr.appendChild(el("td", "award", awardLabel(row.award)));
@@ -160,31 +168,164 @@
     return Array.from(state.rows.values()).sort(function (a, b) { return a.pos - b.pos; });
   }
 
+  // ---- highlight: every changed score shows for CHANGED_MS, moved rows an arrow as well ---
+  var CHANGED_MS = 4000;
+  var seen = null, seenPolicy = null;       // row key → { text a spectator reads in it, place }, as last rendered
+  var changedAt = new Map(), moved = new Map();   // row key → { at } and { dir, at }
+  var notedAt = 0;                                 // when the last render noted its changes
+
+  function readout(row) {
+    return [row.total, row.rank, row.award, row.status, row.pending, row.complete].join("|");
+  }
+
+  // Compare with the rows last rendered: a new or changed row is marked, a row whose place
+  // changed gets its direction (not on the first board, nor across a policy change, when every
+  // row is new to the screen; nor in a ceremony, where each step moves every row below it).
+  function noteChanges(rows) {
+    var now = notedAt = performance.now();
+    if (seen !== null && seenPolicy === state.policy) {
+      rows.forEach(function (row) {
+        var was = seen.get(row.key);
+        if (!was || was.text !== readout(row)) changedAt.set(row.key, { at: now });
+        if (was && was.pos !== row.pos && state.policy !== "reveal") {
+          moved.set(row.key, { dir: row.pos < was.pos ? "moved-up" : "moved-down", at: now });
+        }
+      });
+    }
+    seen = new Map();
+    rows.forEach(function (row) { seen.set(row.key, { text: readout(row), pos: row.pos }); });
+    seenPolicy = state.policy;
+    [changedAt, moved].forEach(function (marks) {
+      marks.forEach(function (mark, key) { if (now - mark.at >= CHANGED_MS) marks.delete(key); });
+    });
+  }
+
+  // A re-render within the 4 s continues the pulse where it was (negative delay), never restarts it.
+  function showMarks(tr) {
+    var now = performance.now(), change = changedAt.get(tr.dataset.key), move = moved.get(tr.dataset.key);
+    if (change !== undefined) {
+      tr.classList.add("is-changed");
+      tr.style.animationDelay = -(now - change.at) + "ms";
+      setTimeout(function () { tr.classList.remove("is-changed"); }, CHANGED_MS - (now - change.at));
+    }
+    if (move !== undefined) {
+      tr.classList.add(move.dir);
+      setTimeout(function () { tr.classList.remove(move.dir); }, CHANGED_MS - (now - move.at));
+    }
+  }
+
+  // ---- the board -----------------------------------------------------------
   function renderBoard() {
     var body = document.getElementById("live-rows");
-    // FLIP: remember where each row was, re-render, then animate from there.
+    var rows = sortedRows();
+    noteChanges(rows);
+    renderUnitFilter(rows);
+    // FLIP: remember where each shown row was, re-render, then animate from there.
     var before = new Map();
-    Array.prototype.forEach.call(body.children, function (tr) { before.set(tr.dataset.key, tr.getBoundingClientRect().top); });
-    var frag = document.createDocumentFragment();
-    sortedRows().forEach(function (row) { frag.appendChild(rowNode(row)); });
-    body.replaceChildren(frag);
-    Array.prototype.forEach.call(body.children, function (tr) {
-      var old = before.get(tr.dataset.key);
-      if (old === undefined) return;
-      var dy = old - tr.getBoundingClientRect().top;
-      if (Math.abs(dy) < 1) return;
-      tr.classList.add(dy > 0 ? "moved-up" : "moved-down");
-      tr.animate([{ transform: "translateY(" + dy + "px)" }, { transform: "none" }], { duration: 700, easing: "ease-out" });
+    Array.prototype.forEach.call(body.querySelectorAll("tr.row"), function (tr) {
+      var box = tr.getBoundingClientRect();
+      if (box.height) before.set(tr.dataset.key, box.top);
     });
-    var note = document.getElementById("live-policy");
-    note.textContent = T.policy[state.policy] || "";
-    if (state.policy === "reveal" && state.hidden) note.textContent += " · " + T.toReveal.replace("%s", state.hidden);
-    if (state.sealed) note.textContent = T.sealed;
-    if (state.preview) note.textContent = T.preview;
+    var frag = document.createDocumentFragment(), tier;
+    rows.filter(unitShown).forEach(function (row) {
+      if (state.policy === "reveal" && (row.award || 0) !== tier) {
+        tier = row.award || 0;
+        var head = el("tr", "tier-head");
+        head.appendChild(el("th", null, tierLabel(tier))).colSpan = 4;
+        frag.appendChild(head);
+      }
+      frag.appendChild(rowNode(row));
+    });
+    body.replaceChildren(frag);
+    layoutPages();
+    Array.prototype.forEach.call(body.querySelectorAll("tr.row"), function (tr) {
+      // Only rows whose place changed just now slide (a filter or a page turn moves nothing).
+      var old = before.get(tr.dataset.key), box = tr.getBoundingClientRect(), move = moved.get(tr.dataset.key);
+      if (old !== undefined && box.height && move && move.at === notedAt && !reduceMotion.matches) {
+        tr.animate([{ transform: "translateY(" + (old - box.top) + "px)" }, { transform: "none" }], { duration: 700, easing: "ease-out" });
+      }
+      showMarks(tr);
+    });
+    renderPolicyNote();
     root.dataset.sealed = state.sealed ? "1" : "";
     root.dataset.policy = state.policy || "";
     root.dataset.version = state.version === null ? "" : state.version;
+    root.dataset.revealLeft = state.reveal ? state.reveal.left : "";
     document.getElementById("live-empty").hidden = state.rows.size > 0;
+  }
+
+  function renderPolicyNote() {
+    var note = document.getElementById("live-policy");
+    note.textContent = T.policy[state.policy] || "";
+    if (state.policy === "reveal" && state.reveal) {
+      if (state.reveal.tier !== null) note.textContent = state.reveal.left ? T.revealing.replace("%s", tierLabel(state.reveal.tier)) : T.revealDone;
+      if (state.hidden) note.textContent += " · " + T.toReveal.replace("%s", state.hidden);
+    } else if (state.policy === "reveal" && state.hidden) {
+      note.textContent += " · " + T.toReveal.replace("%s", state.hidden);
+    }
+    if (state.sealed) note.textContent = T.sealed;
+    if (state.preview) note.textContent = T.preview;
+  }
+
+  // ---- TV paging: as many rows as the screen holds, pages turning every PAGE_MS ------------
+  var PAGE_MS = 10000, page = 0, pages = 1;
+
+  // During the ceremony the newest name is at the top: the screen stays on page 1 (once the
+  // places without award are out, those may page through like a live board).
+  function pinnedToTop() { return state.policy === "reveal" && !!state.reveal && !!state.reveal.tier; }
+
+  function layoutPages() {
+    var indicator = document.getElementById("live-page");
+    if (!tv || !indicator) return;
+    var body = document.getElementById("live-rows");
+    var items = Array.prototype.slice.call(body.children);
+    items.forEach(function (tr) { tr.hidden = false; });
+    indicator.hidden = true;
+    if (!items.length) { pages = 1; page = 0; return; }
+    var rowHeight = items[items.length - 1].getBoundingClientRect().height;
+    var room = window.innerHeight - body.getBoundingClientRect().top - indicator.offsetHeight - 24;
+    var perPage = Math.max(1, Math.floor(room / rowHeight));
+    var pageOf = [], p = 0, n = 0;
+    items.forEach(function (tr, i) {
+      // A tier heading never ends a page: it goes over with its first row.
+      var lastSlot = n === perPage - 1 && tr.classList.contains("tier-head") && i < items.length - 1;
+      if (n === perPage || (lastSlot && n > 0)) { p++; n = 0; }
+      pageOf.push(p);
+      n++;
+    });
+    pages = p + 1;
+    if (pinnedToTop() || page >= pages) page = 0;
+    items.forEach(function (tr, i) { tr.hidden = pageOf[i] !== page; });
+    indicator.hidden = pages < 2;
+    indicator.textContent = T.page.replace("%(page)s", page + 1).replace("%(pages)s", pages);
+  }
+
+  function turnPage() {
+    if (pages > 1 && !pinnedToTop()) { page = (page + 1) % pages; layoutPages(); }
+  }
+
+  // ---- unit filter (phone): over the rows the screen has, kept across live updates ----------
+  var unitFilter = document.getElementById("live-unit-filter"), chosenUnit = "";
+
+  function unitShown(row) { return !chosenUnit || row.organisation === chosenUnit; }
+
+  function renderUnitFilter(rows) {
+    if (!unitFilter) return;
+    var units = Array.from(new Set(rows.map(function (row) { return row.organisation; }).filter(Boolean)));
+    if (chosenUnit && units.indexOf(chosenUnit) < 0) units.push(chosenUnit);
+    units.sort(function (a, b) { return a.localeCompare(b, "zh"); });
+    var current = Array.prototype.slice.call(unitFilter.options, 1).map(function (o) { return o.value; });
+    if (current.join("\n") !== units.join("\n")) {
+      var all = unitFilter.options[0];
+      unitFilter.replaceChildren(all);
+      units.forEach(function (unit) { var o = el("option", null, unit); o.value = unit; unitFilter.appendChild(o); });
+      unitFilter.value = chosenUnit;
+    }
+    unitFilter.closest(".unit-filter").hidden = units.length === 0;
+  }
+
+  if (unitFilter) {
+    unitFilter.addEventListener("change", function () { chosenUnit = unitFilter.value; renderBoard(); });
   }
 
   function renderOverview() {
@@ -247,22 +388,10 @@
     renderBoard();
   }
 
-  // ---- TV mode: auto-scroll long boards, pausing at the top ---------------
-  function tvScroll() {
-    var PAUSE_MS = 6000, SPEED_PX_S = 40, last = null, pausedUntil = performance.now() + PAUSE_MS;
-    function step(now) {
-      var max = document.documentElement.scrollHeight - window.innerHeight;
-      if (max > 4 && now >= pausedUntil) {
-        if (last !== null) window.scrollBy(0, SPEED_PX_S * (now - last) / 1000);
-        if (window.scrollY >= max - 1) { pausedUntil = now + PAUSE_MS / 2; setTimeout(function () { window.scrollTo(0, 0); pausedUntil = performance.now() + PAUSE_MS; }, PAUSE_MS / 2); }
-      }
-      last = now;
-      requestAnimationFrame(step);
-    }
-    requestAnimationFrame(step);
+  if (tv) {
+    setInterval(turnPage, PAGE_MS);
+    window.addEventListener("resize", function () { if (state.rows.size) layoutPages(); });
   }
-
-  if (root.dataset.tv === "1") tvScroll();
   window.liveBoard = { state: state, refetch: refetch, backoffDelay: backoffDelay };
   // The standings come over HTTP first: a board shows them even if its socket never opens.
   refetch();

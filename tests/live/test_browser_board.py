@@ -41,7 +41,8 @@ def test_board_shows_a_rank_change_after_a_mark_is_posted(browse, daphne_server,
     assert before[:2] == [first, second]
     assert after[:2] == [second, first]
     assert top.split()[:2] == ["1", judged.entries[1].code]
-    assert award == "row award-1 moved-up"  # highlighted as first prize, animated up
+    # Highlighted as first prize; its score changed (the pulse) and it moved up (the arrow).
+    assert award == "row award-1 is-changed moved-up"
     assert offline is False
     assert errors == []
 

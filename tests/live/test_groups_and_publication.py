@@ -60,11 +60,43 @@ def test_public_board_frozen_shows_snapshot_with_pending_flags():
     assert board["version"] == 8
 
 
-def test_public_board_reveal_shows_places_from_last():
-    board = publication.public_board(event_id=9, policy="reveal", version=5, rows=ROWS, revealed=2)
-    assert ([row["key"] for row in board["rows"]], board["hidden"]) == (["k2", "k3"], 1)
-    board = publication.public_board(event_id=9, policy="reveal", version=5, rows=ROWS, revealed=0)
-    assert (board["rows"], board["hidden"]) == ([], 3)
+def _ceremony_rows():
+    """Eight places: one first, two seconds, two thirds, one without award, one DNF, one not yet scored."""
+    return [
+        _row(1, 1, "90.00", award=1),
+        _row(2, 2, "85.00", award=2),
+        _row(3, 3, "80.00", award=2),
+        _row(4, 4, "75.00", award=3),
+        _row(5, 5, "70.00", award=3),
+        _row(6, 6, "60.00"),
+        {**_row(7, 7, None), "rank": None, "status": "dnf"},
+        {**_row(8, 8, None), "rank": None},
+    ]
+
+
+def test_reveal_steps_skip_unscored_rows_and_go_by_award_tier_one_name_at_a_time():
+    steps = publication.reveal_steps(_ceremony_rows())
+    # The places without an award (tier 0, the DNF with them) in one step, then thirds, seconds, first, from last up.
+    assert steps == [(0, ["k6", "k7"]), (3, ["k5"]), (3, ["k4"]), (2, ["k3"]), (2, ["k2"]), (1, ["k1"])]
+
+
+def test_public_board_reveal_shows_the_steps_taken_with_the_tier_being_revealed():
+    rows = _ceremony_rows()
+    board = publication.public_board(event_id=9, policy="reveal", version=5, rows=rows, revealed=0)
+    assert (board["rows"], board["hidden"], board["reveal"]) == ([], 7, {"tier": None, "next": 0, "left": 6})
+    board = publication.public_board(event_id=9, policy="reveal", version=5, rows=rows, revealed=2)
+    # Rows in board order; the unscored row never shows.
+    assert [row["key"] for row in board["rows"]] == ["k5", "k6", "k7"]
+    assert (board["hidden"], board["reveal"]) == (4, {"tier": 3, "next": 3, "left": 4})
+    board = publication.public_board(event_id=9, policy="reveal", version=5, rows=rows, revealed=6)
+    assert [row["key"] for row in board["rows"]] == ["k1", "k2", "k3", "k4", "k5", "k6", "k7"]
+    assert (board["hidden"], board["reveal"]) == (0, {"tier": 1, "next": None, "left": 0})
+
+
+def test_public_board_reveal_of_rows_without_awards_or_totals_reveals_the_scored_ones():
+    # A board whose rows carry no total (a blind board hiding its scores) still reveals finishers with awards.
+    rows = [{"key": "a", "pos": 1, "award": 1, "status": "ok"}, {"key": "b", "pos": 2, "status": "ok"}]
+    assert publication.reveal_steps(rows) == [(1, ["a"])]
 
 
 def test_board_delta_sends_only_changed_rows():
