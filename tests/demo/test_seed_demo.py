@@ -1,4 +1,3 @@
-import time
 from decimal import Decimal
 
 import pytest
@@ -130,9 +129,7 @@ def test_seed_demo_prints_the_logins(capsys):
 
 
 def test_seed_demo_scale_builds_the_district_contest():
-    started = time.perf_counter()
     call_command("seed_demo", "--scale", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    elapsed = time.perf_counter() - started
     district = Competition.objects.get(slug="DISTRICT")
     assert district.events.count() == 14
     assert Contestant.objects.filter(competition=district).count() == 1514
@@ -143,7 +140,6 @@ def test_seed_demo_scale_builds_the_district_contest():
     electricians = district.events.get(code="electrician")
     assert electricians.entries.count() == 148
     assert [draw_replay(draw=draw)["matches"] for draw in electricians.draws.all()] == [True, True]
-    assert elapsed < 20
 
 
 def test_seed_demo_keeps_a_competition_that_has_marks(seeded, capsys):
