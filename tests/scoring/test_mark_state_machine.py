@@ -1,14 +1,14 @@
 """A state machine over the mark path, driven through the REST API as its clients drive it (issue #12).
 
-Three judges, a chief judge and an organiser, each with a real API token, work one blind
-event, already decoded so that its public board shows scores (a blind event's board is sealed
-until decoding: ``tests/judging/test_blind_attacker.py``): judges send batches of marks (each
-with a new Idempotency-Key), retry them byte for byte, reuse a key for another body, and
-send what must be refused whole (stale versions, bad values, a cell twice, another judge's marks); they hand in sheets; the chief judge locks,
-unlocks and publishes sheets, records appeals (申诉) and corrects judges' marks with a reason;
-the organiser decides appeals; marks are changed under an appeal. The machine keeps its own
-model of what each request must do, checks every response against it, and after every step
-checks:
+Three judges, a chief judge and an organiser, each with a real API token, work one blind event,
+already decoded so that its public board shows scores (a blind event's board is sealed until
+decoding: ``tests/judging/test_blind_attacker.py``): judges send batches of marks (each with a
+new Idempotency-Key), retry them byte for byte, reuse a key for another body, and send what
+must be refused whole (stale versions, bad values, a cell twice, another judge's marks); they
+hand in sheets; the chief judge locks, unlocks and publishes sheets, records appeals (申诉) and
+corrects judges' marks with a reason; the organiser decides appeals; marks are changed under an
+appeal. The machine keeps its own model of what each request must do, checks every response
+against it, and after every step checks:
 
 - every acknowledged mark is stored with its value and version, and no other mark is;
 - nothing counts twice: each mark has exactly ``version`` history rows, and the event's
