@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from competitions.models import Event
+from config.api import DryRunQuery, InputModelSerializer, InputSerializer
 from scoring.models import Appeal, Criterion, Mark, MarkingScheme, Sheet
 from scoring.selectors import CRITERION_FIELDS, SCHEME_FIELDS
 from scoring.services import AttemptInput, MarkInput
@@ -14,7 +15,7 @@ from scoring.services import AttemptInput, MarkInput
 # Schemes
 
 
-class CriterionSerializer(serializers.ModelSerializer):
+class CriterionSerializer(InputModelSerializer):
     attempt_multipliers = serializers.ListField(
         child=serializers.DecimalField(max_digits=8, decimal_places=4), required=False
     )
@@ -34,7 +35,7 @@ class CriterionSerializer(serializers.ModelSerializer):
         return value
 
 
-class SchemeSerializer(serializers.ModelSerializer):
+class SchemeSerializer(InputModelSerializer):
     criteria = CriterionSerializer(many=True, required=False)
 
     class Meta:
@@ -97,7 +98,7 @@ class EntryRefField(serializers.Field):
         return value
 
 
-class MarkInSerializer(serializers.Serializer):
+class MarkInSerializer(InputSerializer):
     entry = EntryRefField(help_text='The entry\'s code (参赛号), e.g. "B17".')
     criterion = serializers.CharField(max_length=30)
     attempt = serializers.IntegerField(min_value=1, default=1)
@@ -111,7 +112,7 @@ class MarkInSerializer(serializers.Serializer):
         return MarkInput(**attrs)
 
 
-class DeclaredAttemptInSerializer(serializers.Serializer):
+class DeclaredAttemptInSerializer(InputSerializer):
     entry = serializers.IntegerField()
     criterion = serializers.CharField(max_length=30)
     attempt = serializers.IntegerField(min_value=1)
@@ -123,7 +124,7 @@ class DeclaredAttemptInSerializer(serializers.Serializer):
         return AttemptInput(**attrs)
 
 
-class DeclaredAttemptsSerializer(serializers.Serializer):
+class DeclaredAttemptsSerializer(InputSerializer):
     attempts = DeclaredAttemptInSerializer(many=True, allow_empty=False)
 
 
@@ -136,11 +137,15 @@ class DeclaredAttemptSerializer(serializers.Serializer):
     difficulty = serializers.DecimalField(max_digits=6, decimal_places=3)
 
 
-class AttemptImportSerializer(serializers.Serializer):
+class AttemptImportSerializer(InputSerializer):
     file = serializers.FileField()
 
 
-class MarkBatchSerializer(serializers.Serializer):
+class AttemptImportQuery(DryRunQuery):
+    criterion = serializers.CharField(max_length=30, required=False, help_text="评分项代号（文件没有“评分项”列时）")
+
+
+class MarkBatchSerializer(InputSerializer):
     marks = MarkInSerializer(many=True, allow_empty=False)
     idempotency_key = serializers.CharField(
         max_length=100, required=False, help_text="Or the Idempotency-Key header (the header wins)."
@@ -205,11 +210,11 @@ class SheetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SheetSubmitSerializer(serializers.Serializer):
+class SheetSubmitSerializer(InputSerializer):
     entry = EntryRefField(help_text="The entry's code (参赛号).")
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(InputSerializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -233,7 +238,7 @@ class AppealSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "status", "decision", "filed_by", "filed_at", "decided_by", "decided_at", "unit"]
 
 
-class AppealFileSerializer(serializers.Serializer):
+class AppealFileSerializer(InputSerializer):
     entry = serializers.IntegerField()
     reason = serializers.CharField()
     appellant = serializers.ChoiceField(choices=Appeal.Appellant.choices, default=Appeal.Appellant.UNIT)
@@ -241,7 +246,7 @@ class AppealFileSerializer(serializers.Serializer):
     unit = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="The entry's own unit.")
 
 
-class AppealDecideSerializer(serializers.Serializer):
+class AppealDecideSerializer(InputSerializer):
     status = serializers.ChoiceField(choices=Appeal.Status.choices, help_text="upheld or dismissed.")
     decision = serializers.CharField()
 
