@@ -109,7 +109,7 @@ class CompetitionInputSerializer(InputModelSerializer):
         read_only_fields = ["publication", "frozen_at"]
 
     def to_internal_value(self, data):
-        if "publication" in data:
+        if hasattr(data, "keys") and "publication" in data:
             raise error(
                 "publication_read_only",
                 field="publication",

@@ -449,8 +449,18 @@ def _first_error(data, path: str = "") -> tuple[str, object] | None:
         return path or "non_field_errors", data[0]
     if isinstance(data, dict):
         # A nested serializer's own errors belong to the field that holds it.
+        # A list's errors come keyed by index (``{0: {...}}``): named ``marks[0]`` like a list's.
         items = (
-            (path if key == "non_field_errors" and path else f"{path}.{key}" if path else key, value)
+            (
+                f"{path}[{key}]"
+                if isinstance(key, int)
+                else path
+                if key == "non_field_errors" and path
+                else f"{path}.{key}"
+                if path
+                else key,
+                value,
+            )
             for key, value in data.items()
         )
     elif isinstance(data, list):

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from competitions.access import is_recused, recused_entry_ids
 from competitions.models import Entry, Event
 from competitions.selectors import events_chiefed_by, events_judged_by, is_chief_judge, judge_assignment
+from config.api import parse_int64
 from config.errors import DomainError, error, message
 from judging.login_codes import login_code_redeem
 from scoring import results, results_selectors
@@ -264,7 +265,7 @@ def chief_results(request, event_id: int):
             results.results_announce(
                 actor=user,
                 event=event,
-                days=int(days) if str(days).isdigit() else -1,
+                days=parse_int64(str(days)) or -1,
                 contact=request.POST.get("contact", ""),
             )
         else:

@@ -1,12 +1,11 @@
 """Small input and output serializers for the scoring API. They shape data; rules live in services."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from competitions.models import Event
-from config.api import DryRunQuery, InputModelSerializer, InputSerializer
+from competitions.models import Entry, Event
+from config.api import DryRunQuery, InputModelSerializer, InputSerializer, parse_int64
 from scoring.models import Appeal, Criterion, Mark, MarkingScheme, Sheet
 from scoring.selectors import CRITERION_FIELDS, SCHEME_FIELDS
 from scoring.services import AttemptInput, MarkInput
@@ -75,8 +74,10 @@ class SchemeValidationSerializer(serializers.Serializer):
 # --------------------------------------------------------------------------
 # Marks
 
+ENTRY_CODE_MAX_LENGTH = Entry._meta.get_field("code").max_length
 
-@extend_schema_field(OpenApiTypes.STR)
+
+@extend_schema_field({"type": "string", "maxLength": ENTRY_CODE_MAX_LENGTH})
 class EntryRefField(serializers.Field):
     """An entry as a judge names it: its code (参赛号), a string such as ``"B17"``.
 
@@ -87,9 +88,9 @@ class EntryRefField(serializers.Field):
     default_error_messages = {"invalid": _("请填写参赛号。")}
 
     def to_internal_value(self, data):
-        if isinstance(data, int) and not isinstance(data, bool):
+        if isinstance(data, int) and not isinstance(data, bool) and parse_int64(data) is not None:
             return data
-        if isinstance(data, str) and data.strip():
+        if isinstance(data, str) and data.strip() and len(data) <= ENTRY_CODE_MAX_LENGTH:
             return data.strip()
         self.fail("invalid")
         return None  # not reached: ``fail`` raises
