@@ -9,7 +9,8 @@ control character breaks the PDF, the Excel export or a terminal. So:
 - a line (names, titles, codes: ``line=True``) refuses line breaks and tabs too, and the
   invisible direction marks U+200E and U+200F.
 
-``text_problem`` is the pure check (imports use it on each cell); ``validate_text`` and
+``text_problem`` is the pure check (imports use it on each cell), ``require_clean`` raises it as
+the domain error ``bad_characters`` (for services fed by plain forms); ``validate_text`` and
 ``validate_line`` are Django validators, so model fields, ModelForms and ModelSerializers all
 apply them, and ``config.api.InputMixin`` adds ``validate_text`` to every other input text field.
 """
@@ -32,6 +33,14 @@ def text_problem(value: str, *, line: bool = False) -> str | None:
     """The first character ``value`` may not hold, as ``U+XXXX``; None when it is clean."""
     found = (_LINE if line else _TEXT).search(value)
     return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+def require_clean(field: str, value: str, *, line: bool = False) -> None:
+    """Raise ``bad_characters`` naming ``field`` if ``value`` holds a character it may not."""
+    if text_problem(value, line=line):
+        from config.errors import error  # config.errors imports DRF; keep this module light for models
+
+        raise error("bad_characters", field=field)
 
 
 @deconstructible

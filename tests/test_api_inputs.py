@@ -373,3 +373,16 @@ def test_domain_error_messages_follow_accept_language(panel):
     assert response.json()["code"] == "entry_not_in_event"
     assert response.json()["detail"] != "该参赛登记不属于本项目。"
     assert response.json()["detail"].isascii()
+
+
+@pytest.mark.parametrize(("field", "value"), [("name", "张\u202e三"), ("contact", "138\u2067"), ("text", "异议\x1b")])
+def test_an_objection_from_the_public_form_refuses_bidi_and_control_characters(panel, field, value):
+    from config.errors import DomainError
+    from scoring import results
+
+    texts = {"name": "张三", "contact": "13800000000", "text": "第一行\n第二行", field: value}
+
+    with pytest.raises(DomainError) as refused:
+        results.objection_file(event=panel.event, **texts)
+
+    assert (refused.value.code, refused.value.field) == ("bad_characters", field)
