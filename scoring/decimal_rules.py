@@ -56,8 +56,8 @@ def to_decimal(value: object) -> Decimal:
     """Convert user or database input to a finite ``Decimal``.
 
     Accepts ``Decimal``, ``int``, ``float`` (via its shortest repr) and numeric
-    strings of ASCII digits (surrounding spaces allowed). Booleans, NaN, infinities,
-    a negative zero given as text and anything else raise ``NotANumberError``.
+    strings of ASCII digits (surrounding spaces allowed). Booleans, NaN, infinities and
+    anything else raise ``NotANumberError``. (A negative zero is a number: marks store it as 0.)
     """
     if isinstance(value, bool):
         raise NotANumberError(f"{value!r} is not a number")
@@ -75,8 +75,6 @@ def to_decimal(value: object) -> Decimal:
             result = Decimal(value.strip())
         except InvalidOperation:
             raise NotANumberError(f"{value!r} is not a number") from None
-        if result.is_zero() and result.is_signed():
-            raise NotANumberError(f"{value!r} is a negative zero")
     else:
         raise NotANumberError(f"{value!r} is not a number")
     if not result.is_finite():
