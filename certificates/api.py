@@ -9,15 +9,17 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certificates import batches, selectors, serializers, services
+from certificates.filters import CertificateFilter
 from certificates.models import Certificate, CertificateBatch
 from competitions.access import require_organiser
 from competitions.models import Competition, Contestant, Event, Organisation, Team
+from config.api import JSONParser, query
 from config.errors import error
 
 
@@ -54,22 +56,13 @@ class CompetitionCertificates(generics.ListAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = serializers.CertificateOut
+    filterset_class = CertificateFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no competition
             return Certificate.objects.none()
         competition = _organised_competition(self.request, self.kwargs["competition_id"])
-        queryset = selectors.certificates_for_competition(competition)
-        params = self.request.query_params
-        if params.get("event"):
-            queryset = queryset.filter(event_id=params["event"])
-        if params.get("holder_name"):
-            queryset = queryset.filter(holder_name__contains=params["holder_name"])
-        if params.get("status"):
-            queryset = queryset.filter(status=params["status"])
-        if params.get("kind"):
-            queryset = queryset.filter(kind=params["kind"])
-        return queryset
+        return selectors.certificates_for_competition(competition)
 
     @extend_schema(request=serializers.CertificateIssueIn, responses={201: serializers.CertificateOut})
     def post(self, request, competition_id):
@@ -155,9 +148,7 @@ class CertificateFind(APIView):
     authentication_classes = []
 
     def get(self, request):
-        data = serializers.CertificateFindIn(data=request.query_params)
-        data.is_valid(raise_exception=True)
-        certificate = selectors.certificate_find(**data.validated_data)
+        certificate = selectors.certificate_find(**query(request, serializers.CertificateFindIn))
         if certificate is None:
             raise error("certificate_not_found")
         return Response(serializers.PublicCertificateOut(certificate).data)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from competitions.models import Competition, Contestant, Event, Organisation, Team
+from config.text import validate_line
 
 
 class CertificateKind(models.TextChoices):
@@ -30,7 +31,7 @@ class CertificateTemplate(models.Model):
         Competition, verbose_name=_("比赛"), on_delete=models.CASCADE, related_name="certificate_templates"
     )
     kind = models.CharField(_("证书类型"), max_length=20, choices=CertificateKind.choices)
-    name = models.CharField(_("名称"), max_length=80)
+    name = models.CharField(_("名称"), max_length=80, validators=[validate_line])
     html = models.TextField(_("HTML 模板"), help_text=_("一页证书的 HTML 片段，可使用 {{ holder_name }} 等变量。"))
     css = models.TextField(_("CSS 样式"), blank=True)
     background = models.FileField(_("背景图"), upload_to="certificates/backgrounds/", blank=True)
@@ -104,7 +105,7 @@ class Certificate(models.Model):
     )
     kind = models.CharField(_("证书类型"), max_length=20, choices=CertificateKind.choices)
     award_level = models.PositiveSmallIntegerField(_("奖项等级"), null=True, blank=True)
-    award_title = models.CharField(_("奖项"), max_length=60)
+    award_title = models.CharField(_("奖项"), max_length=60, validators=[validate_line])
     holder_contestant = models.ForeignKey(
         Contestant, verbose_name=_("获奖选手"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -115,8 +116,8 @@ class Certificate(models.Model):
         Organisation, verbose_name=_("获奖单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     holder_key = models.CharField(_("持有人键"), max_length=80, editable=False)
-    holder_name = models.CharField(_("获奖者"), max_length=200)
-    holder_unit = models.CharField(_("所在单位"), max_length=200, blank=True)
+    holder_name = models.CharField(_("获奖者"), max_length=200, validators=[validate_line])
+    holder_unit = models.CharField(_("所在单位"), max_length=200, blank=True, validators=[validate_line])
     sequence = models.PositiveIntegerField(_("序号"))
     serial = models.CharField(_("证书编号"), max_length=80, unique=True)
     verification_code = models.CharField(_("验证码"), max_length=160, unique=True)
@@ -126,7 +127,7 @@ class Certificate(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("发证人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    issuer_name = models.CharField(_("发证单位"), max_length=200)
+    issuer_name = models.CharField(_("发证单位"), max_length=200, validators=[validate_line])
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoked_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
     replaces = models.OneToOneField(

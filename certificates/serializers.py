@@ -4,6 +4,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from certificates.models import Certificate, CertificateBatch, CertificateKind, CertificateTemplate
+from config.api import InputSerializer
 
 
 class _VerificationLinks(serializers.Serializer):
@@ -75,7 +76,7 @@ class PublicCertificateOut(_VerificationLinks, serializers.ModelSerializer):
         ]
 
 
-class CertificateIssueIn(serializers.Serializer):
+class CertificateIssueIn(InputSerializer):
     kind = serializers.ChoiceField(choices=CertificateKind.choices)
     event = serializers.IntegerField(required=False, allow_null=True)
     award_level = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=3)
@@ -91,7 +92,7 @@ class CertificateIssueIn(serializers.Serializer):
     )
 
 
-class ReasonIn(serializers.Serializer):
+class ReasonIn(InputSerializer):
     reason = serializers.CharField(max_length=300)
 
 
@@ -100,7 +101,7 @@ class CertificateFindIn(serializers.Serializer):
     name = serializers.CharField(max_length=200)
 
 
-class BatchIn(serializers.Serializer):
+class BatchIn(InputSerializer):
     event = serializers.IntegerField(required=False, allow_null=True)
     include_participation = serializers.BooleanField(default=False)
     override_reason = serializers.CharField(
@@ -143,7 +144,7 @@ class BatchOut(serializers.ModelSerializer):
         return reverse("certificates-api:batch-file", args=[obj.pk, "print"]) if obj.print_file else None
 
 
-class TemplateIn(serializers.Serializer):
+class TemplateIn(InputSerializer):
     kind = serializers.ChoiceField(choices=CertificateKind.choices)
     name = serializers.CharField(max_length=80)
     html = serializers.CharField(max_length=50_000)

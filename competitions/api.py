@@ -25,6 +25,7 @@ from competitions.permissions import IsOrganiserOrReadOnly, IsStaffToCreate, Org
 from config.errors import error
 
 WRITE_ACTIONS = {"create", "update", "partial_update"}
+WRITE_METHODS = {"POST", "PUT", "PATCH"}
 
 
 def io_schema(tag, output=None, **overrides):
@@ -65,7 +66,9 @@ class SetupViewSet(viewsets.ModelViewSet):
         return {**super().get_serializer_context(), "roles": self.roles}
 
     def get_serializer_class(self):
-        return self.input_serializer_class if self.action in WRITE_ACTIONS else self.output_serializer_class
+        # OPTIONS describes what a POST or PUT takes: the input serializer, under the cloned request's method.
+        writing = self.action in WRITE_ACTIONS or (self.request is not None and self.request.method in WRITE_METHODS)
+        return self.input_serializer_class if writing else self.output_serializer_class
 
     def competition_of(self, obj):
         return obj.competition

@@ -12,11 +12,12 @@ from rest_framework.views import APIView
 from competitions import draw_services
 from competitions.access import require_chief_judge, require_organiser
 from competitions.models import Draw, Event
+from config.api import InputSerializer
 
 # Draws
 
 
-class DrawInputSerializer(serializers.Serializer):
+class DrawInputSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=Draw.Kind.choices)
     seed = serializers.CharField(required=False, allow_blank=True, max_length=64)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")

@@ -13,10 +13,11 @@ from rest_framework.views import APIView
 from competitions import exports, imports, roster_services
 from competitions.access import require_organiser
 from competitions.models import Competition
+from config.api import DryRunQuery, InputSerializer, query
 from config.errors import error
 
 
-class ImportInputSerializer(serializers.Serializer):
+class ImportInputSerializer(InputSerializer):
     file = serializers.FileField()
 
 
@@ -39,7 +40,7 @@ class CompetitionImportView(APIView):
             raw_rows = imports.read_upload(data.validated_data["file"])
         except imports.ImportFileError as exc:
             raise error(exc.code, field="file", detail=exc.message) from exc
-        if request.query_params.get("dry_run") in ("1", "true", "yes"):
+        if query(request, DryRunQuery)["dry_run"]:
             preview = imports.build_preview(competition=competition, raw_rows=raw_rows)
             return Response({"dry_run": True, **preview.as_dict()})
         preview = roster_services.contestants_import(competition=competition, raw_rows=raw_rows)

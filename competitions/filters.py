@@ -1,51 +1,53 @@
 """Query filters for the set-up API (django-filter).
 
+Every filter set is a ``config.api.QueryFilterSet``: a bad value is a 400 naming the parameter.
+
 Entries deliberately have no filter by contestant or team, and the organisation
 filter skips competitions the viewer judges blind: otherwise a judge could learn
 which codes belong to which unit by filtering.
 """
 
-import django_filters
 from django.db.models import Q
 
 from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation, Team
+from config.api import BooleanFilter, IntegerFilter, QueryFilterSet
 
 
-class OrganisationFilter(django_filters.FilterSet):
-    root = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull", label="root")
+class OrganisationFilter(QueryFilterSet):
+    root = BooleanFilter(field_name="parent", lookup_expr="isnull", label="root")
 
     class Meta:
         model = Organisation
         fields = ["parent", "kind"]
 
 
-class CompetitionFilter(django_filters.FilterSet):
+class CompetitionFilter(QueryFilterSet):
     class Meta:
         model = Competition
         fields = ["status", "year", "host", "is_public"]
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(QueryFilterSet):
     class Meta:
         model = Event
         fields = ["competition", "kind"]
 
 
-class TeamFilter(django_filters.FilterSet):
+class TeamFilter(QueryFilterSet):
     class Meta:
         model = Team
         fields = ["competition", "organisation"]
 
 
-class ContestantFilter(django_filters.FilterSet):
+class ContestantFilter(QueryFilterSet):
     class Meta:
         model = Contestant
         fields = ["competition", "organisation", "team"]
 
 
-class EntryFilter(django_filters.FilterSet):
-    competition = django_filters.NumberFilter(field_name="event__competition", label="competition")
-    organisation = django_filters.NumberFilter(method="filter_organisation", label="organisation")
+class EntryFilter(QueryFilterSet):
+    competition = IntegerFilter(field_name="event__competition", label="competition")
+    organisation = IntegerFilter(method="filter_organisation", label="organisation")
 
     class Meta:
         model = Entry
@@ -58,7 +60,7 @@ class EntryFilter(django_filters.FilterSet):
         return queryset.exclude(event__competition__in=blind) if blind else queryset
 
 
-class JudgeAssignmentFilter(django_filters.FilterSet):
+class JudgeAssignmentFilter(QueryFilterSet):
     class Meta:
         model = JudgeAssignment
         fields = ["competition", "event", "role", "user"]

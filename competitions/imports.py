@@ -46,6 +46,7 @@ from openpyxl import load_workbook
 from competitions.models import Competition, Contestant, Entry, Event, Organisation
 from competitions.validators import id_number_error
 from config.errors import message
+from config.text import text_problem
 
 DEFAULT_MAX_ROWS = 5000
 MAX_BLANK_RUN = 1000
@@ -511,6 +512,8 @@ def _clean_row(row: RowPreview, seen_ids: dict[str, int], events_by_code: dict[s
             row.add_error(key, "required", _("必填"))
         elif column.max_length and len(value) > column.max_length:
             row.add_error(key, "too_long", _("不能超过 %(limit)s 个字") % {"limit": column.max_length})
+        elif char := text_problem(value, line=True):
+            row.add_error(key, "bad_characters", _("含有不允许的字符（%(char)s）") % {"char": char})
     gender = values.get("gender", "")
     if gender and gender not in GENDERS:
         row.add_error("gender", "gender_invalid", _("应为“男”或“女”"))

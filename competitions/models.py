@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from competitions.validators import validate_id_number
+from config.text import validate_line, validate_text
 
 
 class Organisation(models.Model):
@@ -23,8 +24,8 @@ class Organisation(models.Model):
         ENTERPRISE = "enterprise", _("企业")
         OTHER = "other", _("其他")
 
-    name = models.CharField(_("名称"), max_length=120, unique=True)
-    short_name = models.CharField(_("简称"), max_length=40, blank=True)
+    name = models.CharField(_("名称"), max_length=120, unique=True, validators=[validate_line])
+    short_name = models.CharField(_("简称"), max_length=40, blank=True, validators=[validate_line])
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.ENTERPRISE)
     parent = models.ForeignKey(
         "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -52,13 +53,13 @@ class Competition(models.Model):
         HIDDEN = "hidden", _("发布前隐藏")
         REVEAL = "reveal", _("颁奖揭晓")
 
-    title = models.CharField(_("名称"), max_length=200)
+    title = models.CharField(_("名称"), max_length=200, validators=[validate_line])
     slug = models.SlugField(_("代号"), max_length=40, unique=True, help_text=_("用于证书编号等，如 DRONE"))
     year = models.PositiveSmallIntegerField(_("年度"))
     host = models.ForeignKey(
         Organisation, verbose_name=_("主办单位"), on_delete=models.PROTECT, related_name="hosted_competitions"
     )
-    venue = models.CharField(_("地点"), max_length=200, blank=True)
+    venue = models.CharField(_("地点"), max_length=200, blank=True, validators=[validate_line])
     starts_on = models.DateField(_("开始日期"), null=True, blank=True)
     ends_on = models.DateField(_("结束日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -92,9 +93,9 @@ class Event(models.Model):
         Competition, verbose_name=_("比赛"), on_delete=models.CASCADE, related_name="events"
     )
     code = models.SlugField(_("代号"), max_length=40)
-    title = models.CharField(_("名称"), max_length=200)
+    title = models.CharField(_("名称"), max_length=200, validators=[validate_line])
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.INDIVIDUAL)
-    description = models.TextField(_("说明"), blank=True)
+    description = models.TextField(_("说明"), blank=True, max_length=2000, validators=[validate_text])
     stations = models.PositiveIntegerField(_("赛位数"), default=0, help_text=_("0 表示每个参赛者一个赛位。"))
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
     # Blind marking (DOMAIN.md, 解密): judges see only entry codes, and until the chief judge
@@ -145,7 +146,7 @@ class Team(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("代表单位"), on_delete=models.PROTECT, related_name="teams"
     )
-    name = models.CharField(_("队名"), max_length=120)
+    name = models.CharField(_("队名"), max_length=120, validators=[validate_line])
 
     class Meta:
         verbose_name = _("参赛队")
@@ -175,11 +176,11 @@ class Contestant(models.Model):
     team = models.ForeignKey(
         Team, verbose_name=_("参赛队"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
-    name = models.CharField(_("姓名"), max_length=60)
+    name = models.CharField(_("姓名"), max_length=60, validators=[validate_line])
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     id_number = models.CharField(_("身份证号"), max_length=18, validators=[validate_id_number])
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
-    job_title = models.CharField(_("岗位/工种"), max_length=60, blank=True)
+    job_title = models.CharField(_("岗位/工种"), max_length=60, blank=True, validators=[validate_line])
 
     class Meta:
         verbose_name = _("参赛选手")

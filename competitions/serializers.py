@@ -19,6 +19,7 @@ from rest_framework import serializers
 
 from competitions import selectors
 from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation, Team
+from config.api import InputModelSerializer
 from config.errors import error
 
 
@@ -49,7 +50,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "short_name", "kind", "parent", "children_count"]
 
 
-class OrganisationInputSerializer(serializers.ModelSerializer):
+class OrganisationInputSerializer(InputModelSerializer):
     class Meta:
         model = Organisation
         fields = ["name", "short_name", "kind", "parent"]
@@ -94,7 +95,7 @@ class CompetitionSerializer(serializers.ModelSerializer):
         fields = ["id", *COMPETITION_FIELDS, "host_name"]
 
 
-class CompetitionInputSerializer(serializers.ModelSerializer):
+class CompetitionInputSerializer(InputModelSerializer):
     """A competition as written. The publication policy (and its ``frozen_at``) is read-only here.
 
     ``live`` owns the policy: switching it takes the freeze snapshot or starts the reveal,
@@ -108,7 +109,7 @@ class CompetitionInputSerializer(serializers.ModelSerializer):
         read_only_fields = ["publication", "frozen_at"]
 
     def to_internal_value(self, data):
-        if "publication" in data:
+        if hasattr(data, "keys") and "publication" in data:
             raise error(
                 "publication_read_only",
                 field="publication",
@@ -139,7 +140,7 @@ class EventSerializer(serializers.ModelSerializer):
         read_only_fields = ["blind", "decoded_at"]
 
 
-class EventInputSerializer(serializers.ModelSerializer):
+class EventInputSerializer(InputModelSerializer):
     competition = VisibleRelatedField(competition_path="pk", queryset=Competition.objects.all())
 
     class Meta:
@@ -158,7 +159,7 @@ class TeamSerializer(serializers.ModelSerializer):
         fields = ["id", "competition", "organisation", "organisation_name", "name"]
 
 
-class TeamInputSerializer(serializers.ModelSerializer):
+class TeamInputSerializer(InputModelSerializer):
     competition = VisibleRelatedField(competition_path="pk", queryset=Competition.objects.all())
 
     class Meta:
@@ -179,7 +180,7 @@ class ContestantSerializer(serializers.ModelSerializer):
         fields = ["id", *CONTESTANT_FIELDS, "organisation_name"]
 
 
-class ContestantInputSerializer(serializers.ModelSerializer):
+class ContestantInputSerializer(InputModelSerializer):
     competition = VisibleRelatedField(competition_path="pk", queryset=Competition.objects.all())
     team = VisibleRelatedField(queryset=Team.objects.all(), allow_null=True, required=False)
 
@@ -191,7 +192,7 @@ class ContestantInputSerializer(serializers.ModelSerializer):
 # Entries
 
 
-class EntryInputSerializer(serializers.ModelSerializer):
+class EntryInputSerializer(InputModelSerializer):
     event = VisibleRelatedField(queryset=Event.objects.all())
     # Defaults, not just "optional": the conditional unique constraints are validated on them.
     contestant = VisibleRelatedField(queryset=Contestant.objects.all(), allow_null=True, default=None)
@@ -276,7 +277,7 @@ class JudgeAssignmentSerializer(serializers.ModelSerializer):
         fields = ["id", "user", "username", "competition", "event", "role", "organisation"]
 
 
-class JudgeAssignmentInputSerializer(serializers.ModelSerializer):
+class JudgeAssignmentInputSerializer(InputModelSerializer):
     user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
     competition = VisibleRelatedField(competition_path="pk", queryset=Competition.objects.all())
     event = VisibleRelatedField(queryset=Event.objects.all(), allow_null=True, default=None)

@@ -16,7 +16,7 @@ def id_number_error(value: str) -> tuple[str, str] | None:
     """``(code, reason)`` if ``value`` is not a valid 18-character ID number, else None."""
     if len(value) != 18:
         return "id_length", _("应为18位")
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if not (value.isascii() and value[:17].isdigit()) or not (value[17].isdigit() or value[17] == "X"):
         return "id_format", _("前17位应为数字，末位为数字或X")
     if id_number_check_char(value[:17]) != value[17]:
         return "id_checksum", _("校验位错误")

@@ -9,10 +9,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 
-from config.websocket import ExactOriginValidator  # noqa: E402
+from config.websocket import ExactOriginValidator, RoutedOrRefused  # noqa: E402
 from judging.middleware import IdleSocketMiddleware  # noqa: E402
 from live.hub import keep_server_send  # noqa: E402
 from live.routing import websocket_urlpatterns as live_routes  # noqa: E402
@@ -28,9 +28,9 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # Origin first (scheme, host and port exactly: config/websocket.py), then the session's user,
-        # anonymous again if the session has been idle too long (judging/middleware.py).
+        # anonymous again if the session has been idle too long (judging/middleware.py); an unknown path is refused.
         "websocket": keep_server_send(
-            ExactOriginValidator(AuthMiddlewareStack(IdleSocketMiddleware(URLRouter(websocket_urlpatterns))))
+            ExactOriginValidator(AuthMiddlewareStack(IdleSocketMiddleware(RoutedOrRefused(websocket_urlpatterns))))
         ),
     }
 )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -44,6 +44,11 @@ ERRORS: dict[str, ErrorCode] = {
             "does_not_exist": _("对象不存在。"),
             "reason_required": _("必须填写原因。"),
             "entries_required": _("请至少指明一个参赛号。"),
+            # config.api and config.text: what every input goes through
+            "unknown_field": _("未知字段。"),
+            "bad_characters": _("含有不允许的字符（控制字符或文字方向控制符）。"),
+            "page_invalid": _("页码应为正整数。"),
+            "value_out_of_range": _("数值超出允许范围。"),
         },
     ),
     **_codes(403, {"forbidden": _("您没有执行此操作的权限。")}),
@@ -417,6 +422,11 @@ def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, DataError):
+        # A value the column cannot hold (PostgreSQL: "integer out of range"): the client's, not a 500.
+        exc = exceptions.ValidationError(
+            detail={"non_field_errors": [message("value_out_of_range")]}, code="value_out_of_range"
+        )
     elif isinstance(exc, IntegrityError):
         exc = exceptions.ValidationError(detail={"non_field_errors": [message("integrity")]}, code="integrity")
     elif isinstance(exc, Http404):
@@ -434,27 +444,41 @@ def api_exception_handler(exc, context):
             response.data = {"code": "invalid", "detail": message("invalid"), "errors": data}
             first = _first_error(data)
             if first is not None:
-                # The first offending field and its reason, as a DomainError gives them.
-                response.data["field"], response.data["detail"] = first
+                # The first offending field and its reason, as a DomainError gives them; its code too
+                # when the registry has it (``unknown_field``, ``bad_characters``, ``required``…).
+                response.data["field"], response.data["detail"] = first[0], str(first[1])
+                code = getattr(first[1], "code", None)
+                if code in ERRORS and ERRORS[code].status == 400:
+                    response.data["code"] = code
         elif isinstance(data, dict) and "detail" in data:
             response.data = {"code": getattr(data["detail"], "code", exc.default_code), "detail": data["detail"]}
     return response
 
 
-def _first_error(data, path: str = "") -> tuple[str, str] | None:
+def _first_error(data, path: str = "") -> tuple[str, object] | None:
     """``(field, message)`` of the first leaf of a DRF error structure, named like ``marks[0].value``."""
     if isinstance(data, list) and data and all(isinstance(item, str) for item in data):
-        return path or "non_field_errors", str(data[0])
+        return path or "non_field_errors", data[0]
     if isinstance(data, dict):
         # A nested serializer's own errors belong to the field that holds it.
+        # A list's errors come keyed by index (``{0: {...}}``): named ``marks[0]`` like a list's.
         items = (
-            (path if key == "non_field_errors" and path else f"{path}.{key}" if path else key, value)
+            (
+                f"{path}[{key}]"
+                if isinstance(key, int)
+                else path
+                if key == "non_field_errors" and path
+                else f"{path}.{key}"
+                if path
+                else key,
+                value,
+            )
             for key, value in data.items()
         )
     elif isinstance(data, list):
         items = ((f"{path}[{index}]", item) for index, item in enumerate(data))
     else:
-        return path or "non_field_errors", str(data)
+        return path or "non_field_errors", data
     for name, value in items:
         found = _first_error(value, name)
         if found is not None:

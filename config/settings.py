@@ -305,8 +305,14 @@ REST_FRAMEWORK = {
     # Counted in the default cache: Redis with REDIS_URL, so every process shares the counts.
     "DEFAULT_THROTTLE_CLASSES": ["config.throttling.WriteRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # Bodies, query parameters and pages are read strictly: see config/api.py.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api.PageNumberPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
 }

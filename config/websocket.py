@@ -13,12 +13,19 @@ only when it is, exactly:
 A socket without an Origin header is refused: every browser sends one, and a script that
 wants a board sends the site's own origin (or fetches the board over HTTP).
 Settings are read on each handshake, so a test can change them.
+
+A path that no route matches (``/ws/events/abc/``, ``/ws/../``, an id too long to be one) is
+refused the same way, with code 4404, by ``RoutedOrRefused``: Channels' router would raise, and
+Daphne logs that as a server error.
 """
 
 from urllib.parse import urlsplit
 
+from channels.routing import URLRouter
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
+from django.urls import Resolver404, URLResolver
+from django.urls.resolvers import RegexPattern
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -56,7 +63,7 @@ def origin_allowed(origin: str | None, host_header: str | None) -> bool:
     return scheme in schemes and origin_host == domain and origin_port == served_port
 
 
-async def deny(receive, send) -> None:
+async def deny(receive, send, code: int = 4403) -> None:
     """Close the handshake before accepting it (Daphne answers HTTP 403).
 
     Channels' ``WebsocketDenier`` is a consumer, and a consumer closes stale database
@@ -65,7 +72,7 @@ async def deny(receive, send) -> None:
     """
     message = await receive()
     if message["type"] == "websocket.connect":
-        await send({"type": "websocket.close", "code": 4403})
+        await send({"type": "websocket.close", "code": code})
 
 
 class ExactOriginValidator:
@@ -82,3 +89,18 @@ class ExactOriginValidator:
         if origin_allowed(headers.get(b"origin"), headers.get(b"host")):
             return await self.application(scope, receive, send)
         return await deny(receive, send)
+
+
+class RoutedOrRefused:
+    """ASGI: the socket routes, with a path that matches none of them refused (4404) instead of raising."""
+
+    def __init__(self, patterns):
+        self.router = URLRouter(patterns)
+        self.resolver = URLResolver(RegexPattern(r"^/"), patterns)
+
+    async def __call__(self, scope, receive, send):
+        try:
+            self.resolver.resolve(scope["path"])
+        except Resolver404:
+            return await deny(receive, send, code=4404)
+        return await self.router(scope, receive, send)

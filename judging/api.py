@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from competitions.access import require_organiser
 from competitions.models import Competition, Event, JudgeAssignment, Organisation
 from competitions.serializers import JudgeAssignmentSerializer
+from config.api import InputSerializer
 from config.errors import error
 from config.throttling import LoginRateThrottle
 from judging.accounts import api_token_create, judge_account_create
@@ -39,7 +40,7 @@ JUDGE_ACCOUNT_ROLES = [
 ]
 
 
-class TokenInputSerializer(serializers.Serializer):
+class TokenInputSerializer(InputSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
@@ -132,7 +133,7 @@ class MeView(APIView):
         return Response(MeSerializer(body).data)
 
 
-class JudgeInputSerializer(serializers.Serializer):
+class JudgeInputSerializer(InputSerializer):
     username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
     name = serializers.CharField(max_length=NAME_MAX_LENGTH)
     role = serializers.ChoiceField(choices=JUDGE_ACCOUNT_ROLES)

@@ -38,6 +38,7 @@ from competitions.selectors import (
     judge_assignment,
     names_visible,
 )
+from config.api import parse_int64
 from config.errors import DomainError, error, message
 from judging import selectors as desk_selectors
 from judging.landing import landing_url
@@ -360,7 +361,7 @@ def chief_results(request, event_id: int):
             results.results_announce(
                 actor=user,
                 event=event,
-                days=int(days) if str(days).isdigit() else -1,
+                days=parse_int64(str(days)) or -1,
                 contact=request.POST.get("contact", ""),
             )
         else:

@@ -21,10 +21,11 @@ from rest_framework.views import APIView
 
 from competitions.models import Competition, Event
 from competitions.selectors import competitions_visible_to
+from config.api import InputSerializer
 from live import services
 
 
-class PublicationInputSerializer(serializers.Serializer):
+class PublicationInputSerializer(InputSerializer):
     policy = serializers.ChoiceField(choices=Competition.Publication.choices)
 
 

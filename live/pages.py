@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from competitions.models import Event
 from competitions.selectors import competitions_visible_to, is_chief_judge, is_organiser, roles_of
+from config.api import parse_int64
 from config.errors import DomainError, error
 from scoring import results, results_selectors
 from scoring.models import Criterion, EventResults, Objection
@@ -125,7 +126,7 @@ def results_manage(request, event_id):
                 results.results_announce(
                     actor=request.user,
                     event=event,
-                    days=int(days) if days.isdigit() else -1,
+                    days=parse_int64(days) or -1,
                     contact=request.POST.get("contact", ""),
                 )
             elif step == "objection":

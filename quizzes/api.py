@@ -23,6 +23,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from competitions.access import require_organiser
+from config.api import InputSerializer, query
 from config.errors import DomainError, error
 from quizzes import selectors, services
 from quizzes.models import Attempt, Participant, Round
@@ -78,7 +79,7 @@ class ParticipantView(APIView):
                 raise error("forbidden", detail=f"CSRF: {reason}")
 
 
-class SignInInput(serializers.Serializer):
+class SignInInput(InputSerializer):
     name = serializers.CharField(max_length=60)
     mobile = serializers.CharField(max_length=20)
     unit = serializers.IntegerField()
@@ -117,11 +118,15 @@ class UnitOutput(serializers.Serializer):
     path = serializers.CharField()
 
 
+class UnitsQuery(serializers.Serializer):
+    q = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+
+
 class UnitsView(ParticipantView):
-    @extend_schema(responses=UnitOutput(many=True))
+    @extend_schema(parameters=[UnitsQuery], responses=UnitOutput(many=True))
     def get(self, request, round_id):
         round_ = open_round(round_id)
-        return Response(selectors.units_for_picker(round_, request.query_params.get("q", "")))
+        return Response(selectors.units_for_picker(round_, query(request, UnitsQuery)["q"]))
 
 
 def attempt_state(attempt: Attempt, *, now=None) -> dict:
@@ -185,7 +190,7 @@ class AttemptView(ParticipantView):
         return Response(attempt_state(attempt))
 
 
-class AnswerInput(serializers.Serializer):
+class AnswerInput(InputSerializer):
     value = serializers.CharField(max_length=200, allow_blank=True, trim_whitespace=False)
     rev = serializers.IntegerField(min_value=0)
 
@@ -271,15 +276,19 @@ class DashboardView(OrganiserView):
         return Response(selectors.dashboard(self.managed_round(request, round_id)))
 
 
+class RankingQuery(serializers.Serializer):
+    offset = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, default=0)
+
+
 class RankingView(OrganiserView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[RankingQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request, round_id):
         round_ = self.managed_round(request, round_id)
-        offset = max(0, int(request.query_params.get("offset", 0) or 0))
+        offset = query(request, RankingQuery)["offset"]
         return Response({"results": selectors.ranking(round_, offset=offset, limit=100)})
 
 
-class PrizeDrawInput(serializers.Serializer):
+class PrizeDrawInput(InputSerializer):
     title = serializers.CharField(max_length=120)
     min_score = serializers.IntegerField(min_value=0)
     winners = serializers.IntegerField(min_value=1, max_value=10000)
@@ -298,7 +307,7 @@ class PrizeDrawView(OrganiserView):
         )
 
 
-class ReviewInput(serializers.Serializer):
+class ReviewInput(InputSerializer):
     accept = serializers.BooleanField()
 
 

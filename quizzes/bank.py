@@ -27,6 +27,7 @@ from openpyxl.styles import Font
 from competitions.imports import Column, read_sheet
 from competitions.models import Competition
 from config.errors import error
+from config.text import text_problem
 from quizzes import papers
 from quizzes.models import Question
 
@@ -178,12 +179,16 @@ def check_row(row: RowPreview) -> None:
     if difficulty is None:
         row.add_error("difficulty", _("难度应为易、中或难"))
     points_text = values.get("points", "").strip() or "5"
-    if not points_text.isdigit() or not 0 < int(points_text) <= 100:
+    if not (points_text.isascii() and points_text.isdigit()) or not 0 < int(points_text) <= 100:
         row.add_error("points", _("分值应为1到100的整数"))
     for key in ("category",):
         limit = COLUMNS_BY_KEY[key].max_length
         if len(values.get(key, "")) > limit:
             row.add_error(key, _("最多 %(limit)s 个字") % {"limit": limit})
+    for key, value in values.items():
+        char = text_problem(value, line=key == "category")
+        if char:
+            row.add_error(key, _("含有不允许的字符（%(char)s）") % {"char": char})
     if row.errors:
         return
     row.key = stem_key(stem)

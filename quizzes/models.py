@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from competitions.models import Competition, Organisation
+from config.text import validate_line, validate_text
 
 
 class Question(models.Model):
@@ -52,17 +53,17 @@ class Question(models.Model):
         Competition, verbose_name=_("比赛"), on_delete=models.CASCADE, related_name="quiz_questions"
     )
     kind = models.CharField(_("题型"), max_length=20, choices=Kind.choices)
-    stem = models.TextField(_("题干"))
+    stem = models.TextField(_("题干"), max_length=2000, validators=[validate_text])
     # The import's natural key: the same stem in the same bank is the same question.
     stem_key = models.CharField(max_length=64, editable=False)
     options = models.JSONField(_("选项"), default=list, blank=True)
     # Letters for choice questions ("B", "ACD"); for true/false "A" (正确) or "B" (错误);
     # for fill-in the accepted answers separated by "|".
     answer = models.CharField(_("答案"), max_length=500)
-    category = models.CharField(_("分类"), max_length=60, blank=True)
+    category = models.CharField(_("分类"), max_length=60, blank=True, validators=[validate_line])
     difficulty = models.PositiveSmallIntegerField(_("难度"), choices=Difficulty.choices, default=Difficulty.MEDIUM)
     points = models.PositiveSmallIntegerField(_("分值"), default=5)
-    explanation = models.TextField(_("解析"), blank=True)
+    explanation = models.TextField(_("解析"), blank=True, max_length=2000, validators=[validate_text])
     active = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -94,7 +95,7 @@ class Round(models.Model):
     competition = models.ForeignKey(
         Competition, verbose_name=_("比赛"), on_delete=models.CASCADE, related_name="quiz_rounds"
     )
-    title = models.CharField(_("名称"), max_length=200)
+    title = models.CharField(_("名称"), max_length=200, validators=[validate_line])
     opens_at = models.DateTimeField(_("开始时间"))
     closes_at = models.DateTimeField(_("结束时间"))
     time_limit_seconds = models.PositiveIntegerField(_("每次答题限时（秒）"), default=600)
@@ -128,7 +129,9 @@ class Round(models.Model):
         blank=True,
         help_text=_("成绩达到此分数的答题者可下载电子证书；留空表示不颁发。"),
     )
-    certificate_title = models.CharField(_("证书名称"), max_length=60, blank=True, default="优秀答题者")
+    certificate_title = models.CharField(
+        _("证书名称"), max_length=60, blank=True, default="优秀答题者", validators=[validate_line]
+    )
 
     class Meta:
         verbose_name = _("答题轮次")
@@ -149,7 +152,7 @@ class Participant(models.Model):
     competition = models.ForeignKey(
         Competition, verbose_name=_("比赛"), on_delete=models.CASCADE, related_name="quiz_participants"
     )
-    name = models.CharField(_("姓名"), max_length=60)
+    name = models.CharField(_("姓名"), max_length=60, validators=[validate_line])
     mobile = models.CharField(_("手机号"), max_length=20)
     unit = models.ForeignKey(Organisation, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
     # The seam for WeChat/OIDC: blank for the name-and-mobile sign-in.
@@ -178,7 +181,7 @@ class RosterEntry(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="roster")
     mobile = models.CharField(_("手机号"), max_length=20)
-    name = models.CharField(_("姓名"), max_length=60)
+    name = models.CharField(_("姓名"), max_length=60, validators=[validate_line])
 
     class Meta:
         verbose_name = _("答题名单")
@@ -289,7 +292,7 @@ class PrizeDraw(models.Model):
     """A prize draw by lot among qualifying participants; seed and candidates recorded so anyone can replay it."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="prize_draws")
-    title = models.CharField(_("名称"), max_length=120)
+    title = models.CharField(_("名称"), max_length=120, validators=[validate_line])
     min_score = models.PositiveIntegerField(_("最低分数"))
     winners = models.PositiveIntegerField(_("中奖人数"))
     seed = models.CharField(max_length=64)

@@ -40,7 +40,7 @@ KINDS_BY_LETTER = {letter: kind for kind, letter in KIND_LETTERS.items()}
 
 
 def normalise_mobile(mobile: str) -> str:
-    digits = "".join(character for character in mobile if character.isdigit())
+    digits = "".join(character for character in mobile if character in "0123456789")
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
     if len(digits) != 11 or not digits.startswith("1"):

@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from competitions.access import require_organiser
 from competitions.imports import ImportFileError
 from competitions.models import Competition, Organisation
+from config.api import parse_int64
 from config.errors import DomainError
 from quizzes import bank, selectors, services
 from quizzes.models import Attempt, Question, Round, UnitHeadcount
@@ -240,11 +241,10 @@ class RoundForm(forms.ModelForm):
             if not line.strip():
                 continue
             parts = [part.strip() for part in line.replace("，", ",").split(",")]
-            if len(parts) != 3 or not parts[2].isdigit() or parts[1] not in ("", "1", "2", "3"):
+            count = parse_int64(parts[2]) if len(parts) == 3 else None
+            if count is None or not 0 <= count <= 10_000 or parts[1] not in ("", "1", "2", "3"):
                 raise forms.ValidationError(_("第%(line)s行格式应为：分类, 难度, 数量") % {"line": number})
-            rules.append(
-                {"category": parts[0], "difficulty": int(parts[1]) if parts[1] else None, "count": int(parts[2])}
-            )
+            rules.append({"category": parts[0], "difficulty": int(parts[1]) if parts[1] else None, "count": count})
         if not rules or not sum(rule["count"] for rule in rules):
             raise forms.ValidationError(_("至少抽取一道题。"))
         return rules
@@ -364,9 +364,9 @@ def headcounts(request, pk):
     if request.method == "POST":
         for unit in units:
             value = request.POST.get(f"unit-{unit.pk}", "").strip()
-            if value.isdigit():
-                if current.get(unit.pk) != int(value):
-                    services.headcount_set(organisation=unit, headcount=int(value))
+            headcount = parse_int64(value)
+            if headcount is not None and 0 <= headcount <= 10_000_000 and current.get(unit.pk) != headcount:
+                services.headcount_set(organisation=unit, headcount=headcount)
             elif not value and unit.pk in current:
                 services.headcount_set(organisation=unit, headcount=None)
         return redirect("quiz-manage-headcounts", pk=pk)

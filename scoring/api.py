@@ -22,13 +22,16 @@ from competitions import imports
 from competitions.access import require_chief_judge, require_organiser
 from competitions.models import Competition, Entry, Event, Organisation, Team
 from competitions.selectors import competitions_managed_by, is_chief_judge, is_organiser, names_visible, roles_of
+from config.api import query
 from config.errors import DomainError, error
 from scoring import attempt_import, mark_import, selectors, services
+from scoring.filters import MarkFilter
 from scoring.models import Appeal, MarkingScheme, Sheet
 from scoring.serializers import (
     AppealDecideSerializer,
     AppealFileSerializer,
     AppealSerializer,
+    AttemptImportQuery,
     AttemptImportSerializer,
     DeclaredAttemptSerializer,
     DeclaredAttemptsSerializer,
@@ -223,15 +226,10 @@ class EventMarksView(_ScoringView):
     )
     def get(self, request, event_id: int):
         event = _event(event_id)
-        code = request.query_params.get("entry")
-        entry_id = None
-        if code is not None:
-            entry_id = selectors.entry_ids_by_code(event=event, codes=[code]).get(code)
-            if entry_id is None:
-                raise error("entry_not_in_event", field="entry")
-        marks = selectors.marks_visible_to(user=request.user, event=event, entry_id=entry_id)
+        marks = selectors.marks_visible_to(user=request.user, event=event)
         if marks is None:
             raise error("not_assigned")
+        marks = MarkFilter.filtered(request, marks, event=event)
         page = self.paginate_queryset(marks)
         return self.get_paginated_response(MarkSerializer(page, many=True).data)
 
@@ -326,8 +324,9 @@ class EventDeclaredAttemptsImportView(_ScoringView):
             raw_rows = imports.read_upload(data.validated_data["file"], attempt_import.COLUMNS)
         except imports.ImportFileError as exc:
             raise error(exc.code, field="file", detail=exc.message) from exc
-        criterion = request.query_params.get("criterion")
-        if request.query_params.get("dry_run") in ("1", "true", "yes"):
+        params = query(request, AttemptImportQuery)
+        criterion = params.get("criterion")
+        if params["dry_run"]:
             rows, _items = attempt_import.build_preview(event=event, raw_rows=raw_rows, criterion=criterion)
             return Response(attempt_import.preview_body(rows, dry_run=True))
         body = attempt_import.attempts_import(user=request.user, event=event, raw_rows=raw_rows, criterion=criterion)

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from competitions.imports import Column, SheetRow, sheet_rows_body
 from competitions.models import Entry, Event
+from config.api import parse_int64
 from config.errors import error
 from scoring.models import MarkingScheme
 from scoring.services import AttemptInput, _declared_problems, declared_attempts_save
@@ -50,7 +51,7 @@ def build_preview(*, event: Event, raw_rows: list[dict], criterion: str | None =
         if entry_id is None:
             row.add_error("code", "entry_not_in_event")
         attempt = values.get("attempt", "")
-        if not attempt.isdigit() or int(attempt) < 1:
+        if (parse_int64(attempt) or 0) < 1:
             row.add_error("attempt", "attempt_out_of_range")
         if row.errors:
             continue

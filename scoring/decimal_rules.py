@@ -56,8 +56,8 @@ def to_decimal(value: object) -> Decimal:
     """Convert user or database input to a finite ``Decimal``.
 
     Accepts ``Decimal``, ``int``, ``float`` (via its shortest repr) and numeric
-    strings (surrounding spaces allowed). Booleans, NaN, infinities and
-    anything else raise ``NotANumberError``.
+    strings of ASCII digits (surrounding spaces allowed). Booleans, NaN, infinities and
+    anything else raise ``NotANumberError``. (A negative zero is a number: marks store it as 0.)
     """
     if isinstance(value, bool):
         raise NotANumberError(f"{value!r} is not a number")
@@ -68,6 +68,9 @@ def to_decimal(value: object) -> Decimal:
     elif isinstance(value, float):
         result = Decimal(repr(value))
     elif isinstance(value, str):
+        # ASCII only: Decimal() reads other scripts' digits ("١٢" is 12), which no one means in a mark.
+        if not value.isascii():
+            raise NotANumberError(f"{value!r} is not a number")
         try:
             result = Decimal(value.strip())
         except InvalidOperation:

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from competitions.models import Entry, Event
+from config.text import validate_line, validate_text
 
 D = Decimal
 
@@ -118,11 +119,20 @@ class Criterion(models.Model):
         MarkingScheme, verbose_name=_("评分方案"), on_delete=models.CASCADE, related_name="criteria"
     )
     code = models.SlugField(_("代号"), max_length=30)
-    title = models.CharField(_("名称"), max_length=120)
+    title = models.CharField(_("名称"), max_length=120, validators=[validate_line])
     title_en = models.CharField(
-        _("英文名称"), max_length=120, blank=True, help_text=_("英文界面显示；留空则显示名称。")
+        _("英文名称"),
+        max_length=120,
+        blank=True,
+        validators=[validate_line],
+        help_text=_("英文界面显示；留空则显示名称。"),
     )
-    description = models.TextField(_("评分说明"), blank=True)
+    description = models.TextField(
+        _("评分说明"),
+        blank=True,
+        max_length=2000,
+        validators=[validate_text],
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.JUDGEMENT)
     min_value = models.DecimalField(_("最低分"), max_digits=10, decimal_places=3, default=D("0"))
     max_value = models.DecimalField(_("满分/上限"), max_digits=10, decimal_places=3)
@@ -374,7 +384,7 @@ class Appeal(models.Model):
     # Who appeals (DOMAIN.md: a team leader or the contestant's unit, in writing); an organiser
     # or chief judge records it on their behalf (``filed_by``).
     appellant = models.CharField(_("申诉方"), max_length=20, choices=Appellant.choices, default=Appellant.UNIT)
-    appellant_name = models.CharField(_("申诉人姓名"), max_length=60, blank=True)
+    appellant_name = models.CharField(_("申诉人姓名"), max_length=60, blank=True, validators=[validate_line])
     unit = models.ForeignKey(
         "competitions.Organisation",
         verbose_name=_("申诉单位"),
@@ -384,9 +394,14 @@ class Appeal(models.Model):
         related_name="+",
     )
     filed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
-    reason = models.TextField(_("申诉理由"))
+    reason = models.TextField(_("申诉理由"), max_length=2000, validators=[validate_text])
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
-    decision = models.TextField(_("处理决定"), blank=True)
+    decision = models.TextField(
+        _("处理决定"),
+        blank=True,
+        max_length=2000,
+        validators=[validate_text],
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("决定人"),
@@ -650,9 +665,9 @@ class Objection(models.Model):
         DISMISSED = "dismissed", _("不成立")
 
     event = models.ForeignKey(Event, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="objections")
-    name = models.CharField(_("提出人"), max_length=60)
-    contact = models.CharField(_("联系方式"), max_length=60)
-    text = models.TextField(_("异议内容"), max_length=2000)
+    name = models.CharField(_("提出人"), max_length=60, validators=[validate_line])
+    contact = models.CharField(_("联系方式"), max_length=60, validators=[validate_line])
+    text = models.TextField(_("异议内容"), max_length=2000, validators=[validate_text])
     filed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     decision = models.CharField(_("处理意见"), max_length=300, blank=True)

@@ -41,6 +41,7 @@ from competitions.access import require_chief_judge, require_organiser, require_
 from competitions.models import Entry, Event
 from competitions.services import event_decode
 from config.errors import error
+from config.text import require_clean
 from scoring import signals
 from scoring.models import EventResults, MarkHistory, Objection, ResultsAudit, ReviewItem, Sheet
 from scoring.results_selectors import blocking_objections, open_appeals
@@ -367,6 +368,10 @@ def objection_file(*, event: Event, name: str, contact: str, text: str) -> Objec
     name, contact, text = (name or "").strip(), (contact or "").strip(), (text or "").strip()
     if not (name and contact and text):
         raise error("objection_text_required", field="text" if name and contact else "name" if not name else "contact")
+    # The public notice's form reaches here without a serializer: the same text rule as the API.
+    require_clean("name", name, line=True)
+    require_clean("contact", contact, line=True)
+    require_clean("text", text)
     results = _locked_results(event)
     if results.stage != Stage.ANNOUNCED:
         raise error("not_announced")

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from competitions.access import require_chief_judge, require_organiser, require_reviewer
 from competitions.models import Event
+from config.api import InputSerializer
 from config.errors import error
 from scoring import results, results_selectors
 from scoring.models import EventResults, Objection, ResultsAudit, ReviewItem
@@ -53,7 +54,7 @@ class ResultsStateOut(serializers.ModelSerializer):
         return results_selectors.results_stage(obj)
 
 
-class ResultsReasonIn(serializers.Serializer):
+class ResultsReasonIn(InputSerializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -77,17 +78,17 @@ class ReviewItemOut(serializers.ModelSerializer):
         ]
 
 
-class ConfirmIn(serializers.Serializer):
+class ConfirmIn(InputSerializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class CorrectIn(serializers.Serializer):
+class CorrectIn(InputSerializer):
     judge = serializers.IntegerField(help_text="The judge whose marks are corrected.")
     marks = MarkInSerializer(many=True, allow_empty=False)
     reason = serializers.CharField(max_length=200)
 
 
-class ReopenIn(serializers.Serializer):
+class ReopenIn(InputSerializer):
     entries = serializers.ListField(
         child=serializers.CharField(max_length=20),
         allow_empty=False,
@@ -97,12 +98,12 @@ class ReopenIn(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class AnnounceIn(serializers.Serializer):
+class AnnounceIn(InputSerializer):
     days = serializers.IntegerField(default=results.ANNOUNCEMENT_DAYS, help_text="Announcement period, 1–30 days.")
     contact = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class ObjectionIn(serializers.Serializer):
+class ObjectionIn(InputSerializer):
     name = serializers.CharField(max_length=60)
     contact = serializers.CharField(max_length=60)
     text = serializers.CharField(max_length=2000)
@@ -114,7 +115,7 @@ class ObjectionOut(serializers.ModelSerializer):
         fields = ["id", "event", "name", "contact", "text", "filed_at", "status", "decision", "decided_at"]
 
 
-class ObjectionDecideIn(serializers.Serializer):
+class ObjectionDecideIn(InputSerializer):
     status = serializers.ChoiceField(choices=[Objection.Status.UPHELD, Objection.Status.DISMISSED])
     decision = serializers.CharField(max_length=300)
 

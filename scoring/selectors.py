@@ -464,15 +464,13 @@ def can_read_all_marks(user, event: Event) -> bool:
     return is_chief_judge(user, event)
 
 
-def marks_visible_to(*, user, event: Event, entry_id: int | None = None):
+def marks_visible_to(*, user, event: Event):
     """Marks the user may read in ``event``: all for chief judges, their own for judges, else None."""
     marks = (
         Mark.objects.filter(entry__event=event)
         .select_related("entry", "criterion")
         .order_by("entry_id", "criterion__position", "criterion_id", "attempt", "judge_id")
     )
-    if entry_id is not None:
-        marks = marks.filter(entry_id=entry_id)
     if can_read_all_marks(user, event):
         return marks
     if judge_assignment(user, event) is not None:

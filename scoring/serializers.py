@@ -1,11 +1,11 @@
 """Small input and output serializers for the scoring API. They shape data; rules live in services."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from competitions.models import Event
+from competitions.models import Entry, Event
+from config.api import DryRunQuery, InputModelSerializer, InputSerializer, parse_int64
 from scoring.models import Appeal, Criterion, Mark, MarkingScheme, Sheet
 from scoring.selectors import CRITERION_FIELDS, SCHEME_FIELDS
 from scoring.services import AttemptInput, MarkInput
@@ -14,7 +14,7 @@ from scoring.services import AttemptInput, MarkInput
 # Schemes
 
 
-class CriterionSerializer(serializers.ModelSerializer):
+class CriterionSerializer(InputModelSerializer):
     attempt_multipliers = serializers.ListField(
         child=serializers.DecimalField(max_digits=8, decimal_places=4), required=False
     )
@@ -34,7 +34,7 @@ class CriterionSerializer(serializers.ModelSerializer):
         return value
 
 
-class SchemeSerializer(serializers.ModelSerializer):
+class SchemeSerializer(InputModelSerializer):
     criteria = CriterionSerializer(many=True, required=False)
 
     class Meta:
@@ -74,8 +74,10 @@ class SchemeValidationSerializer(serializers.Serializer):
 # --------------------------------------------------------------------------
 # Marks
 
+ENTRY_CODE_MAX_LENGTH = Entry._meta.get_field("code").max_length
 
-@extend_schema_field(OpenApiTypes.STR)
+
+@extend_schema_field({"type": "string", "maxLength": ENTRY_CODE_MAX_LENGTH})
 class EntryRefField(serializers.Field):
     """An entry as a judge names it: its code (参赛号), a string such as ``"B17"``.
 
@@ -86,9 +88,9 @@ class EntryRefField(serializers.Field):
     default_error_messages = {"invalid": _("请填写参赛号。")}
 
     def to_internal_value(self, data):
-        if isinstance(data, int) and not isinstance(data, bool):
+        if isinstance(data, int) and not isinstance(data, bool) and parse_int64(data) is not None:
             return data
-        if isinstance(data, str) and data.strip():
+        if isinstance(data, str) and data.strip() and len(data) <= ENTRY_CODE_MAX_LENGTH:
             return data.strip()
         self.fail("invalid")
         return None  # not reached: ``fail`` raises
@@ -97,7 +99,7 @@ class EntryRefField(serializers.Field):
         return value
 
 
-class MarkInSerializer(serializers.Serializer):
+class MarkInSerializer(InputSerializer):
     entry = EntryRefField(help_text='The entry\'s code (参赛号), e.g. "B17".')
     criterion = serializers.CharField(max_length=30)
     attempt = serializers.IntegerField(min_value=1, default=1)
@@ -111,7 +113,7 @@ class MarkInSerializer(serializers.Serializer):
         return MarkInput(**attrs)
 
 
-class DeclaredAttemptInSerializer(serializers.Serializer):
+class DeclaredAttemptInSerializer(InputSerializer):
     entry = serializers.IntegerField()
     criterion = serializers.CharField(max_length=30)
     attempt = serializers.IntegerField(min_value=1)
@@ -123,7 +125,7 @@ class DeclaredAttemptInSerializer(serializers.Serializer):
         return AttemptInput(**attrs)
 
 
-class DeclaredAttemptsSerializer(serializers.Serializer):
+class DeclaredAttemptsSerializer(InputSerializer):
     attempts = DeclaredAttemptInSerializer(many=True, allow_empty=False)
 
 
@@ -136,11 +138,15 @@ class DeclaredAttemptSerializer(serializers.Serializer):
     difficulty = serializers.DecimalField(max_digits=6, decimal_places=3)
 
 
-class AttemptImportSerializer(serializers.Serializer):
+class AttemptImportSerializer(InputSerializer):
     file = serializers.FileField()
 
 
-class MarkBatchSerializer(serializers.Serializer):
+class AttemptImportQuery(DryRunQuery):
+    criterion = serializers.CharField(max_length=30, required=False, help_text="评分项代号（文件没有“评分项”列时）")
+
+
+class MarkBatchSerializer(InputSerializer):
     marks = MarkInSerializer(many=True, allow_empty=False)
     idempotency_key = serializers.CharField(
         max_length=100, required=False, help_text="Or the Idempotency-Key header (the header wins)."
@@ -205,11 +211,11 @@ class SheetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SheetSubmitSerializer(serializers.Serializer):
+class SheetSubmitSerializer(InputSerializer):
     entry = EntryRefField(help_text="The entry's code (参赛号).")
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(InputSerializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -233,7 +239,7 @@ class AppealSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "status", "decision", "filed_by", "filed_at", "decided_by", "decided_at", "unit"]
 
 
-class AppealFileSerializer(serializers.Serializer):
+class AppealFileSerializer(InputSerializer):
     entry = serializers.IntegerField()
     reason = serializers.CharField()
     appellant = serializers.ChoiceField(choices=Appeal.Appellant.choices, default=Appeal.Appellant.UNIT)
@@ -241,7 +247,7 @@ class AppealFileSerializer(serializers.Serializer):
     unit = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="The entry's own unit.")
 
 
-class AppealDecideSerializer(serializers.Serializer):
+class AppealDecideSerializer(InputSerializer):
     status = serializers.ChoiceField(choices=Appeal.Status.choices, help_text="upheld or dismissed.")
     decision = serializers.CharField()
 

@@ -52,7 +52,8 @@ def test_event_blind_and_decoding_are_read_only_over_the_api():
     )
 
     event.refresh_from_db()
-    assert response.status_code == 200
+    # Refused, not ignored: a client must not believe it unset ``blind`` (400 unknown_field, nothing changed).
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (400, "unknown_field", "blind")
     assert (event.blind, event.decoded_at) == (True, None)
 
 
