@@ -15,11 +15,13 @@ The public pages (``competitions.views``) draw the same line.
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from competitions import selectors
 from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation, Team
 from config.errors import error
+from config.openapi import CLOSED
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
@@ -203,14 +205,18 @@ class EntryInputSerializer(serializers.ModelSerializer):
         extra_kwargs = {"code": {"default": ""}, "station": {"default": None}, "start_order": {"default": None}}
 
 
+# The three views are closed shapes: a body of one matches none of the others (``oneOf`` in the schema).
+@extend_schema_serializer(extensions=CLOSED)
 class EntryJudgeSerializer(serializers.ModelSerializer):
     """Blind: what a judge may know about an entry. No id: judges address entries by code."""
 
     class Meta:
         model = Entry
         fields = ["event", "code", "station", "start_order", "status"]
+        read_only_fields = fields
 
 
+@extend_schema_serializer(extensions=CLOSED)
 class EntryPublicSerializer(serializers.ModelSerializer):
     """Who takes part, without anything a judge sees (id, code, station, start order)."""
 
@@ -221,6 +227,7 @@ class EntryPublicSerializer(serializers.ModelSerializer):
     class Meta:
         model = Entry
         fields = ["event", "holder_name", "organisation", "organisation_name"]
+        read_only_fields = fields
 
 
 class EntryOrganiserSerializer(EntryPublicSerializer):
@@ -239,6 +246,7 @@ class EntryOrganiserSerializer(EntryPublicSerializer):
             "organisation",
             "organisation_name",
         ]
+        read_only_fields = fields
 
 
 class EntryOutputSerializer(serializers.BaseSerializer):

@@ -334,7 +334,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # The error-code registry (config.errors.ERRORS) is listed in the description.
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.errors.openapi_error_codes"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.errors.openapi_error_codes",
+        "config.openapi.closed_components",
+    ],
     # Several models have a "status" or "kind"; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "competitions.models.Organisation.Kind",

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from competitions.models import Competition
 from competitions.selectors import competitions_visible_to
+from config.fields import DateTimeField
 from live import services
 
 
@@ -26,7 +27,7 @@ class PublicationInputSerializer(serializers.Serializer):
 class PublicationSerializer(serializers.Serializer):
     competition = serializers.IntegerField(source="pk")
     policy = serializers.CharField(source="publication")
-    frozen_at = serializers.DateTimeField(allow_null=True)
+    frozen_at = DateTimeField(allow_null=True)
 
 
 class CompetitionPublicationView(APIView):

@@ -52,9 +52,11 @@ from scoring.serializers import (
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"},
     OpenApiParameter.HEADER,
-    description="Client key of this batch; a replay returns the original result. Or send `idempotency_key`.",
+    required=True,
+    description="Client key of this request (at most 100 characters): a replay with the same key and body returns "
+    "the original result and changes nothing; the same key with another body is 400 `idempotency_key_reused`.",
 )
 
 

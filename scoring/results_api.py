@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from competitions.access import require_chief_judge, require_organiser, require_reviewer
 from competitions.models import Event
 from config.errors import error
+from config.fields import DateTimeField
 from scoring import results, results_selectors
 from scoring.models import EventResults, Objection, ResultsAudit, ReviewItem
 from scoring.serializers import MarkInSerializer
@@ -28,7 +29,7 @@ from scoring.services import decimal_text
 
 class ResultsStateOut(serializers.ModelSerializer):
     effective_stage = serializers.SerializerMethodField()
-    decoded_at = serializers.DateTimeField(source="event.decoded_at", allow_null=True)
+    decoded_at = DateTimeField(source="event.decoded_at", allow_null=True)
 
     class Meta:
         model = EventResults
@@ -116,8 +117,8 @@ class NoticeRowOut(serializers.Serializer):
 class NoticeOut(serializers.Serializer):
     event = serializers.IntegerField()
     title = serializers.CharField()
-    announced_at = serializers.DateTimeField()
-    announcement_ends_at = serializers.DateTimeField()
+    announced_at = DateTimeField()
+    announcement_ends_at = DateTimeField()
     contact = serializers.CharField()
     final = serializers.BooleanField()
     rows = NoticeRowOut(many=True)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from competitions.models import Event
@@ -140,10 +140,11 @@ class AttemptImportSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
+@extend_schema_serializer(deprecate_fields=["idempotency_key"])
 class MarkBatchSerializer(serializers.Serializer):
     marks = MarkInSerializer(many=True, allow_empty=False)
     idempotency_key = serializers.CharField(
-        max_length=100, required=False, help_text="Or the Idempotency-Key header (the header wins)."
+        max_length=100, required=False, help_text="Deprecated: send the Idempotency-Key header (it wins)."
     )
     device = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
