@@ -43,6 +43,8 @@ from scoring.serializers import (
     SchemeSerializer,
     SchemeUpdateSerializer,
     SchemeValidationSerializer,
+    SheetBulkResultSerializer,
+    SheetBulkSerializer,
     SheetSerializer,
     SheetSubmitSerializer,
     StandingsSerializer,
@@ -374,6 +376,40 @@ class SheetSubmitView(_ScoringView):
             raise error("entry_not_in_event", field="entry")
         sheet = services.sheet_submit(judge=request.user, entry=entry)
         return Response(SheetSerializer(sheet).data)
+
+
+@extend_schema(tags=["scoring"])
+class EventSheetsBulkView(_ScoringView):
+    """Submit, lock, unlock or publish many sheets of the event in one call: all or nothing, idempotent.
+
+    The rules are the single actions': judges submit their own sheets, the event's chief judge
+    locks, unlocks (with a reason) and publishes. The first refusal undoes the call and names the
+    item (``field``: ``sheets[3]``, and ``sheet``: its id).
+    """
+
+    serializer_class = SheetBulkSerializer
+
+    @extend_schema(request=SheetBulkSerializer, parameters=[IDEMPOTENCY_HEADER], responses=SheetBulkResultSerializer)
+    def post(self, request, event_id: int):
+        event = _event(event_id)
+        serializer = SheetBulkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        entry_ids = None
+        if "entries" in data:
+            fields = [f"entries[{index}]" for index in range(len(data["entries"]))]
+            entry_ids = _entry_ids(request.user, event, data["entries"], fields)
+        result = services.sheets_bulk(
+            actor=request.user,
+            event=event,
+            action=data["action"],
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            sheet_ids=data.get("sheets"),
+            entry_ids=entry_ids,
+            reason=data["reason"],
+        )
+        headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
+        return Response(result.response, headers=headers)
 
 
 class _SheetActionView(_ScoringView):

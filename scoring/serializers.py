@@ -6,9 +6,10 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from competitions.models import Event
+from config.errors import error
 from scoring.models import Appeal, Criterion, Mark, MarkingScheme, Sheet
 from scoring.selectors import CRITERION_FIELDS, SCHEME_FIELDS
-from scoring.services import AttemptInput, MarkInput
+from scoring.services import SHEET_BULK_ACTIONS, AttemptInput, MarkInput
 
 # --------------------------------------------------------------------------
 # Schemes
@@ -208,6 +209,44 @@ class SheetSerializer(serializers.ModelSerializer):
 
 class SheetSubmitSerializer(serializers.Serializer):
     entry = EntryRefField(help_text="The entry's code (参赛号).")
+
+
+class SheetBulkSerializer(serializers.Serializer):
+    """Many sheets of one event, one action. Name them by ``sheets`` (ids), or, to submit, by ``entries``
+    (codes); name none and the action takes every sheet it moves on from (see ``services.sheets_bulk``)."""
+
+    action = serializers.ChoiceField(choices=SHEET_BULK_ACTIONS)
+    sheets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), max_length=1000, required=False, allow_empty=False
+    )
+    entries = serializers.ListField(
+        child=EntryRefField(),
+        max_length=1000,
+        required=False,
+        allow_empty=False,
+        help_text="submit only: the entries' codes (参赛号); your own sheet of each is submitted.",
+    )
+    reason = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="Required to unlock (audited)."
+    )
+
+    def validate(self, attrs):
+        if ("sheets" in attrs and "entries" in attrs) or ("entries" in attrs and attrs["action"] != "submit"):
+            raise error("sheets_bulk_selection", field="entries")
+        return attrs
+
+
+class SheetBulkItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    entry = serializers.CharField(help_text="The entry's code (参赛号).")
+    judge = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=Sheet.State.choices)
+
+
+class SheetBulkResultSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=SHEET_BULK_ACTIONS)
+    count = serializers.IntegerField()
+    sheets = SheetBulkItemSerializer(many=True)
 
 
 class ReasonSerializer(serializers.Serializer):

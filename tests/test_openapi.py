@@ -51,6 +51,7 @@ RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 # Operations whose server refuses a request without an idempotency key.
 IDEMPOTENT_OPERATIONS = {
     ("post", "/api/v1/events/{event_id}/marks/"),
+    ("post", "/api/v1/events/{event_id}/sheets/bulk/"),
 }
 
 
