@@ -338,6 +338,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.errors.openapi_error_codes",
         "config.openapi.closed_components",
+        "config.openapi.error_responses",
     ],
     # Several models have a "status" or "kind"; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
@@ -356,6 +357,7 @@ SPECTACULAR_SETTINGS = {
         "JudgeAssignmentRoleEnum": "competitions.models.JudgeAssignment.Role",
         "JudgeAccountRoleEnum": "judging.api.JUDGE_ACCOUNT_ROLES",
         "QuestionKindEnum": "quizzes.models.Question.Kind",
+        "SheetBulkActionEnum": "scoring.services.SHEET_BULK_ACTIONS",
     },
 }
 
