@@ -66,4 +66,5 @@ def error_responses(result, generator, request, public):
                     status,
                     {"description": _DESCRIPTIONS[status], "content": {"application/json": {"schema": _ERROR_REF}}},
                 )
+            operation["responses"] = dict(sorted(responses.items()))
     return result

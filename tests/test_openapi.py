@@ -87,6 +87,25 @@ def test_openapi_idempotency_key_header_is_required_where_the_server_requires_it
     assert documented == dict.fromkeys(IDEMPOTENT_OPERATIONS, True)
 
 
+def test_openapi_every_operation_documents_its_refusals_with_the_error_body(schema):
+    undocumented = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            writes = method in ("post", "put", "patch", "delete")
+            expected = {"401", "403", "404"} | ({"409", "429"} if writes else set())
+            documented = {
+                status
+                for status, response in operation["responses"].items()
+                if response.get("content", {}).get("application/json", {}).get("schema")
+                == {"$ref": "#/components/schemas/Error"}
+            }
+            if expected - documented:
+                undocumented.append((method, path, sorted(expected - documented)))
+
+    assert undocumented == []
+    assert schema["components"]["schemas"]["Error"]["required"] == ["code", "detail"]
+
+
 def test_openapi_entry_views_each_match_exactly_one_schema(schema):
     panel = judged_event_factory(entries=1)
     entry = panel.entries[0]
