@@ -192,7 +192,7 @@ class MarkInput:
 
 @dataclass(frozen=True)
 class BatchResult:
-    """The body of a mark batch, and whether it was replayed from an earlier request."""
+    """The body of an idempotent call (a mark batch, a bulk sheet action), and whether it was replayed."""
 
     response: dict
     replayed: bool
