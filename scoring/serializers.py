@@ -217,7 +217,10 @@ class SheetBulkSerializer(serializers.Serializer):
 
     action = serializers.ChoiceField(choices=SHEET_BULK_ACTIONS)
     sheets = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), max_length=1000, required=False, allow_empty=False
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),  # beyond 64 bits SQLite overflows
+        max_length=1000,
+        required=False,
+        allow_empty=False,
     )
     entries = serializers.ListField(
         child=EntryRefField(),

@@ -85,6 +85,13 @@ def test_sheets_bulk_refuses_a_sheet_of_another_event(panel):
     assert states([other]) == ["submitted"]
 
 
+def test_sheets_bulk_refuses_ids_beyond_64_bits(panel):
+    response = bulk(panel.chief, panel.event, {"action": "lock", "sheets": [2**64]})
+
+    # The field is named as the exception handler names a list field's item ("sheets.0" today).
+    assert (response.status_code, response.json()["code"], response.json()["field"][:6]) == (400, "invalid", "sheets")
+
+
 def test_sheets_bulk_chief_judge_acts_only_on_their_events(panel):
     sheets = sheets_of(panel)
     chief_elsewhere = judged_event_factory(entries=1, judges=1).chief
