@@ -6,7 +6,7 @@ handler in this thread, so they see the test's data; each example runs in a save
 rolled back, so one example's DELETE does not empty the next one's world. Path parameters are
 mostly the ids of real objects (the rest stay random), so the fuzzing gets past the 404s.
 
-``SCHEMATHESIS_MAX_EXAMPLES`` (default 4) sets the examples per operation and role; the suite's
+``SCHEMATHESIS_MAX_EXAMPLES`` (default 2) sets the examples per operation and role; the suite's
 run is bounded to fit its time budget, a longer one is opt-in (e.g. 50). ``SCHEMATHESIS_PATH`` keeps
 only the operations whose path contains it (to replay one that failed).
 """
@@ -43,7 +43,7 @@ from tests.quizzes.factories import quiz_round
 
 pytestmark = pytest.mark.django_db
 
-MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "4"))
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "2"))
 ONLY_PATH = os.environ.get("SCHEMATHESIS_PATH", "")
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 
