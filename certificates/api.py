@@ -228,4 +228,5 @@ class CompetitionTemplates(APIView):
         data = serializers.TemplateIn(data=request.data)
         data.is_valid(raise_exception=True)
         template = services.certificate_template_create(competition=competition, **data.validated_data)
-        return Response(serializers.TemplateOut(template).data, status=status.HTTP_201_CREATED)
+        body = serializers.TemplateOut(template, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -15,12 +15,14 @@ The public pages (``competitions.views``) draw the same line.
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from competitions import selectors
 from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation, Team
 from config.api import InputModelSerializer
 from config.errors import error
+from config.openapi import CLOSED
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
@@ -204,14 +206,18 @@ class EntryInputSerializer(InputModelSerializer):
         extra_kwargs = {"code": {"default": ""}, "station": {"default": None}, "start_order": {"default": None}}
 
 
+# The three views are closed shapes: a body of one matches none of the others (``oneOf`` in the schema).
+@extend_schema_serializer(extensions=CLOSED)
 class EntryJudgeSerializer(serializers.ModelSerializer):
     """Blind: what a judge may know about an entry. No id: judges address entries by code."""
 
     class Meta:
         model = Entry
         fields = ["event", "code", "station", "start_order", "status"]
+        read_only_fields = fields
 
 
+@extend_schema_serializer(extensions=CLOSED)
 class EntryPublicSerializer(serializers.ModelSerializer):
     """Who takes part, without anything a judge sees (id, code, station, start order)."""
 
@@ -222,6 +228,7 @@ class EntryPublicSerializer(serializers.ModelSerializer):
     class Meta:
         model = Entry
         fields = ["event", "holder_name", "organisation", "organisation_name"]
+        read_only_fields = fields
 
 
 class EntryOrganiserSerializer(EntryPublicSerializer):
@@ -240,6 +247,7 @@ class EntryOrganiserSerializer(EntryPublicSerializer):
             "organisation",
             "organisation_name",
         ]
+        read_only_fields = fields
 
 
 class EntryOutputSerializer(serializers.BaseSerializer):

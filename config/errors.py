@@ -224,6 +224,7 @@ ERRORS: dict[str, ErrorCode] = {
             "sheet_not_locked": _("评分表尚未锁定。"),
         },
     ),
+    **_codes(400, {"sheets_bulk_selection": _("请只用 sheets 或 entries 之一选择评分表；entries 只用于提交。")}),
     # ---- scoring: appeals
     **_codes(400, {"invalid_status": _("处理结果无效。"), "decision_required": _("必须填写处理决定。")}),
     **_codes(409, {"appeal_not_open": _("该申诉已处理完毕。")}),

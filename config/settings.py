@@ -340,7 +340,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # The error-code registry (config.errors.ERRORS) is listed in the description.
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.errors.openapi_error_codes"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.errors.openapi_error_codes",
+        "config.openapi.closed_components",
+        "config.openapi.error_responses",
+    ],
     # Several models have a "status" or "kind"; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "competitions.models.Organisation.Kind",
@@ -358,6 +363,7 @@ SPECTACULAR_SETTINGS = {
         "JudgeAssignmentRoleEnum": "competitions.models.JudgeAssignment.Role",
         "JudgeAccountRoleEnum": "judging.api.JUDGE_ACCOUNT_ROLES",
         "QuestionKindEnum": "quizzes.models.Question.Kind",
+        "SheetBulkActionEnum": "scoring.services.SHEET_BULK_ACTIONS",
     },
 }
 

@@ -28,6 +28,7 @@ from competitions.models import Competition, Event, JudgeAssignment, Organisatio
 from competitions.serializers import JudgeAssignmentSerializer
 from config.api import InputSerializer
 from config.errors import error
+from config.fields import DateTimeField
 from config.throttling import LoginRateThrottle
 from judging.accounts import api_token_create, judge_account_create
 from judging.login_codes import login_code_svg
@@ -47,7 +48,7 @@ class TokenInputSerializer(InputSerializer):
 
 class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
-    expiry = serializers.DateTimeField()
+    expiry = DateTimeField()
 
 
 class TokenView(APIView):
@@ -153,7 +154,7 @@ class JudgeOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
     login_url = serializers.URLField(help_text="一次性登录地址（二维码内容）")
     login_qr_svg = serializers.CharField(help_text="一次性登录二维码（SVG）")
-    login_expires_at = serializers.DateTimeField()
+    login_expires_at = DateTimeField()
 
 
 class CompetitionJudgesView(APIView):

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from competitions.models import Competition, Event
 from competitions.selectors import competitions_visible_to
 from config.api import InputSerializer
+from config.fields import DateTimeField
 from live import services
 
 
@@ -32,7 +33,7 @@ class PublicationInputSerializer(InputSerializer):
 class PublicationSerializer(serializers.Serializer):
     competition = serializers.IntegerField(source="pk")
     policy = serializers.CharField(source="publication")
-    frozen_at = serializers.DateTimeField(allow_null=True)
+    frozen_at = DateTimeField(allow_null=True)
 
 
 class CompetitionPublicationView(APIView):

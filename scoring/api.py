@@ -46,6 +46,8 @@ from scoring.serializers import (
     SchemeSerializer,
     SchemeUpdateSerializer,
     SchemeValidationSerializer,
+    SheetBulkResultSerializer,
+    SheetBulkSerializer,
     SheetSerializer,
     SheetSubmitSerializer,
     StandingsSerializer,
@@ -55,9 +57,11 @@ from scoring.serializers import (
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"},
     OpenApiParameter.HEADER,
-    description="Client key of this batch; a replay returns the original result. Or send `idempotency_key`.",
+    required=True,
+    description="Client key of this request (at most 100 characters): a replay with the same key and body returns "
+    "the original result and changes nothing; the same key with another body is 400 `idempotency_key_reused`.",
 )
 
 
@@ -407,6 +411,40 @@ class SheetSubmitView(_ScoringView):
             raise error("entry_not_in_event", field="entry")
         sheet = services.sheet_submit(judge=request.user, entry=entry)
         return Response(SheetSerializer(sheet).data)
+
+
+@extend_schema(tags=["scoring"])
+class EventSheetsBulkView(_ScoringView):
+    """Submit, lock, unlock or publish many sheets of the event in one call: all or nothing, idempotent.
+
+    The rules are the single actions': judges submit their own sheets, the event's chief judge
+    locks, unlocks (with a reason) and publishes. The first refusal undoes the call and names the
+    item (``field``: ``sheets[3]``, and ``sheet``: its id).
+    """
+
+    serializer_class = SheetBulkSerializer
+
+    @extend_schema(request=SheetBulkSerializer, parameters=[IDEMPOTENCY_HEADER], responses=SheetBulkResultSerializer)
+    def post(self, request, event_id: int):
+        event = _event(event_id)
+        serializer = SheetBulkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        entry_ids = None
+        if "entries" in data:
+            fields = [f"entries[{index}]" for index in range(len(data["entries"]))]
+            entry_ids = _entry_ids(request.user, event, data["entries"], fields)
+        result = services.sheets_bulk(
+            actor=request.user,
+            event=event,
+            action=data["action"],
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            sheet_ids=data.get("sheets"),
+            entry_ids=entry_ids,
+            reason=data["reason"],
+        )
+        headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
+        return Response(result.response, headers=headers)
 
 
 class _SheetActionView(_ScoringView):

@@ -46,6 +46,7 @@ urlpatterns = [
         name="api-event-declared-attempts-import",
     ),
     path("events/<int:event_id>/sheets/submit/", api.SheetSubmitView.as_view(), name="api-event-sheet-submit"),
+    path("events/<int:event_id>/sheets/bulk/", api.EventSheetsBulkView.as_view(), name="api-event-sheets-bulk"),
     path("sheets/<int:pk>/lock/", api.SheetLockView.as_view(), name="api-sheet-lock"),
     path("sheets/<int:pk>/unlock/", api.SheetUnlockView.as_view(), name="api-sheet-unlock"),
     path("sheets/<int:pk>/publish/", api.SheetPublishView.as_view(), name="api-sheet-publish"),

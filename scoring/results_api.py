@@ -18,6 +18,7 @@ from competitions.access import require_chief_judge, require_organiser, require_
 from competitions.models import Event
 from config.api import InputSerializer
 from config.errors import error
+from config.fields import DateTimeField
 from scoring import results, results_selectors
 from scoring.models import EventResults, Objection, ResultsAudit, ReviewItem
 from scoring.serializers import MarkInSerializer
@@ -29,7 +30,7 @@ from scoring.services import decimal_text
 
 class ResultsStateOut(serializers.ModelSerializer):
     effective_stage = serializers.SerializerMethodField()
-    decoded_at = serializers.DateTimeField(source="event.decoded_at", allow_null=True)
+    decoded_at = DateTimeField(source="event.decoded_at", allow_null=True)
 
     class Meta:
         model = EventResults
@@ -138,8 +139,8 @@ class NoticeRowOut(serializers.Serializer):
 class NoticeOut(serializers.Serializer):
     event = serializers.IntegerField()
     title = serializers.CharField()
-    announced_at = serializers.DateTimeField()
-    announcement_ends_at = serializers.DateTimeField()
+    announced_at = DateTimeField()
+    announcement_ends_at = DateTimeField()
     contact = serializers.CharField()
     final = serializers.BooleanField()
     rows = NoticeRowOut(many=True)

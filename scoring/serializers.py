@@ -1,14 +1,15 @@
 """Small input and output serializers for the scoring API. They shape data; rules live in services."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from competitions.models import Entry, Event
 from config.api import DryRunQuery, InputModelSerializer, InputSerializer, parse_int64
+from config.errors import error
 from scoring.models import Appeal, Criterion, Mark, MarkingScheme, Sheet
 from scoring.selectors import CRITERION_FIELDS, SCHEME_FIELDS
-from scoring.services import AttemptInput, MarkInput
+from scoring.services import SHEET_BULK_ACTIONS, AttemptInput, MarkInput
 
 # --------------------------------------------------------------------------
 # Schemes
@@ -146,10 +147,11 @@ class AttemptImportQuery(DryRunQuery):
     criterion = serializers.CharField(max_length=30, required=False, help_text="评分项代号（文件没有“评分项”列时）")
 
 
+@extend_schema_serializer(deprecate_fields=["idempotency_key"])
 class MarkBatchSerializer(InputSerializer):
     marks = MarkInSerializer(many=True, allow_empty=False)
     idempotency_key = serializers.CharField(
-        max_length=100, required=False, help_text="Or the Idempotency-Key header (the header wins)."
+        max_length=100, required=False, help_text="Deprecated: send the Idempotency-Key header (it wins)."
     )
     device = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -213,6 +215,47 @@ class SheetSerializer(serializers.ModelSerializer):
 
 class SheetSubmitSerializer(InputSerializer):
     entry = EntryRefField(help_text="The entry's code (参赛号).")
+
+
+class SheetBulkSerializer(InputSerializer):
+    """Many sheets of one event, one action. Name them by ``sheets`` (ids), or, to submit, by ``entries``
+    (codes); name none and the action takes every sheet it moves on from (see ``services.sheets_bulk``)."""
+
+    action = serializers.ChoiceField(choices=SHEET_BULK_ACTIONS)
+    sheets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),  # beyond 64 bits SQLite overflows
+        max_length=1000,
+        required=False,
+        allow_empty=False,
+    )
+    entries = serializers.ListField(
+        child=EntryRefField(),
+        max_length=1000,
+        required=False,
+        allow_empty=False,
+        help_text="submit only: the entries' codes (参赛号); your own sheet of each is submitted.",
+    )
+    reason = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="Required to unlock (audited)."
+    )
+
+    def validate(self, attrs):
+        if ("sheets" in attrs and "entries" in attrs) or ("entries" in attrs and attrs["action"] != "submit"):
+            raise error("sheets_bulk_selection", field="entries")
+        return attrs
+
+
+class SheetBulkItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    entry = serializers.CharField(help_text="The entry's code (参赛号).")
+    judge = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=Sheet.State.choices)
+
+
+class SheetBulkResultSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=SHEET_BULK_ACTIONS)
+    count = serializers.IntegerField()
+    sheets = SheetBulkItemSerializer(many=True)
 
 
 class ReasonSerializer(InputSerializer):

@@ -30,7 +30,7 @@ from competitions.access import (
 )
 from competitions.models import Entry, Event, Organisation
 from competitions.selectors import judge_assignment
-from config.errors import error, message
+from config.errors import DomainError, error, message
 from scoring import signals
 from scoring.decimal_rules import NotANumberError, to_decimal
 from scoring.models import (
@@ -192,7 +192,7 @@ class MarkInput:
 
 @dataclass(frozen=True)
 class BatchResult:
-    """The body of a mark batch, and whether it was replayed from an earlier request."""
+    """The body of an idempotent call (a mark batch, a bulk sheet action), and whether it was replayed."""
 
     response: dict
     replayed: bool
@@ -645,6 +645,119 @@ def sheet_publish(*, actor, sheet: Sheet) -> Sheet:
     if sheet.state != Sheet.State.LOCKED:
         raise error("sheet_not_locked")
     return _move_sheet(sheet, actor=actor, action=SheetAudit.Action.PUBLISH, to_state=Sheet.State.PUBLISHED)
+
+
+SHEET_BULK_ACTIONS = ("submit", "lock", "unlock", "publish")
+# The sheets a bulk action takes when the caller names none: those it moves on from.
+_BULK_FROM_STATES = {
+    "submit": [Sheet.State.DRAFT],
+    "lock": [Sheet.State.SUBMITTED],
+    "unlock": [Sheet.State.LOCKED],
+    "publish": [Sheet.State.LOCKED],
+}
+
+
+def _bulk_targets(*, actor, event: Event, action: str, sheet_ids, entry_ids) -> list[tuple[str | None, object]]:
+    """``(field, sheet or entry)`` pairs in (entry, judge) order, the order ``results_close_marking`` locks in.
+
+    Named sheets must be of this event (and, to submit, the caller's own): 404 ``not_found`` on
+    ``sheets[i]``, as the single actions answer a sheet one may not see.
+    """
+    if entry_ids is not None:
+        entries = Entry.objects.filter(pk__in=entry_ids, event=event).select_related("event__competition").in_bulk()
+        targets = []
+        for index, entry_id in enumerate(entry_ids):
+            if entry_id not in entries:
+                raise error("entry_not_in_event", field=f"entries[{index}]")
+            targets.append((f"entries[{index}]", entries[entry_id]))
+        return sorted(targets, key=lambda target: target[1].pk)
+    sheets = Sheet.objects.filter(entry__event=event).select_related("entry__event__competition")
+    if action == "submit":
+        sheets = sheets.filter(judge=actor)
+    if sheet_ids is None:
+        movable = sheets.filter(state__in=_BULK_FROM_STATES[action]).order_by("entry", "judge")
+        return [(None, sheet) for sheet in movable]
+    found = sheets.in_bulk(sheet_ids)
+    targets = []
+    for index, sheet_id in enumerate(sheet_ids):
+        if sheet_id not in found:
+            raise error("not_found", field=f"sheets[{index}]")
+        targets.append((f"sheets[{index}]", found[sheet_id]))
+    return sorted(targets, key=lambda target: (target[1].entry_id, target[1].judge_id))
+
+
+def _bulk_apply(*, actor, action: str, target, reason: str) -> Sheet:
+    if action == "submit":
+        return sheet_submit(judge=actor, entry=target if isinstance(target, Entry) else target.entry)
+    if action == "lock":
+        return sheet_lock(actor=actor, sheet=target, reason=reason)
+    if action == "unlock":
+        return sheet_unlock(actor=actor, sheet=target, reason=reason)
+    return sheet_publish(actor=actor, sheet=target)
+
+
+@transaction.atomic
+def sheets_bulk(
+    *,
+    actor,
+    event: Event,
+    action: str,
+    idempotency_key: str,
+    sheet_ids: Sequence[int] | None = None,
+    entry_ids: Sequence[int] | None = None,
+    reason: str = "",
+) -> BatchResult:
+    """Submit, lock, unlock or publish many sheets of ``event`` in one call, all or nothing.
+
+    Each sheet goes through the single action (``sheet_submit``, ``sheet_lock``…), so the rules
+    are theirs: judges submit their own sheets (by ``sheet_ids`` or ``entry_ids``), the event's
+    chief judge locks, unlocks (with a reason) and publishes. With neither list, the action takes
+    every sheet of the event it moves on from (submit: the caller's drafts; lock: submitted
+    sheets; unlock and publish: locked ones). The first refusal undoes the whole call; it keeps
+    its code and names the item (``sheets[3]``, with ``"sheet": <id>``).
+
+    Concurrency: takes the event's standings-version row lock first, as ``marks_submit`` does, so
+    bulk calls and mark batches of one event run one at a time; then each sheet's row lock, in
+    (entry, judge) order. The ``(user, idempotency_key)`` record is read under that lock: a
+    replay returns the original body and changes nothing.
+    """
+    key = _batch_key(idempotency_key)
+    if action == "submit":
+        require_judge(actor, event)
+    else:
+        require_chief_judge(actor, event)
+    if action == "unlock" and not (reason or "").strip():
+        raise error("reason_required", field="reason")
+    fingerprint = _fingerprint(
+        {"scope": f"sheets:{event.pk}", "action": action, "sheets": sheet_ids, "entries": entry_ids, "reason": reason}
+    )
+    _lock_standings_version(event)
+    record = IdempotencyRecord.objects.filter(user=actor, key=key).first()
+    if record is not None:
+        return _replay(record, fingerprint)
+
+    done = []
+    for field, target in _bulk_targets(
+        actor=actor, event=event, action=action, sheet_ids=sheet_ids, entry_ids=entry_ids
+    ):
+        try:
+            done.append(_bulk_apply(actor=actor, action=action, target=target, reason=reason))
+        except DomainError as refused:
+            if field is not None and refused.field is None:
+                refused.field = field
+            if isinstance(target, Sheet):
+                refused.extra = {**refused.extra, "sheet": target.pk}
+            raise
+    items = [{"id": s.pk, "entry": s.entry.code, "judge": s.judge_id, "state": s.state} for s in done]
+    response = {"action": action, "count": len(items), "sheets": items}
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.create(
+                user=actor, key=key, scope=f"sheets:{event.pk}", fingerprint=fingerprint, response=response
+            )
+    except IntegrityError:
+        raise error("idempotency_key_reused", field="idempotency_key") from None
+    return BatchResult(response, replayed=False)
 
 
 # --------------------------------------------------------------------------
