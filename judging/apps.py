@@ -7,11 +7,9 @@ class JudgingConfig(AppConfig):
     verbose_name = _("裁判")
 
     def ready(self):
-        # Connects the receiver that stamps a fresh login as activity (idle expiry).
-        from judging import middleware  # noqa: F401
-
+        # ``middleware`` connects the receiver that stamps a fresh login as activity (idle expiry).
         # Pushed state: scoring tells, after commit, what a judge's tablet must learn at once.
-        from judging import push
+        from judging import middleware, push  # noqa: F401
         from scoring import signals
 
         signals.sheet_changed.connect(push.on_sheet_changed, dispatch_uid="judging.push.sheet")

@@ -30,8 +30,8 @@ from competitions.models import Entry, Event
 from competitions.selectors import events_chiefed_by, events_judged_by, is_chief_judge, judge_assignment
 from config.errors import DomainError, error, message
 from judging.login_codes import login_code_redeem
-from scoring import results, results_selectors
 from judging.sheets import criterion_json, event_bundle, judge_criteria, markable_entries, sheet_marks, value_messages
+from scoring import results, results_selectors
 from scoring.models import Mark, ReviewItem, Sheet
 from scoring.selectors import criteria_marked_by_events, variance_alerts
 from scoring.services import MarkInput

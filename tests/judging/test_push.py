@@ -21,7 +21,7 @@ from live import board
 from live.groups import judge_group_name
 from scoring.models import Sheet
 from scoring.services import MarkInput, marks_submit, scheme_revise, sheet_lock, sheet_submit, sheet_unlock
-from tests.factories import EntryFactory, JudgeAssignmentFactory, OrganisationFactory, UserFactory, judged_event_factory
+from tests.factories import EntryFactory, OrganisationFactory, UserFactory, judged_event_factory
 from tests.live.conftest import LayerListener
 
 pytestmark = pytest.mark.django_db
