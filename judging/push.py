@@ -18,7 +18,7 @@ import logging
 from django.db.models import Q
 
 from competitions.models import Entry, JudgeAssignment
-from judging.sheets import mark_json, sheet_marks
+from judging.sheets import mark_json, server_clock, sheet_marks
 from live.board import publish
 from live.groups import judge_group_name
 from scoring.models import Mark, MarkingScheme
@@ -37,6 +37,7 @@ def on_sheet_changed(*, event_id: int, entry_id: int, judge_id: int, state: str,
         "state": state,
         "reason": reason,
         "marks": sheet_marks(judge_id, [entry_id])[entry_id],
+        "at": server_clock(),
     }
     publish(judge_group_name(event_id, judge_id), frame)
 

@@ -6,6 +6,8 @@ IndexedDB, and the judge's socket (``judging.push``) sends a sheet's marks when 
 or corrected. Marks are keyed ``"<criterion>:<attempt>"``; entries are named by code only.
 """
 
+import time
+
 from django.urls import reverse
 
 from competitions.access import recused_entry_ids
@@ -14,6 +16,11 @@ from config.errors import message
 from scoring.models import Criterion, Mark, Sheet
 from scoring.selectors import criteria_marked_by
 from scoring.services import MARK_VALUE_CODES, decimal_text
+
+
+def server_clock() -> int:
+    """Milliseconds of the server's clock: the tablet keeps the sheet state stamped last (page, bundle, frame)."""
+    return int(time.time() * 1000)
 
 
 def mark_json(mark: Mark) -> dict:
@@ -88,6 +95,7 @@ def event_bundle(judge, event: Event) -> dict:
         "criteria": [criterion_json(c, decimals) for c in judge_criteria(judge, event)],
         "messages": value_messages(),
         "home": reverse("tablet:home"),
+        "at": server_clock(),
         "sheets": [
             {
                 "entry": entry.code,

@@ -30,7 +30,15 @@ from competitions.models import Entry, Event
 from competitions.selectors import events_chiefed_by, events_judged_by, is_chief_judge, judge_assignment
 from config.errors import DomainError, error, message
 from judging.login_codes import login_code_redeem
-from judging.sheets import criterion_json, event_bundle, judge_criteria, markable_entries, sheet_marks, value_messages
+from judging.sheets import (
+    criterion_json,
+    event_bundle,
+    judge_criteria,
+    markable_entries,
+    server_clock,
+    sheet_marks,
+    value_messages,
+)
 from scoring import results, results_selectors
 from scoring.models import Mark, ReviewItem, Sheet
 from scoring.selectors import criteria_marked_by_events, variance_alerts
@@ -151,6 +159,7 @@ def sheet(request, event_id: int, code: str):
         },
         "messages": value_messages(),
         "next": siblings[index + 1].code if index + 1 < len(siblings) else None,
+        "at": server_clock(),
     }
     context = {
         "event": event,
