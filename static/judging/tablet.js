@@ -111,7 +111,7 @@
   function outcomes() { return load(logKey(), []); }
   function logOutcome(item, outcome, reason, server) {
     var log = outcomes();
-    log.push({ key: item.key, event: item.event, entry: item.entry, criterion: item.criterion, attempt: item.attempt,
+    log.push({ key: item.key, event: item.event, entry: item.entry, criterion: item.criterion, title: item.title, attempt: item.attempt,
       value: item.value, penalty: item.penalty, status: item.status, outcome: outcome, reason: reason || "",
       server: server || null, at: Date.now() });
     store(logKey(), log.slice(-LOG_MAX));
@@ -649,8 +649,8 @@
       }
       function bump(direction) {
         if (locked || status !== "ok") return;
-        var places = Math.max(decimalsOf(step), decimalsOf(c.min), decimalsOf(c.max));
         var raw = readValue();
+        var places = Math.max(decimalsOf(step), decimalsOf(c.step), decimalsOf(c.min), decimalsOf(c.max));
         var base = raw && NUMBER.test(raw) ? scaled(raw, places) : null;
         var stepN = scaled(step, places), minN = scaled(c.min, places), maxN = scaled(c.max, places);
         var next = base === null ? (direction > 0 ? minN : maxN) : base + BigInt(direction) * stepN;
