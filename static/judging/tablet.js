@@ -999,9 +999,11 @@
     if (badge) badge.addEventListener("click", function () { flush(); });
     var logout = document.querySelector("form.logout");
     if (logout && window.caches) {
-      // Cached sheets belong to this judge: drop them before the next judge signs in (queued marks stay theirs).
+      // Cached sheets and stored bundles belong to this judge: drop them before the next judge signs in
+      // (queued marks stay theirs).
       logout.addEventListener("submit", function (event) {
         event.preventDefault();
+        if (window.indexedDB) indexedDB.deleteDatabase("judge-tablet");
         caches.keys().then(function (keys) {
           return Promise.all(keys.filter(function (k) { return k.indexOf("judge-tablet") === 0; }).map(function (k) { return caches.delete(k); }));
         }).catch(function () {}).then(function () { logout.submit(); });

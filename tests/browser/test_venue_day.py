@@ -134,10 +134,13 @@ def test_venue_day_every_mark_lands_once_and_standings_equal_a_recompute(browse,
             context.set_offline(False)
             tablet.goto(f"{daphne_server.url}/judge/")
             _synced(tablet)
-        shown = tablets[1].evaluate(
-            "([e, c]) => JSON.parse(localStorage.getItem("
-            "'tablet-marks-v2:' + document.getElementById('tablet').dataset.user))[`${e}/${c}:look:1`].value",
-            [event, corrected[1]],
+        # The correction reached judge 1's tablet (pushed, or with the event's bundle on the next visit).
+        shown = tablets[1].wait_for_function(
+            "([e, c, v]) => { const user = document.getElementById('tablet').dataset.user;"
+            " const mark = JSON.parse(localStorage.getItem('tablet-marks-v2:' + user))[`${e}/${c}:look:1`];"
+            " return mark && mark.version === 2 && mark.value === v && mark.value; }",
+            arg=[event, corrected[1], correction],
+            timeout=30000,
         )
         refused = [int(t.inner_text("#refused-count")) for t in tablets]
         for context in contexts:
