@@ -925,6 +925,12 @@
       var list = document.getElementById(id);
       list.textContent = "";
       items.forEach(function (item) { list.appendChild(line(item, extra(item))); });
+      if (!items.length) {
+        var none = document.createElement("li");
+        none.className = "none";
+        none.textContent = strings.none;
+        list.appendChild(none);
+      }
       list.closest("section").dataset.count = String(items.length);
     }
     button.addEventListener("click", function () {

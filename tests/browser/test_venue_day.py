@@ -7,7 +7,7 @@ judge's sheet and unlocks it, and corrects another judge's mark. At the end ever
 landed exactly once (mark rows and history rows counted), and the standings equal a recompute
 from the marks the judges entered.
 
-In the suite the day is short (8 entries, no pauses). ``VENUE_DAY_MINUTES=40`` runs the real
+In the suite the day is short (6 entries, no pauses). ``VENUE_DAY_MINUTES=40`` runs the real
 length: 40 entries, paced over that many minutes.
 """
 
@@ -28,7 +28,7 @@ from tests.factories import judged_event_factory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MINUTES = float(os.environ.get("VENUE_DAY_MINUTES", "0"))
-ENTRIES = 40 if MINUTES else 8
+ENTRIES = 40 if MINUTES else 6
 JUDGES = 5
 TABLET = {"width": 1024, "height": 768}
 CRITERIA = [
