@@ -204,7 +204,9 @@
   function prefetchEvent(event, force) {
     var stampKey = "tablet-prefetched:" + currentUser() + ":" + event;
     var last = Number(localStorage.getItem(stampKey) || 0);
-    if (!navigator.onLine) return getBundle(event).then(function (b) { showOffline(event, b, null); });
+    // Offline: what an earlier visit stored (all pages, if the stamp says so).
+    var stored = function (b) { showOffline(event, b, last && b ? b.sheets.length : null); };
+    if (!navigator.onLine) return getBundle(event).then(stored);
     return refreshBundle(event).then(function (bundle) {
       if (!force && Date.now() - last < PREFETCH_EVERY_MS) { showOffline(event, bundle, bundle.sheets.length); return bundle; }
       var urls = [bundle.home].concat(bundle.sheets.map(function (s) { return s.url; }));
@@ -213,7 +215,7 @@
         showOffline(event, bundle, cached - 1);
         return bundle;
       });
-    }).catch(function () { return getBundle(event).then(function (b) { showOffline(event, b, null); }); });
+    }).catch(function () { return getBundle(event).then(stored); });
   }
 
   // The service worker fetches and caches the pages; it answers with how many it cached.

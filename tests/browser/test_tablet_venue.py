@@ -69,6 +69,8 @@ def test_tablet_marks_a_whole_event_offline_from_a_cold_start_then_syncs_exactly
         context.set_offline(True)
         cold = context.new_page()  # a cold start: a new tab, no network
         cold.goto(f"{daphne_server.url}/judge/")
+        cold.wait_for_selector(".offline-state.ready")
+        stored = cold.inner_text(".offline-state")
         cold.get_by_role("link", name="A04").first.click()  # never opened online
         _wait_ready(cold)
         opened = cold.inner_text(".sheet-head .code")
@@ -86,10 +88,10 @@ def test_tablet_marks_a_whole_event_offline_from_a_cold_start_then_syncs_exactly
         context.set_offline(False)
         again.wait_for_function("document.getElementById('sync-badge').hidden === true", timeout=60000)
         sent = again.inner_text("#sent-count")
-        return ready, opened, queued, after_close, sent
+        return ready, stored, opened, queued, after_close, sent
 
-    ready, opened, queued, after_close, sent = browse(scenario, viewport=TABLET, has_touch=True)
-    assert ready == "离线可用：6 份评分表已存本机"
+    ready, stored, opened, queued, after_close, sent = browse(scenario, viewport=TABLET, has_touch=True)
+    assert ready == stored == "离线可用：6 份评分表已存本机"
     assert opened == "A04"
     assert (queued, after_close, sent) == ("18", "18", "18")
     marks = Mark.objects.select_related("entry", "criterion")
