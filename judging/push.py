@@ -13,8 +13,6 @@ their own sheets only. Frames name entries by code, never by id:
 The socket is a hint: on (re)connect the tablet fetches the offline bundle, the truth.
 """
 
-import logging
-
 from django.db.models import Q
 
 from competitions.models import Entry, JudgeAssignment
@@ -22,8 +20,6 @@ from judging.sheets import mark_json, server_clock, sheet_marks
 from live.board import publish
 from live.groups import judge_group_name
 from scoring.models import Mark, MarkingScheme
-
-logger = logging.getLogger(__name__)
 
 
 def on_sheet_changed(*, event_id: int, entry_id: int, judge_id: int, state: str, reason: str, **kwargs) -> None:
