@@ -14,11 +14,12 @@ from django.urls import get_resolver  # noqa: E402
 
 from config.websocket import ExactOriginValidator, RoutedOrRefused  # noqa: E402
 from judging.middleware import IdleSocketMiddleware  # noqa: E402
+from judging.routing import websocket_urlpatterns as judging_sockets  # noqa: E402
 from live.hub import keep_server_send  # noqa: E402
 from live.routing import websocket_urlpatterns as live_routes  # noqa: E402
 from quizzes.routing import websocket_urlpatterns as quiz_routes  # noqa: E402
 
-websocket_urlpatterns = live_routes + quiz_routes
+websocket_urlpatterns = live_routes + judging_sockets + quiz_routes
 
 # Import every view now, before Daphne listens: after a restart the first requests come as a
 # storm of reconnecting screens, and should not each wait on a module being imported.

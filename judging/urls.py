@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     # Blind marking: a sheet's URL names the entry by its code (参赛号), never by id.
     path("events/<int:event_id>/entries/<str:code>/", views.sheet, name="sheet"),
+    path("events/<int:event_id>/offline.json", views.offline_bundle, name="offline-bundle"),
     path("events/<int:event_id>/chief/", views.chief, name="chief"),
     path("events/<int:event_id>/chief/results/", views.chief_results, name="chief-results"),
     path("events/<int:event_id>/chief/lock/", views.chief_lock, name="chief-lock"),

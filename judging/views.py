@@ -43,10 +43,19 @@ from config.errors import DomainError, error, message
 from judging import selectors as desk_selectors
 from judging.landing import landing_url
 from judging.login_codes import login_code_holder, login_code_redeem
+from judging.sheets import (
+    criterion_json,
+    event_bundle,
+    judge_criteria,
+    markable_entries,
+    server_clock,
+    sheet_marks,
+    value_messages,
+)
 from scoring import results, results_selectors
-from scoring.models import Criterion, Mark, ReviewItem, Sheet, SheetAudit
-from scoring.selectors import criteria_marked_by, criteria_marked_by_events, variance_alerts
-from scoring.services import MARK_VALUE_CODES, MarkInput, decimal_text, sheets_lock
+from scoring.models import Mark, ReviewItem, Sheet, SheetAudit
+from scoring.selectors import criteria_marked_by_events, variance_alerts
+from scoring.services import MarkInput, sheets_lock
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "judging"
 
@@ -136,21 +145,6 @@ def home(request):
     return render(request, "judging/home.html", {"cards": cards})
 
 
-def _criterion_json(criterion: Criterion, decimals: int) -> dict:
-    return {
-        "code": criterion.code,
-        "title": criterion.display_title,
-        "description": criterion.description,
-        "kind": criterion.kind,
-        "min": decimal_text(criterion.min_value),
-        "max": decimal_text(criterion.max_value),
-        "step": decimal_text(criterion.step),
-        "decimals": decimals,
-        "attempts": criterion.attempts,
-        "penalty_per_unit": decimal_text(criterion.penalty_per_unit),
-    }
-
-
 @login_required
 def sheet(request, event_id: int, code: str):
     event = get_object_or_404(Event.objects.select_related("competition"), pk=event_id)
@@ -161,32 +155,26 @@ def sheet(request, event_id: int, code: str):
     if is_recused(request.user, entry):
         return _forbidden(request, _("您与该参赛者属于同一单位，须回避，不能为其评分。"))
     scheme = getattr(event, "scheme", None)
-    # Each judge sees only the criteria they mark (assigned to them, or the panel's).
-    criteria = criteria_marked_by(request.user, event, list(scheme.criteria.all())) if scheme else []
+    criteria = judge_criteria(request.user, event)
     decimals = scheme.decimals if scheme else 2
-    marks = {
-        f"{m.criterion.code}:{m.attempt}": {
-            "value": decimal_text(m.value),
-            "penalty": decimal_text(m.penalty),
-            "status": m.status,
-            "version": m.version,
-        }
-        for m in Mark.objects.filter(entry=entry, judge=request.user).select_related("criterion")
-    }
     own_sheet = Sheet.objects.filter(entry=entry, judge=request.user).first()
-    siblings = list(Entry.objects.filter(event=event).exclude(code="").order_by("station", "start_order", "code", "id"))
+    # Previous and next skip the entries this judge may not open (recused).
+    siblings = markable_entries(request.user, event)
     index = next(i for i, other in enumerate(siblings) if other.pk == entry.pk)
     data = {
         "event": event.pk,
         "entry": entry.code,
         "code": entry.code,
-        "criteria": [_criterion_json(c, decimals) for c in criteria],
-        "marks": marks,
+        "revision": scheme.revision if scheme else 0,
+        "criteria": [criterion_json(c, decimals) for c in criteria],
+        "marks": sheet_marks(request.user, [entry.pk])[entry.pk],
         "sheet": {
             "state": own_sheet.state if own_sheet else Sheet.State.DRAFT,
             "reason": own_sheet.reason if own_sheet else "",
         },
-        "messages": {code: str(message(code)) for code in MARK_VALUE_CODES},
+        "messages": value_messages(),
+        "next": siblings[index + 1].code if index + 1 < len(siblings) else None,
+        "at": server_clock(),
     }
     context = {
         "event": event,
@@ -200,6 +188,16 @@ def sheet(request, event_id: int, code: str):
         "chief": is_chief_judge(request.user, event),
     }
     return render(request, "judging/sheet.html", context)
+
+
+@login_required
+@never_cache
+def offline_bundle(request, event_id: int):
+    """Every sheet this judge may mark in the event, as JSON: the tablet keeps it to mark offline."""
+    event = get_object_or_404(Event.objects.select_related("competition", "scheme"), pk=event_id)
+    if judge_assignment(request.user, event) is None:
+        return JsonResponse({"code": "not_assigned", "detail": str(message("not_assigned"))}, status=403)
+    return JsonResponse(event_bundle(request.user, event), json_dumps_params={"ensure_ascii": False})
 
 
 def _results_context(event: Event) -> dict:

@@ -7,6 +7,7 @@ this module for them, so a typo cannot silently split a broadcast in two.
 EVENT = "event"
 COMPETITION = "competition"
 MONITOR = "monitor"
+JUDGE = "judge"
 _SCOPES = frozenset({EVENT, COMPETITION, MONITOR})
 
 
@@ -15,3 +16,8 @@ def group_name(scope: str, object_id: int) -> str:
     if scope not in _SCOPES:
         raise ValueError(f"unknown live group scope {scope!r}")
     return f"live.{scope}.{int(object_id)}"
+
+
+def judge_group_name(event_id: int, user_id: int) -> str:
+    """``live.judge.<event>.<user>``: one judge's tablets on one event (their sheets' locks, corrections)."""
+    return f"live.{JUDGE}.{int(event_id)}.{int(user_id)}"

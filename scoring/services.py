@@ -96,6 +96,7 @@ def _apply_scheme(scheme: MarkingScheme, data: dict) -> MarkingScheme:
         criterion.save()
         if hasattr(criterion, "assigned_judge_ids"):
             criterion.judges.set(criterion.assigned_judge_ids)
+    signals.scheme_changed_on_commit(event_id=scheme.event_id)
     return scheme
 
 
@@ -150,7 +151,9 @@ def scheme_delete(*, user, scheme: MarkingScheme) -> None:
     require_organiser(user, scheme.event.competition)
     if _scheme_has_marks(scheme):
         raise error("scheme_has_marks")
+    event_id = scheme.event_id
     scheme.delete()
+    signals.scheme_changed_on_commit(event_id=event_id)
 
 
 # --------------------------------------------------------------------------
@@ -438,8 +441,8 @@ def _plan(*, judge, checked: list[_Checked]) -> list[_Checked]:
     return checked
 
 
-def _apply(*, judge, actor, plan: list[_Checked], device: str, reason: str, key: str, appeal) -> tuple[list, bool]:
-    """Upsert the changed marks and append their history. Returns (result rows, whether anything changed)."""
+def _apply(*, judge, actor, plan: list[_Checked], device: str, reason: str, key: str, appeal) -> tuple[list, list]:
+    """Upsert the changed marks and append their history. Returns (result rows, the ids of the changed marks)."""
     history = []
     results = []
     for item in plan:
@@ -475,7 +478,7 @@ def _apply(*, judge, actor, plan: list[_Checked], device: str, reason: str, key:
         mark.criterion = item.criterion
         results.append({**_mark_state(mark), "changed": item.changed})
     MarkHistory.objects.bulk_create(history)
-    return results, bool(history)
+    return results, [row.mark_id for row in history]
 
 
 @transaction.atomic
@@ -544,6 +547,10 @@ def marks_submit(
     results, changed = _apply(judge=judge, actor=actor, plan=plan, device=device, reason=reason, key=key, appeal=appeal)
 
     version = _bump_standings_version(standings) if changed else standings.version
+    if changed:
+        signals.marks_changed_on_commit(
+            event_id=event.pk, judge_id=judge.pk, actor_id=actor.pk, mark_ids=changed, reason=reason
+        )
     response = {"marks": results, "standings_version": version}
     try:
         with transaction.atomic():
@@ -567,6 +574,9 @@ def _move_sheet(sheet: Sheet, *, actor, action: str, to_state: str, reason: str 
     SheetAudit.objects.create(
         sheet=sheet, action=action, from_state=from_state, to_state=to_state, reason=reason, actor=actor
     )
+    signals.sheet_changed_on_commit(
+        event_id=sheet.entry.event_id, entry_id=sheet.entry_id, judge_id=sheet.judge_id, state=to_state, reason=reason
+    )
     return sheet
 
 
@@ -580,6 +590,7 @@ def sheet_submit(*, judge, entry: Entry) -> Sheet:
     require_judge(judge, entry.event)
     Sheet.objects.get_or_create(entry=entry, judge=judge)
     sheet = Sheet.objects.select_for_update().get(entry=entry, judge=judge)
+    sheet.entry = entry  # known: no query for it when the change is announced
     if sheet.is_locked:
         raise error("sheet_locked")
     if sheet.state == Sheet.State.SUBMITTED:

@@ -16,6 +16,17 @@ standings_changed = Signal()
 # reach the rooms above); whoever decodes (``results_decode``) calls ``event_decoded_on_commit``.
 event_decoded = Signal()
 
+# What a judge's tablet must learn at once (judging pushes it on the judge's socket). Each is sent
+# after commit, robustly, with ids only (the receivers look up codes):
+# - ``sheet_changed``: a sheet moved (submit, lock, unlock, publish), with ``event_id``, ``entry_id``,
+#   ``judge_id``, ``state`` and ``reason``;
+# - ``marks_changed``: a mark batch changed a judge's marks, with ``event_id``, ``judge_id``,
+#   ``actor_id`` (a chief judge's correction when it is not the judge), ``mark_ids`` and ``reason``;
+# - ``scheme_changed``: an event's marking scheme was saved, revised or deleted, with ``event_id``.
+sheet_changed = Signal()
+marks_changed = Signal()
+scheme_changed = Signal()
+
 
 def send_standings_changed(event_id: int, version: int) -> None:
     """Send ``standings_changed`` now; Django logs a receiver's error (``django.dispatch``) and goes on."""
@@ -35,3 +46,23 @@ def send_event_decoded(event_id: int) -> None:
 def event_decoded_on_commit(event_id: int) -> None:
     """Send ``event_decoded`` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: send_event_decoded(event_id))
+
+
+def _on_commit_robust(signal: Signal, **kwargs) -> None:
+    transaction.on_commit(lambda: signal.send_robust(sender=None, **kwargs))
+
+
+def sheet_changed_on_commit(*, event_id: int, entry_id: int, judge_id: int, state: str, reason: str) -> None:
+    _on_commit_robust(
+        sheet_changed, event_id=event_id, entry_id=entry_id, judge_id=judge_id, state=state, reason=reason
+    )
+
+
+def marks_changed_on_commit(*, event_id: int, judge_id: int, actor_id: int, mark_ids: list[int], reason: str) -> None:
+    _on_commit_robust(
+        marks_changed, event_id=event_id, judge_id=judge_id, actor_id=actor_id, mark_ids=mark_ids, reason=reason
+    )
+
+
+def scheme_changed_on_commit(*, event_id: int) -> None:
+    _on_commit_robust(scheme_changed, event_id=event_id)

@@ -58,16 +58,27 @@ def test_tablet_conflict_shows_both_values_and_keeps_the_judges_choice(browse, d
     def scenario(page):
         _sign_in(page, daphne_server, judge)
         page.goto(_sheet(daphne_server, dish))
-        # Another device of the same judge changes the mark after this sheet was loaded.
-        status = page.evaluate(
-            """([event, entry]) => fetch(`/api/v1/events/${event}/marks/`, {method: "POST",
-                 headers: {"Content-Type": "application/json", "Idempotency-Key": "other-device-1",
-                           "X-CSRFToken": document.cookie.match(/csrftoken=([^;]+)/)[1]},
-                 body: JSON.stringify({marks: [{entry, criterion: "look", value: "12", version: 1}]})})
-               .then(r => r.status)""",
-            [dish.event.pk, entry.code],
-        )
+        page.wait_for_selector('.attempt[data-key="look:1"].saved')
+        # Offline, the judge changes the mark; meanwhile another device of theirs changes it too.
+        # (Online, the other device's change would be pushed to this sheet before the judge typed.)
+        page.context.set_offline(True)
         _enter(page, "look", "14")
+        other = page.context.browser.new_context(locale="zh-CN")
+        try:
+            device = other.new_page()
+            _sign_in(device, daphne_server, judge)
+            status = device.evaluate(
+                """([event, entry]) => fetch(`/api/v1/events/${event}/marks/`, {method: "POST",
+                     headers: {"Content-Type": "application/json", "Idempotency-Key": "other-device-1",
+                               "X-CSRFToken": document.cookie.match(/csrftoken=([^;]+)/)[1]},
+                     body: JSON.stringify({marks: [{entry, criterion: "look", value: "12", version: 1}]})})
+                   .then(r => r.status)""",
+                [dish.event.pk, entry.code],
+            )
+        finally:
+            other.close()
+        page.context.set_offline(False)
+        page.evaluate("window.tabletQueue.flush()")
         page.wait_for_selector("#conflict-dialog[open]")
         shown = (page.inner_text("#conflict-mine-value"), page.inner_text("#conflict-theirs-value"))
         page.click("#conflict-mine")
@@ -84,7 +95,8 @@ def test_tablet_conflict_shows_both_values_and_keeps_the_judges_choice(browse, d
         Decimal("12.000"),
         Decimal("14.000"),
     ]
-    assert [e for e in errors if "409" not in e] == []  # the browser logs the 409 itself
+    # The browser logs the 409 itself, and the requests that failed while offline.
+    assert [e for e in errors if "409" not in e and "ERR_INTERNET_DISCONNECTED" not in e] == []
 
 
 def test_tablet_chief_locks_with_a_reason_the_judge_sees_and_unlocks_with_one(browse, daphne_server, dish):
@@ -191,7 +203,7 @@ def test_tablet_time_criterion_records_dnf_and_penalty_seconds(browse, daphne_se
         return steppers, keypad, pressed, page.errors
 
     steppers, keypad, pressed, errors = browse(scenario)
-    assert (steppers, keypad, pressed) == (0, "decimal", "true")
+    assert (steppers, keypad, pressed) == (0, "text", "true")  # a full keyboard: times are typed as m:ss.s
     assert errors == []
     marks = Mark.objects.order_by("entry__station")
     assert [(m.entry.code, m.status, m.value, m.penalty) for m in marks] == [

@@ -123,7 +123,7 @@ def test_sheet_of_a_time_criterion_offers_dnf_dns_dsq(client):
     assert 'data-status="dnf"' in html
     assert 'data-status="dns"' in html
     assert 'data-status="dsq"' in html
-    assert "上限 300" in html
+    assert "上限 5:00" in html  # a time limit reads like a stopwatch (m:ss)
 
 
 def test_sheet_shows_description_and_maximum(client):
@@ -254,3 +254,13 @@ def test_manifest_describes_an_installable_app(client):
     assert response["Content-Type"] == "application/manifest+json"
     assert (data["start_url"], data["scope"], data["display"]) == ("/judge/", "/judge/", "standalone")
     assert data["name"] == "裁判评分"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [("252.5", "4:12.5"), ("600", "10:00"), ("59.25", "0:59.25"), ("0", "0:00"), ("3600.000", "60:00")],
+)
+def test_minutes_seconds_reads_like_a_stopwatch(seconds, shown):
+    from judging.templatetags.tablet import minutes_seconds
+
+    assert minutes_seconds(Decimal(seconds)) == shown
