@@ -55,7 +55,7 @@ class CompetitionPublicationView(APIView):
         return Response(PublicationSerializer(competition).data)
 
 
-class EventPublicationInputSerializer(serializers.Serializer):
+class EventPublicationInputSerializer(InputSerializer):
     policy = serializers.ChoiceField(choices=[("", _("随比赛")), *Competition.Publication.choices], allow_blank=True)
 
 
