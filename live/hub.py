@@ -201,6 +201,28 @@ class Hub:
 
 _hubs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
+# How many sockets a process takes back per second after a restart (handshake, then the board's
+# refetch from the stored board), and the bounds of the spread the server asks screens to use.
+ADMIT_PER_S = 1000
+SPREAD_MIN_MS, SPREAD_MAX_MS = 1000, 10000
+RETRY_MS = 1000
+
+
+def local_sockets() -> int:
+    """Open hub sockets in this process (every event loop)."""
+    return sum(len(members) for hub in list(_hubs.values()) for members in list(hub.groups.values()))
+
+
+def reconnect_hint() -> str:
+    """How screens should come back if this process goes away: ``spread=<ms>, retry=<ms>``.
+
+    ``spread``: wait a uniform delay up to it before the first attempt, so the process's screens
+    return at about ``ADMIT_PER_S``; ``retry``: then try again about that often (with jitter)
+    while the server is still starting, before backing off for a long outage (static/live/board.js).
+    """
+    spread = min(SPREAD_MAX_MS, max(SPREAD_MIN_MS, round(1000 * local_sockets() / ADMIT_PER_S)))
+    return f"spread={spread}, retry={RETRY_MS}"
+
 
 def get_hub() -> Hub:
     """The hub of the running event loop (Daphne has one; each test has its own)."""
