@@ -9,7 +9,8 @@ It:
 - records, for every spectator and every mark, the time from the POST returning to
   the spectator receiving the frame with that version;
 - restarts every Daphne process: the spectators reconnect with the board page's policy
-  (full-jitter backoff, 0.5 s doubling to 30 s, then an HTTP refetch), and once all are
+  (the server's ``Live-Reconnect`` hint: a uniform wait up to ``spread``, tries every
+  ``retry`` with jitter, then full-jitter backoff; then an HTTP refetch), and once all are
   back the next mark (``--restart-marks``) is posted at once and measured;
 - does it twice in the same run: first with the process-local hub (the default path),
   then with the stock Channels path (``?fanout=stock``, served only by this bench's own
@@ -136,12 +137,34 @@ def post_mark(base_url: str, fixture: dict, entry: str, value: str, key: str) ->
 # rest of the JSON. Every frame is still received, parsed as a WebSocket frame and checked.
 
 BACKOFF_BASE_S, BACKOFF_CAP_S = 0.5, 30.0  # static/live/board.js: full jitter, 0.5 s doubling to 30 s
+QUICK_TRIES = 8  # static/live/board.js: tries at the server's retry pace before backing off
 
 
 def backoff_delay(attempt: int) -> float:
     import random
 
     return random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))
+
+
+def parse_hint(header: str) -> dict:
+    """``Live-Reconnect: spread=<ms>, retry=<ms>`` (live.hub.reconnect_hint) as seconds."""
+    hint = {"spread": 2.0, "retry": 1.0}  # static/live/board.js's defaults
+    for part in header.split(","):
+        name, _, value = part.strip().partition("=")
+        if name in hint and value.isdigit() and int(value) > 0:
+            hint[name] = int(value) / 1000
+    return hint
+
+
+def reconnect_delay(attempt: int, hint: dict) -> float:
+    """static/live/board.js reconnectDelay: spread the first try, retry at the server's pace, then back off."""
+    import random
+
+    if attempt == 0:
+        return random.uniform(0, hint["spread"])
+    if attempt <= QUICK_TRIES:
+        return hint["retry"] * random.uniform(0.5, 1.5)
+    return backoff_delay(attempt - QUICK_TRIES)
 
 
 def frame_version(data: bytes) -> int | None:
@@ -187,6 +210,7 @@ class Spectator(asyncio.Protocol):
         self.refetched_at: float | None = None  # after a reconnect: when the HTTP refetch came back
         self.refetched_version: int | None = None
         self.failures: list[str] = []  # what each failed reconnect attempt met
+        self.hint = parse_hint("")  # the server's Live-Reconnect hint, from the last refetch
 
     # asyncio.Protocol -----------------------------------------------------
     def connection_made(self, transport):
@@ -288,6 +312,9 @@ class Spectator(asyncio.Protocol):
         head, _, body = raw.partition(b"\r\n\r\n")
         if not head.startswith(b"HTTP/1.1 200"):
             raise ConnectionError(head.split(b"\r\n", 1)[0].decode(errors="replace"))
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"live-reconnect:"):
+                self.hint = parse_hint(line.split(b":", 1)[1].decode())
         return json.loads(body)["version"]
 
     async def run_reconnecting(self, host: str, port: int):
@@ -295,7 +322,7 @@ class Spectator(asyncio.Protocol):
         await self.closed
         attempt = 0
         while True:
-            await asyncio.sleep(backoff_delay(attempt))
+            await asyncio.sleep(reconnect_delay(attempt, self.hint))
             attempt += 1
             try:
                 await self.open(host, port)
@@ -342,6 +369,16 @@ def spectator_worker(urls, origin_by_url, data_path, count, pipe, connect_concur
                 raise RuntimeError(f"could not connect: {error!r}")
 
         await asyncio.gather(*(open_one(spectator) for spectator in spectators))
+        # Each page refetched the standings when it opened, which carried the server's reconnect hint.
+        hints = {}
+        for url in urls:
+            address = urlsplit(url)
+            probe = Spectator(url, origin_by_url[url], data_path)
+            await probe.refetch(address.hostname, address.port)
+            hints[url] = probe.hint
+        for spectator in spectators:
+            spectator.hint = hints[spectator.url]
+        log(f"reconnect hint from the server: {hints[urls[0]]}")
         pipe.send(("ready", count))
         while True:
             command = await loop.run_in_executor(None, pipe.recv)

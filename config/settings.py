@@ -175,8 +175,8 @@ if REDIS_URL:
             # A stalled Redis must not hold a request: the rate limits read the cache on every API
             # write and let the request through when it does not answer (config/throttling.py).
             "OPTIONS": {
-                "socket_timeout": env.float("REDIS_CACHE_TIMEOUT_S", default=0.5),
-                "socket_connect_timeout": env.float("REDIS_CACHE_TIMEOUT_S", default=0.5),
+                "socket_timeout": env.float("REDIS_CACHE_TIMEOUT_S", default=0.25),
+                "socket_connect_timeout": env.float("REDIS_CACHE_TIMEOUT_S", default=0.25),
             },
         }
     }
