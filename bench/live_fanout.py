@@ -10,7 +10,8 @@ It:
   the spectator receiving the frame with that version;
 - restarts every Daphne process: the spectators reconnect with the board page's policy
   (the server's ``Live-Reconnect`` hint: a uniform wait up to ``spread``, tries every
-  ``retry`` with jitter, then full-jitter backoff; then an HTTP refetch), and once all are
+  ``retry`` with jitter, then full-jitter backoff; the board then comes on the socket,
+  ``?board=1``, or an HTTP refetch after 3 s without it), and once all are
   back the next mark (``--restart-marks``) is posted at once and measured;
 - does it twice in the same run: first with the process-local hub (the default path),
   then with the stock Channels path (``?fanout=stock``, served only by this bench's own
@@ -211,6 +212,7 @@ class Spectator(asyncio.Protocol):
         self.refetched_version: int | None = None
         self.failures: list[str] = []  # what each failed reconnect attempt met
         self.hint = parse_hint("")  # the server's Live-Reconnect hint, from the last refetch
+        self.board: asyncio.Future | None = None  # the first whole board after (re)connecting
 
     # asyncio.Protocol -----------------------------------------------------
     def connection_made(self, transport):
@@ -278,6 +280,8 @@ class Spectator(asyncio.Protocol):
                 version = frame_version(payload)
                 if version is not None and version not in self.received:
                     self.received[version] = now
+                if payload.startswith(b'{"type":"standings.full"') and self.board is not None and not self.board.done():
+                    self.board.set_result((now, version))  # the board the server sends on connect (?board=1)
             elif opcode == 0x9:  # ping
                 self.transport.write(client_frame(0xA, payload))
             elif opcode == 0x8:  # close: echo it, the server then closes the connection
@@ -293,7 +297,7 @@ class Spectator(asyncio.Protocol):
     # connection management --------------------------------------------------
     async def open(self, host: str, port: int):
         loop = asyncio.get_running_loop()
-        self.connected, self.closed = loop.create_future(), loop.create_future()
+        self.connected, self.closed, self.board = loop.create_future(), loop.create_future(), loop.create_future()
         await loop.create_connection(lambda: self, host, port)
         try:
             await asyncio.wait_for(asyncio.shield(self.connected), 60)
@@ -330,6 +334,12 @@ class Spectator(asyncio.Protocol):
                 self.failures.append(f"connect: {type(exc).__name__}")
                 continue
             attempt = 0
+            # As the page does: the board comes on the socket (?board=1); without it in 3 s, refetch.
+            try:
+                self.refetched_at, self.refetched_version = await asyncio.wait_for(asyncio.shield(self.board), 3)
+                return
+            except TimeoutError:
+                self.failures.append("no board on the socket")
             while True:
                 try:
                     self.refetched_version = await self.refetch(host, port)
@@ -493,18 +503,22 @@ def soak(args, fixture, port: int, pid: int, version: int) -> dict:
 
         batch_size = min(args.soak_batch, args.soak_cycles)
         # Warm-up: the first fifth of the sessions (imports, caches, allocator arenas) is not counted.
-        done = 0
-        while done < max(batch_size, args.soak_cycles // 5):
-            await batch(batch_size)
-            done += batch_size
-        await asyncio.sleep(2 * hub_settle_s)
-        before = rss_mb(pid)
+        # RSS is read after it, at half way and at the end: a leak grows in both halves alike, an
+        # allocator's high-water mark stops growing once reached (growth from half way to the end).
+        done, marks = 0, {}
+        for label, upto in (("fifth", max(batch_size, args.soak_cycles // 5)), ("half", args.soak_cycles // 2)):
+            while done < upto:
+                await batch(batch_size)
+                done += batch_size
+            await asyncio.sleep(2 * hub_settle_s)
+            marks[label] = rss_mb(pid)
         while done < args.soak_cycles:
             size = min(batch_size, args.soak_cycles - done)
             await batch(size)
             done += size
         await asyncio.sleep(2 * hub_settle_s)
         after = rss_mb(pid)
+        before = marks["fifth"]
         wait = 1.5 * args.group_expiry - (time.monotonic() - opened_at)
         if wait > 0:
             log(f"soak: waiting {wait:.0f} s so the sentinel outlives 1.5 group expiries")
@@ -518,6 +532,8 @@ def soak(args, fixture, port: int, pid: int, version: int) -> dict:
             "soak_cycles": done,
             "rss_before_mb": round(before, 1),
             "rss_growth_mb": round(after - before, 1),
+            "rss_half_mb": round(marks["half"], 1),
+            "rss_growth_second_half_mb": round(after - marks["half"], 1),
             "soak_lost": 0 if version in sentinel.received else 1,
         }
 
@@ -532,7 +548,8 @@ def run_pass(args, fixture, servers, env, workdir, *, stock: bool, first_version
     beat the HTTP response) and, as ``*_from_send``, from the POST being sent (the whole
     path: save, recompute, fan-out).
     """
-    query = "?fanout=stock" if stock else ""  # bench/stock_asgi.py STOCK_QUERY
+    # The hub's spectators connect as static/live/board.js does: asking for the board on connect.
+    query = "?fanout=stock" if stock else "?board=1"  # bench/stock_asgi.py STOCK_QUERY
     urls = [f"ws://127.0.0.1:{port}/ws/events/{fixture['event']}/{query}" for port, _ in servers]
     origin_by_url = {url: f"http://127.0.0.1:{port}" for url, (port, _) in zip(urls, servers, strict=True)}
     data_path = f"/live/events/{fixture['event']}/standings.json"

@@ -61,14 +61,19 @@
     pollTimer = setTimeout(function () { refetch(); poll(); }, POLL_MS * (0.75 + Math.random() / 2));
   }
 
+  // Boards ask the socket for the current board on connect (?board=1): a reconnecting screen
+  // then needs no HTTP refetch; if none comes (or this is a chief's preview), it refetches.
+  var SOCKET_BOARD = mode === "board" || mode === "phone", SOCKET_BOARD_WAIT_MS = 3000, boardWait = null;
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + wsPath);
+    socket = new WebSocket(scheme + location.host + wsPath + (SOCKET_BOARD ? "?board=1" : ""));
     socket.onopen = function () {
       attempt = 0;
       setConnected(true);
       if (pollTimer !== null) { clearTimeout(pollTimer); pollTimer = null; }
-      refetch();
+      if (SOCKET_BOARD && !state.preview) boardWait = setTimeout(refetch, SOCKET_BOARD_WAIT_MS);
+      else refetch();
     };
     socket.onmessage = function (ev) { onMessage(JSON.parse(ev.data)); };
     socket.onclose = function () {
@@ -96,6 +101,9 @@
   }
 
   function onMessage(msg) {
+    if (msg.type === "standings.full" && boardWait !== null) { clearTimeout(boardWait); boardWait = null; }
+    // A chief's preview shows the live rows over HTTP; the socket carries the public board.
+    if (msg.type === "standings.full" && state.preview && !msg.preview) return refetch();
     if (fetching && msg.type !== "standings.full" && msg.type !== "overview.full") { queued.push(msg); return; }
     switch (msg.type) {
       case "standings.full": case "overview.full": case "monitor.full": applyFull(msg); break;

@@ -308,3 +308,19 @@ def test_reveal_board_shows_revealed_count_from_last(client, judged):
     RevealProgressFactory(event=judged.event, revealed=1)
     data = standings(client, judged)
     assert ([row["code"] for row in data["rows"]], data["hidden"]) == ([judged.entries[0].code], 1)
+
+
+def test_standings_data_tells_the_board_how_to_come_back(client, judged, monkeypatch):
+    """Defect 9: after a restart screens came back over 16 s (1000) and 94 s (5000) on blind backoff.
+
+    The server says how widely to spread the first try (its sockets over what it admits a second)
+    and how often to retry meanwhile; static/live/board.js follows it.
+    """
+    from live import hub
+
+    response = client.get(reverse("live:standings", args=[judged.event.pk]))
+    assert response["Live-Reconnect"] == f"spread={hub.SPREAD_MIN_MS}, retry={hub.RETRY_MS}"
+    monkeypatch.setattr(hub, "local_sockets", lambda: 5000)
+    assert hub.reconnect_hint() == f"spread={round(5000 * 1000 / hub.ADMIT_PER_S)}, retry={hub.RETRY_MS}"
+    monkeypatch.setattr(hub, "local_sockets", lambda: 10**6)
+    assert hub.reconnect_hint().startswith(f"spread={hub.SPREAD_MAX_MS},")
