@@ -436,7 +436,8 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 def wait_for_port(port: int) -> None:
-    wait_until(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() or True)
+    # A loaded machine may take a while to import Django.
+    wait_until(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() or True, timeout=120)
 
 
 def post_marks(base_url, fixture, marks, first_version, key_prefix, gap):
