@@ -139,6 +139,7 @@ def post_mark(base_url: str, fixture: dict, entry: str, value: str, key: str) ->
 
 BACKOFF_BASE_S, BACKOFF_CAP_S = 0.5, 30.0  # static/live/board.js: full jitter, 0.5 s doubling to 30 s
 QUICK_TRIES = 8  # static/live/board.js: tries at the server's retry pace before backing off
+RECONNECT_CAP_S = 10.0  # static/live/board.js RECONNECT_CAP_MS: a refused connection costs the server nothing
 
 
 def backoff_delay(attempt: int) -> float:
@@ -165,7 +166,7 @@ def reconnect_delay(attempt: int, hint: dict) -> float:
         return random.uniform(0, hint["spread"])
     if attempt <= QUICK_TRIES:
         return hint["retry"] * random.uniform(0.5, 1.5)
-    return backoff_delay(attempt - QUICK_TRIES)
+    return min(RECONNECT_CAP_S, backoff_delay(attempt - QUICK_TRIES))
 
 
 def frame_version(data: bytes) -> int | None:

@@ -25,7 +25,7 @@
   var pollTimer = null;
   var state = { version: null, gen: null, policy: null, rows: new Map(), hidden: 0, preview: false };
   // How to come back if the server goes away; the server updates it with every refetch.
-  var hint = { spread: 2000, retry: 1000 }, QUICK_TRIES = 8;
+  var hint = { spread: 2000, retry: 1000 }, QUICK_TRIES = 8, RECONNECT_CAP_MS = 10000;
   var attempt = 0, socket = null, fetching = null, queued = [];
 
   // ---- connection -------------------------------------------------------
@@ -39,7 +39,8 @@
     // restarts, then back off: a restart brings screens back in seconds, an outage costs little.
     if (n === 0) return Math.random() * hint.spread;
     if (n <= QUICK_TRIES) return hint.retry * (0.5 + Math.random());
-    return backoffDelay(n - QUICK_TRIES);
+    // A refused connection costs the server nothing: keep trying at most every RECONNECT_CAP_MS.
+    return Math.min(RECONNECT_CAP_MS, backoffDelay(n - QUICK_TRIES));
   }
 
   function readHint(response) {
