@@ -393,11 +393,15 @@ _changed = threading.local()
 
 
 def boards_changed_on_commit(event_ids) -> None:
-    mark_stale(event_ids)  # in the changing transaction: a refetch never serves the old board again
     pending = getattr(_changed, "events", None)
     if pending is None:
         pending = _changed.events = set()
-    pending.update(event_ids)
+    new = set(event_ids) - pending
+    if new:
+        # In the changing transaction, once per event (an import saves thousands of entries):
+        # a refetch never serves the old board again, even if this process dies before commit's end.
+        mark_stale(new)
+        pending.update(new)
     transaction.on_commit(_send_changed_boards)
 
 
