@@ -180,7 +180,10 @@ class LeaderboardConsumer(_HubConsumer):
         except Exception:
             logger.warning("live: no board for a new socket of %s; it refetches over HTTP", self.group, exc_info=True)
             return
-        await self.send(text_data=text)
+        try:
+            await self.send(text_data=text)
+        except Exception:
+            logger.debug("live: a socket of %s went away before its board", self.group)
 
 
 @database_sync_to_async
