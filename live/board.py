@@ -250,6 +250,8 @@ def build(event_id: int, *, full: bool = False) -> tuple[dict | None, Publishes]
         if full and message is not None:
             message = board
         state.stale, state.standings_version = False, standings_version
+        with _builds_lock:
+            _builds[0] += 1
         if message is None:
             state.save(update_fields=["stale", "standings_version", "updated_at"])
             return previous, []
@@ -390,18 +392,29 @@ def on_standings_changed(*, event_id: int, version: int | None = None, **kwargs)
 # transaction (several saves in one transaction make one broadcast per event).
 
 _changed = threading.local()
+# How many boards this process has built: a build clears ``stale``, so marks made before it count no more.
+_builds = [0]
+_builds_lock = threading.Lock()
 
 
 def boards_changed_on_commit(event_ids) -> None:
+    # The stored boards are marked stale in the changing transaction, once per event while nothing
+    # rebuilt them (an import saves thousands of entries); a rollback (our callback no longer
+    # queued) or any build since makes the next change mark them again.
+    connection = transaction.get_connection()
+    queued = any(callback is _send_changed_boards for _ids, callback, _robust in connection.run_on_commit)
+    marked = getattr(_changed, "marked", None)
+    if marked is None or not queued or _changed.builds != _builds[0]:
+        marked = _changed.marked = set()
+        _changed.builds = _builds[0]
+    new = set(event_ids) - marked
+    if new:
+        mark_stale(new)
+        marked.update(new)
     pending = getattr(_changed, "events", None)
     if pending is None:
         pending = _changed.events = set()
-    new = set(event_ids) - pending
-    if new:
-        # In the changing transaction, once per event (an import saves thousands of entries):
-        # a refetch never serves the old board again, even if this process dies before commit's end.
-        mark_stale(new)
-        pending.update(new)
+    pending.update(event_ids)
     transaction.on_commit(_send_changed_boards)
 
 
