@@ -9,7 +9,9 @@ It:
 - records, for every spectator and every mark, the time from the POST returning to
   the spectator receiving the frame with that version;
 - restarts every Daphne process: the spectators reconnect with the board page's policy
-  (full-jitter backoff, 0.5 s doubling to 30 s, then an HTTP refetch), and once all are
+  (the server's ``Live-Reconnect`` hint: a uniform wait up to ``spread``, tries every
+  ``retry`` with jitter, then full-jitter backoff; the board then comes on the socket,
+  ``?board=1``, or an HTTP refetch after 3 s without it), and once all are
   back the next mark (``--restart-marks``) is posted at once and measured;
 - does it twice in the same run: first with the process-local hub (the default path),
   then with the stock Channels path (``?fanout=stock``, served only by this bench's own
@@ -139,12 +141,35 @@ def post_mark(base_url: str, fixture: dict, entry: str, value: str, key: str) ->
 # rest of the JSON. Every frame is still received, parsed as a WebSocket frame and checked.
 
 BACKOFF_BASE_S, BACKOFF_CAP_S = 0.5, 30.0  # static/live/board.js: full jitter, 0.5 s doubling to 30 s
+QUICK_TRIES = 8  # static/live/board.js: tries at the server's retry pace before backing off
+RECONNECT_CAP_S = 10.0  # static/live/board.js RECONNECT_CAP_MS: a refused connection costs the server nothing
 
 
 def backoff_delay(attempt: int) -> float:
     import random
 
     return random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt))
+
+
+def parse_hint(header: str) -> dict:
+    """``Live-Reconnect: spread=<ms>, retry=<ms>`` (live.hub.reconnect_hint) as seconds."""
+    hint = {"spread": 2.0, "retry": 1.0}  # static/live/board.js's defaults
+    for part in header.split(","):
+        name, _, value = part.strip().partition("=")
+        if name in hint and value.isdigit() and int(value) > 0:
+            hint[name] = int(value) / 1000
+    return hint
+
+
+def reconnect_delay(attempt: int, hint: dict) -> float:
+    """static/live/board.js reconnectDelay: spread the first try, retry at the server's pace, then back off."""
+    import random
+
+    if attempt == 0:
+        return random.uniform(0, hint["spread"])
+    if attempt <= QUICK_TRIES:
+        return hint["retry"] * random.uniform(0.5, 1.5)
+    return min(RECONNECT_CAP_S, backoff_delay(attempt - QUICK_TRIES))
 
 
 def frame_version(data: bytes) -> int | None:
@@ -190,6 +215,8 @@ class Spectator(asyncio.Protocol):
         self.refetched_at: float | None = None  # after a reconnect: when the HTTP refetch came back
         self.refetched_version: int | None = None
         self.failures: list[str] = []  # what each failed reconnect attempt met
+        self.hint = parse_hint("")  # the server's Live-Reconnect hint, from the last refetch
+        self.board: asyncio.Future | None = None  # the first whole board after (re)connecting
 
     # asyncio.Protocol -----------------------------------------------------
     def connection_made(self, transport):
@@ -257,6 +284,8 @@ class Spectator(asyncio.Protocol):
                 version = frame_version(payload)
                 if version is not None and version not in self.received:
                     self.received[version] = now
+                if payload.startswith(b'{"type":"standings.full"') and self.board is not None and not self.board.done():
+                    self.board.set_result((now, version))  # the board the server sends on connect (?board=1)
             elif opcode == 0x9:  # ping
                 self.transport.write(client_frame(0xA, payload))
             elif opcode == 0x8:  # close: echo it, the server then closes the connection
@@ -272,7 +301,7 @@ class Spectator(asyncio.Protocol):
     # connection management --------------------------------------------------
     async def open(self, host: str, port: int):
         loop = asyncio.get_running_loop()
-        self.connected, self.closed = loop.create_future(), loop.create_future()
+        self.connected, self.closed, self.board = loop.create_future(), loop.create_future(), loop.create_future()
         await loop.create_connection(lambda: self, host, port)
         try:
             await asyncio.wait_for(asyncio.shield(self.connected), 60)
@@ -291,6 +320,9 @@ class Spectator(asyncio.Protocol):
         head, _, body = raw.partition(b"\r\n\r\n")
         if not head.startswith(b"HTTP/1.1 200"):
             raise ConnectionError(head.split(b"\r\n", 1)[0].decode(errors="replace"))
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"live-reconnect:"):
+                self.hint = parse_hint(line.split(b":", 1)[1].decode())
         return json.loads(body)["version"]
 
     async def run_reconnecting(self, host: str, port: int):
@@ -298,7 +330,7 @@ class Spectator(asyncio.Protocol):
         await self.closed
         attempt = 0
         while True:
-            await asyncio.sleep(backoff_delay(attempt))
+            await asyncio.sleep(reconnect_delay(attempt, self.hint))
             attempt += 1
             try:
                 await self.open(host, port)
@@ -306,6 +338,12 @@ class Spectator(asyncio.Protocol):
                 self.failures.append(f"connect: {type(exc).__name__}")
                 continue
             attempt = 0
+            # As the page does: the board comes on the socket (?board=1); without it in 3 s, refetch.
+            try:
+                self.refetched_at, self.refetched_version = await asyncio.wait_for(asyncio.shield(self.board), 3)
+                return
+            except TimeoutError:
+                self.failures.append("no board on the socket")
             while True:
                 try:
                     self.refetched_version = await self.refetch(host, port)
@@ -345,6 +383,16 @@ def spectator_worker(urls, origin_by_url, data_path, count, pipe, connect_concur
                 raise RuntimeError(f"could not connect: {error!r}")
 
         await asyncio.gather(*(open_one(spectator) for spectator in spectators))
+        # Each page refetched the standings when it opened, which carried the server's reconnect hint.
+        hints = {}
+        for url in urls:
+            address = urlsplit(url)
+            probe = Spectator(url, origin_by_url[url], data_path)
+            await probe.refetch(address.hostname, address.port)
+            hints[url] = probe.hint
+        for spectator in spectators:
+            spectator.hint = hints[spectator.url]
+        log(f"reconnect hint from the server: {hints[urls[0]]}")
         pipe.send(("ready", count))
         while True:
             command = await loop.run_in_executor(None, pipe.recv)
@@ -392,7 +440,8 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 def wait_for_port(port: int) -> None:
-    wait_until(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() or True)
+    # A loaded machine may take a while to import Django.
+    wait_until(lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() or True, timeout=120)
 
 
 def post_marks(base_url, fixture, marks, first_version, key_prefix, gap):
@@ -459,18 +508,22 @@ def soak(args, fixture, port: int, pid: int, version: int) -> dict:
 
         batch_size = min(args.soak_batch, args.soak_cycles)
         # Warm-up: the first fifth of the sessions (imports, caches, allocator arenas) is not counted.
-        done = 0
-        while done < max(batch_size, args.soak_cycles // 5):
-            await batch(batch_size)
-            done += batch_size
-        await asyncio.sleep(2 * hub_settle_s)
-        before = rss_mb(pid)
+        # RSS is read after it, at half way and at the end: a leak grows in both halves alike, an
+        # allocator's high-water mark stops growing once reached (growth from half way to the end).
+        done, marks = 0, {}
+        for label, upto in (("fifth", max(batch_size, args.soak_cycles // 5)), ("half", args.soak_cycles // 2)):
+            while done < upto:
+                await batch(batch_size)
+                done += batch_size
+            await asyncio.sleep(2 * hub_settle_s)
+            marks[label] = rss_mb(pid)
         while done < args.soak_cycles:
             size = min(batch_size, args.soak_cycles - done)
             await batch(size)
             done += size
         await asyncio.sleep(2 * hub_settle_s)
         after = rss_mb(pid)
+        before = marks["fifth"]
         wait = 1.5 * args.group_expiry - (time.monotonic() - opened_at)
         if wait > 0:
             log(f"soak: waiting {wait:.0f} s so the sentinel outlives 1.5 group expiries")
@@ -484,6 +537,8 @@ def soak(args, fixture, port: int, pid: int, version: int) -> dict:
             "soak_cycles": done,
             "rss_before_mb": round(before, 1),
             "rss_growth_mb": round(after - before, 1),
+            "rss_half_mb": round(marks["half"], 1),
+            "rss_growth_second_half_mb": round(after - marks["half"], 1),
             "soak_lost": 0 if version in sentinel.received else 1,
         }
 
@@ -498,7 +553,8 @@ def run_pass(args, fixture, servers, env, workdir, *, stock: bool, first_version
     beat the HTTP response) and, as ``*_from_send``, from the POST being sent (the whole
     path: save, recompute, fan-out).
     """
-    query = "?fanout=stock" if stock else ""  # bench/stock_asgi.py STOCK_QUERY
+    # The hub's spectators connect as static/live/board.js does: asking for the board on connect.
+    query = "?fanout=stock" if stock else "?board=1"  # bench/stock_asgi.py STOCK_QUERY
     urls = [f"ws://127.0.0.1:{port}/ws/events/{fixture['event']}/{query}" for port, _ in servers]
     origin_by_url = {url: f"http://127.0.0.1:{port}" for url, (port, _) in zip(urls, servers, strict=True)}
     data_path = f"/live/events/{fixture['event']}/standings.json"

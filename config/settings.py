@@ -168,10 +168,26 @@ if REDIS_URL:
             },
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A stalled Redis must not hold a request: the rate limits read the cache on every API
+            # write and let the request through when it does not answer (config/throttling.py).
+            "OPTIONS": {
+                "socket_timeout": env.float("REDIS_CACHE_TIMEOUT_S", default=0.25),
+                "socket_connect_timeout": env.float("REDIS_CACHE_TIMEOUT_S", default=0.25),
+            },
+        }
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The live board is built and published after commit on a background thread per process, so a
+# Redis stall never holds a judge's POST (live/broadcaster.py). With the in-memory layer (one
+# process, nothing to stall) it runs inline in the committing thread.
+LIVE_BROADCAST_BACKGROUND = env.bool("LIVE_BROADCAST_BACKGROUND", default=bool(REDIS_URL))
 
 # Background tasks (certificate batches) through Django's task framework. "database" (default):
 # django-tasks-db keeps the queue in the database and `manage.py db_worker` runs it, off the request

@@ -1,20 +1,25 @@
-"""The live board of an event: compute it, cache it, diff it, send it. One module owns all four.
+"""The live board of an event: compute it, store it, diff it, send it. One module owns all four.
 
 A change reaches screens like this. ``scoring`` sends ``standings_changed`` after commit
-(``LiveConfig.ready`` connects ``on_standings_changed`` below). The event's public board is
-then computed ONCE from the database (one standings recompute, one Entry query), diffed
-against the last board this module sent (kept in the shared cache), serialised ONCE, and
-one pre-encoded frame goes to each group; the process-local hub (``live.hub``) writes that
-text to every socket as it is.
+(``LiveConfig.ready`` connects ``on_standings_changed`` below), which hands the event to the
+process's background sender (``live.broadcaster``) and returns: the judge's POST is done.
+The sender then ``build``s the board: under the event's ``BoardState`` row lock it computes
+the public board ONCE from the database (one standings recompute, one Entry query), diffs it
+against the board stored there (the one every screen got last, whichever process sent it),
+stores the new one at the next generation, and one pre-encoded frame goes to each group;
+the process-local hub (``live.hub``) writes that text to every socket as it is.
 
-A broadcast never raises: the change is already stored, and a client that misses a
-message sees the version gap (or its socket drop) and refetches over HTTP.
+Deltas name the generation they were built on (``base``) and clients apply them on that
+exact base only. A broadcast never raises: the change is already stored, a failed publish
+is resent whole once the layer answers, and a client that misses a message sees the gap
+(or its socket drop) and refetches over HTTP.
 
-An HTTP refetch never serves the cache: the board also changes without a mark (an entry
-disqualified or renamed, which bumps no standings version), and the refetch is how a
-screen gets back to the database's truth.
+An HTTP refetch is served from the stored board only while it is current: a mark bumps the
+standings version, and every other change (an entry disqualified or renamed, a reveal step,
+a policy, a decode) marks the stored board stale; a stale board is built again first.
 """
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -24,24 +29,20 @@ import threading
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.cache import caches
-from django.core.signals import setting_changed
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.dispatch import receiver
 
 from competitions.models import Competition, Contestant, Entry, Event, Team
 from competitions.selectors import names_visible
 from live import publication
+from live.broadcaster import PUBLISH_TIMEOUT_S, Broadcaster, Publishes
 from live.groups import COMPETITION, EVENT, MONITOR, group_name
 from live.hub import ACCESS, FRAME
-from live.models import FrozenBoard, RevealProgress
+from live.models import BoardState, FrozenBoard, RevealProgress
 from scoring import selectors as scoring_selectors
-from scoring.models import Mark
+from scoring.models import EventStandingsVersion, Mark
 
 logger = logging.getLogger(__name__)
-
-_CACHE_TIMEOUT = 24 * 3600
 
 
 # --------------------------------------------------------------------------
@@ -226,50 +227,108 @@ def overview_entry(event: Event, board: dict, leaders: int = 3) -> dict:
 
 
 # --------------------------------------------------------------------------
-# Caching: the last public board sent for each event, which the next delta is diffed against
+# Building: one serialised chain of boards per event
 
 
-_board_cache = None
+def _effective_policy(competition: Competition) -> str:
+    """The policy ``public_board`` shows under ``competition.publication`` (unknown ones are hidden)."""
+    policy = competition.publication
+    return policy if policy in (publication.LIVE, publication.FROZEN, publication.REVEAL) else publication.HIDDEN
 
 
-def board_cache():
-    """One cache backend for the whole process, for the boards.
+def _standings_version(event_id: int) -> int:
+    return EventStandingsVersion.objects.filter(event_id=event_id).values_list("version", flat=True).first() or 0
 
-    Django builds a cache backend per async context, that is per ASGI request, and a
-    RedisCache per request opens a new Redis connection per request: a connection per
-    refetching screen in a reconnect storm, and one per mark. Redis clients are thread-safe.
+
+def _is_current(state: BoardState, event: Event, standings_version: int) -> bool:
+    """Whether the stored board still is what the public sees now (no change committed since it was built)."""
+    return (
+        state.board is not None
+        and not state.stale
+        and state.standings_version >= standings_version
+        and state.board.get("policy") == _effective_policy(event.competition)
+    )
+
+
+def mark_stale(event_ids) -> None:
+    """A change that is not a mark alters these events' boards: the stored ones must not be served again.
+
+    Called inside the changing transaction where possible, so a process dying before its
+    after-commit broadcast still leaves the refetch path to rebuild.
     """
-    global _board_cache
-    if _board_cache is None:
-        _board_cache = caches.create_connection("default")
-    return _board_cache
+    BoardState.objects.filter(event_id__in=list(event_ids), stale=False).update(stale=True)
 
 
-@receiver(setting_changed)
-def _forget_board_cache(*, setting, **kwargs):
-    global _board_cache
-    if setting == "CACHES":
-        _board_cache = None
+def build(event_id: int, *, full: bool = False) -> tuple[dict | None, Publishes]:
+    """Build the event's public board in the one serialised order per event.
+
+    Takes the event's ``BoardState`` row lock (every process, every thread), then, unless the
+    stored board is still current, computes the board from committed data and diffs it
+    against the stored one: the message is built on exactly the board every screen got last.
+    If the public sees a change, the board is stored at the next generation. Returns (the
+    current board, what to publish). ``full`` sends the whole board rather than a delta.
+    """
+    with transaction.atomic():
+        event = Event.objects.select_related("competition").filter(pk=event_id).first()
+        if event is None:
+            return None, []  # deleted meanwhile, with its screens' group
+        state = _locked_state(event)
+        standings_version = _standings_version(event_id)
+        if _is_current(state, event, standings_version):
+            return state.board, []
+        board = event_public_board(event=event)
+        previous = state.board
+        board["gen"] = state.generation + 1
+        message = publication.board_delta(previous, board)
+        if full and message is not None:
+            message = board
+        state.stale, state.standings_version = False, standings_version
+        with _builds_lock:
+            _builds[0] += 1
+        if message is None:
+            state.save(update_fields=["stale", "standings_version", "updated_at"])
+            return previous, []
+        state.generation, state.board = board["gen"], board
+        state.save()
+    return board, _board_publishes(event, board, message)
 
 
-def board_cache_key(event_id: int) -> str:
-    return f"live:board:{event_id}"
+def _locked_state(event: Event) -> BoardState:
+    """The event's ``BoardState``, locked until the transaction ends (created the first time)."""
+    state = BoardState.objects.select_for_update().filter(event=event).first()
+    if state is None:
+        try:
+            with transaction.atomic():
+                BoardState.objects.create(event=event)
+        except IntegrityError:
+            pass  # another process created it meanwhile
+        state = BoardState.objects.select_for_update().get(event=event)
+    return state
 
 
-def cached_board(event_id: int) -> dict | None:
-    """The last public board this module sent for the event, if the cache holds it."""
-    try:
-        return board_cache().get(board_cache_key(event_id))
-    except Exception:
-        logger.warning("live: board cache unreachable for event %s", event_id)
-        return None
+def _board_publishes(event: Event, board: dict, message: dict) -> Publishes:
+    frame = _frame(group_name(EVENT, event.pk), message)
+    overview = _frame(
+        group_name(COMPETITION, event.competition_id),
+        {"type": "overview.event", "competition": event.competition_id, **overview_entry(event, board)},
+    )
+    return [frame, overview]
 
 
-def _remember_board(board) -> None:
-    try:
-        board_cache().set(board_cache_key(board["event"]), board, _CACHE_TIMEOUT)
-    except Exception:
-        logger.warning("live: board cache unreachable for event %s", board["event"])
+def current_board(event: Event) -> dict:
+    """The event's public board at the current generation, for an HTTP refetch.
+
+    Served from the stored board while no change has been committed since it was built;
+    otherwise built once (the lock makes concurrent refetches wait for one build) and the
+    change published off the request, as a mark's would be.
+    """
+    state = BoardState.objects.filter(event=event).first()
+    if state is not None and _is_current(state, event, _standings_version(event.pk)):
+        return state.board
+    board, publishes = build(event.pk)
+    if publishes:
+        broadcaster.submit(("publish", event.pk, board["gen"]), lambda: publishes, on_failure=_resend_later)
+    return board if board is not None else event_public_board(event=event)
 
 
 # --------------------------------------------------------------------------
@@ -280,6 +339,11 @@ def encode(message) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
+def _frame(group: str, message) -> tuple[str, dict]:
+    """(group, the channel-layer message that carries ``message`` to every socket of it, encoded once)."""
+    return group, {"type": FRAME, "group": group, "text": encode(message)}
+
+
 async def publish_async(group: str, message) -> bool:
     """Serialise ``message`` once and send it to ``group``. False if the channel layer is unreachable.
 
@@ -287,17 +351,17 @@ async def publish_async(group: str, message) -> bool:
     connection fails, and the retry gets a fresh one. Only a second failure loses the frame
     (screens then catch up when the hub's reader sees the layer back, or on the next version).
     """
-    return await _send(group, {"type": FRAME, "group": group, "text": encode(message)})
+    return await _send(*_frame(group, message))
 
 
 async def _send(group: str, payload: dict) -> bool:
-    """One channel-layer message to ``group``, tried twice (see ``publish_async``)."""
+    """One channel-layer message to ``group``, tried twice (see ``publish_async``), each try bounded."""
     layer = get_channel_layer()
     if layer is None:
         return False
     for attempt in (1, 2):
         try:
-            await layer.group_send(group, payload)
+            await asyncio.wait_for(layer.group_send(group, payload), PUBLISH_TIMEOUT_S)
         except Exception:
             if attempt == 2:
                 logger.exception("live: could not publish to %s; clients will catch up over HTTP", group)
@@ -309,33 +373,50 @@ async def _send(group: str, payload: dict) -> bool:
 
 
 def publish(group: str, message) -> bool:
-    """``publish_async`` from synchronous code (the after-commit broadcast)."""
+    """``publish_async`` from synchronous code."""
     return async_to_sync(publish_async)(group, message)
 
 
-def _broadcast_event(event: Event, *, force_full: bool = False) -> None:
-    board = event_public_board(event=event)
-    previous = None if force_full else cached_board(event.pk)
-    message = publication.board_delta(previous, board)
-    if message is None:
-        return
-    if previous is None or board["version"] is None or (previous["version"] or 0) < board["version"]:
-        _remember_board(board)
-    publish(group_name(EVENT, event.pk), message)
-    publish(
-        group_name(COMPETITION, event.competition_id),
-        {"type": "overview.event", "competition": event.competition_id, **overview_entry(event, board)},
+broadcaster = Broadcaster(_send)
+_RESEND_MAX_S = 5.0
+
+
+def _resend_later(key, attempt: int = 1) -> None:
+    """A board's publish failed (Redis stalled or down): send the stored board whole, with backoff, until it goes."""
+    event_id = key[1]
+    delay = min(_RESEND_MAX_S, 0.5 * 2**attempt)
+
+    def resend() -> Publishes:
+        state = BoardState.objects.filter(event_id=event_id).select_related("event").first()
+        if state is None or state.board is None:
+            return []
+        return _board_publishes(state.event, state.board, state.board)
+
+    broadcaster.submit(
+        ("resend", event_id), resend, delay=delay, on_failure=lambda _key: _resend_later(key, attempt + 1)
     )
 
 
-def on_standings_changed(*, event_id: int, version: int | None = None, **kwargs) -> None:
-    """Receiver of ``scoring.signals.standings_changed``: the event's marks changed and were committed."""
-    event = Event.objects.select_related("competition").filter(pk=event_id).first()
-    if event is None:
-        return
-    _broadcast_event(event)
+def _schedule_build(event_id: int, *, full: bool = False) -> None:
+    def job() -> Publishes:
+        return build(event_id, full=full)[1]
+
+    broadcaster.submit(("board", event_id, full), job, on_failure=_resend_later)
+
+
+def _monitor_hint(event_id: int, version: int | None) -> None:
     # The monitor refetches its (heavier) data over HTTP; the hint carries no scores.
-    publish(group_name(MONITOR, event_id), {"type": "monitor.changed", "event": event_id, "version": version})
+    hint = _frame(group_name(MONITOR, event_id), {"type": "monitor.changed", "event": event_id, "version": version})
+    broadcaster.submit(("monitor", event_id), lambda: [hint])
+
+
+def on_standings_changed(*, event_id: int, version: int | None = None, **kwargs) -> None:
+    """Receiver of ``scoring.signals.standings_changed``: the event's marks changed and were committed.
+
+    Returns at once: the build and the publish run on the background sender.
+    """
+    _schedule_build(event_id)
+    _monitor_hint(event_id, version)
 
 
 # --------------------------------------------------------------------------
@@ -344,9 +425,25 @@ def on_standings_changed(*, event_id: int, version: int | None = None, **kwargs)
 # transaction (several saves in one transaction make one broadcast per event).
 
 _changed = threading.local()
+# How many boards this process has built: a build clears ``stale``, so marks made before it count no more.
+_builds = [0]
+_builds_lock = threading.Lock()
 
 
 def boards_changed_on_commit(event_ids) -> None:
+    # The stored boards are marked stale in the changing transaction, once per event while nothing
+    # rebuilt them (an import saves thousands of entries); a rollback (our callback no longer
+    # queued) or any build since makes the next change mark them again.
+    connection = transaction.get_connection()
+    queued = any(callback is _send_changed_boards for _ids, callback, _robust in connection.run_on_commit)
+    marked = getattr(_changed, "marked", None)
+    if marked is None or not queued or _changed.builds != _builds[0]:
+        marked = _changed.marked = set()
+        _changed.builds = _builds[0]
+    new = set(event_ids) - marked
+    if new:
+        mark_stale(new)
+        marked.update(new)
     pending = getattr(_changed, "events", None)
     if pending is None:
         pending = _changed.events = set()
@@ -383,6 +480,19 @@ def holder_saved(sender, instance, created=False, **kwargs) -> None:
         boards_changed_on_commit(events)
 
 
+def event_saved(sender, instance, created=False, **kwargs) -> None:
+    """post_save of an Event (decoded, made blind, renamed), or of its FrozenBoard or RevealProgress."""
+    event_id = instance.pk if sender is Event else instance.event_id
+    if not created or sender is not Event:
+        boards_changed_on_commit({event_id})
+
+
+def competition_saved(sender, instance, created=False, **kwargs) -> None:
+    """post_save of a Competition (its policy, its visibility): every event's stored board is stale."""
+    if not created:
+        boards_changed_on_commit(set(Event.objects.filter(competition=instance).values_list("pk", flat=True)))
+
+
 def entries_changed(sender, *, event_ids, **kwargs) -> None:
     """``competitions.signals.entries_changed``: entries changed in bulk (already committed)."""
     boards_changed_on_commit(event_ids)
@@ -407,34 +517,30 @@ def access_changed(competition_id: int) -> None:
     groups = [group_name(COMPETITION, competition_id)]
     for event_id in Event.objects.filter(competition_id=competition_id).values_list("pk", flat=True):
         groups += [group_name(EVENT, event_id), group_name(MONITOR, event_id)]
-    for group in groups:
-        async_to_sync(_send)(group, {"type": ACCESS, "group": group})
+    notes = [(group, {"type": ACCESS, "group": group}) for group in groups]
+    broadcaster.submit(("access", competition_id), lambda: notes)
 
 
 def board_changed(event_id: int) -> None:
-    """A reveal step or a snapshot changed what the public sees, not the marks: send the whole board."""
+    """A change that is not a mark (a reveal step, a snapshot, an entry, a name) committed: send the whole board."""
     try:
-        event = Event.objects.select_related("competition").filter(pk=event_id).first()
-        if event is not None:  # None: deleted meanwhile, with its screens' group
-            _broadcast_event(event, force_full=True)
+        mark_stale([event_id])
     except Exception:
-        logger.exception("live: board broadcast for event %s failed", event_id)
+        logger.exception("live: could not mark the board of event %s stale", event_id)
+    _schedule_build(event_id, full=True)
 
 
 def on_event_decoded(*, event_id: int, **kwargs) -> None:
     """Receiver of ``scoring.signals.event_decoded``: names appear on every screen at once.
 
-    The whole board (with names now) replaces every client's rows and the cached board; the
+    The whole board (with names now) replaces every client's rows and the stored board; the
     overview gets the event's line and the monitor a hint to refetch.
     """
     board_changed(event_id)
-    publish(group_name(MONITOR, event_id), {"type": "monitor.changed", "event": event_id, "version": None})
+    _monitor_hint(event_id, None)
 
 
 def policy_changed(competition_id: int) -> None:
     """The competition's publication policy changed: every event's board is sent whole."""
-    for event in Event.objects.filter(competition_id=competition_id).select_related("competition"):
-        try:
-            _broadcast_event(event, force_full=True)  # a whole board replaces the cached one
-        except Exception:
-            logger.exception("live: board broadcast for event %s failed", event.pk)
+    for event_id in Event.objects.filter(competition_id=competition_id).values_list("pk", flat=True):
+        board_changed(event_id)

@@ -22,7 +22,9 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from competitions.models import Event
 from live import selectors
+from live.board import current_board
 from live.groups import COMPETITION, EVENT, MONITOR, group_name
 from live.hub import get_hub
 
@@ -117,6 +119,10 @@ class _HubConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAVAILABLE)
             return
         await self.accept()
+        await self.after_accept(obj)
+
+    async def after_accept(self, obj) -> None:
+        """Anything to send once the socket is open (nothing by default)."""
 
     async def still_allowed(self) -> bool:
         """Ask again whether this socket may watch (access changed); close it if not."""
@@ -159,6 +165,31 @@ class LeaderboardConsumer(_HubConsumer):
 
     def group_for(self, event):
         return group_name(EVENT, event.pk)
+
+    async def after_accept(self, event) -> None:
+        """``?board=1``: send the current public board at once, so a reconnecting screen needs no HTTP refetch.
+
+        It comes from the board the process's hub keeps current from the frames it reads (loaded
+        from the stored board once, for every socket connecting meanwhile), after this socket
+        joined: every later change reaches it as a delta on that board's generation.
+        """
+        if b"board=1" not in self.scope.get("query_string", b""):
+            return
+        try:
+            text = await get_hub().board_text(self.group, lambda: _socket_board(event.pk))
+        except Exception:
+            logger.warning("live: no board for a new socket of %s; it refetches over HTTP", self.group, exc_info=True)
+            return
+        try:
+            await self.send(text_data=text)
+        except Exception:
+            logger.debug("live: a socket of %s went away before its board", self.group)
+
+
+@database_sync_to_async
+def _socket_board(event_id: int) -> dict | None:
+    event = Event.objects.select_related("competition").filter(pk=event_id).first()
+    return current_board(event) if event is not None else None
 
 
 class CompetitionConsumer(_HubConsumer):

@@ -23,6 +23,7 @@ consumers' own ``send``.
 """
 
 import asyncio
+import ctypes
 import gc
 import json
 import logging
@@ -62,10 +63,26 @@ def keep_server_send(app):
     return middleware
 
 
+def _libc_malloc_trim():
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_malloc_trim = _libc_malloc_trim()
+
+
 def settle_heap() -> None:
-    """Collect what earlier freezes kept (closed sockets among it), then freeze what is alive now."""
+    """Collect what earlier freezes kept (closed sockets among it), then freeze what is alive now.
+
+    Between the two, glibc is asked to give freed memory back to the system (``malloc_trim``):
+    after a burst of sockets closes, its arenas otherwise keep their high-water mark as RSS.
+    """
     gc.unfreeze()
     gc.collect()
+    if _malloc_trim is not None:
+        _malloc_trim(0)
     gc.freeze()
 
 
@@ -79,6 +96,13 @@ class Hub:
         self._freeze: asyncio.TimerHandle | None = None
         self._refresher: asyncio.Task | None = None
         self._lock = asyncio.Lock()
+        # group → the event's public board as this process's sockets have it, kept current by
+        # every frame the hub reads (``_track``), and its text; what a socket that asks for the
+        # board on connect gets (``board_text``), instead of each refetching over HTTP.
+        self.boards: dict[str, dict] = {}
+        self._texts: dict[str, str] = {}
+        self._loading: dict[str, asyncio.Future] = {}
+        self._frames: dict[str, int] = {}
         expiry = getattr(layer, "group_expiry", None) or DEFAULT_GROUP_EXPIRY_S
         self.refresh_s = expiry / 2
 
@@ -106,6 +130,7 @@ class Hub:
             members.pop(consumer, None)
             if not members:
                 del self.groups[group]
+                self._forget(group)
                 try:
                     await self.layer.group_discard(group, self.channel)
                 except Exception:
@@ -130,6 +155,71 @@ class Hub:
             if index % SEND_CHUNK == SEND_CHUNK - 1:
                 await asyncio.sleep(0)
         return sent
+
+    # ---- the board a socket gets on connect --------------------------------
+    def _forget(self, group: str) -> None:
+        self.boards.pop(group, None)
+        self._texts.pop(group, None)
+
+    def _track(self, group: str, text: str) -> None:
+        """A frame for ``group`` passed: keep the remembered board current, or forget it."""
+        self._frames[group] = self._frames.get(group, 0) + 1
+        board = self.boards.get(group)
+        if board is None:
+            return
+        message = json.loads(text)
+        kind = message.get("type")
+        if kind == "standings.full" and message.get("gen") is not None:
+            if message["gen"] >= board["gen"]:
+                self.boards[group] = message
+                self._texts[group] = text
+            return
+        if kind != "standings.delta" or message.get("gen", 0) <= board["gen"]:
+            return
+        if message.get("base") != board["gen"] or message.get("policy") != board["policy"]:
+            self._forget(group)  # built on a board this process never saw: load it again when asked
+            return
+        rows = {row["key"]: row for row in board["rows"]}
+        rows.update((row["key"], row) for row in message["rows"])
+        for key in message.get("removed", ()):
+            rows.pop(key, None)
+        self.boards[group] = {
+            **board,
+            "version": message["version"],
+            "gen": message["gen"],
+            "hidden": message.get("hidden", 0),
+            "rows": sorted(rows.values(), key=lambda row: row["pos"]),
+        }
+        self._texts.pop(group, None)
+
+    async def board_text(self, group: str, load) -> str:
+        """The group's current board, encoded: remembered, or ``await load()`` once for every socket asking meanwhile.
+
+        Only a board loaded while no frame passed for the group is remembered (a frame in
+        between may be newer than what was read); the sockets get it either way, and a board
+        older than a frame they already hold is ignored by the client.
+        """
+        text = self._texts.get(group)
+        if text is None and group in self.boards:
+            text = self._texts[group] = json.dumps(self.boards[group], ensure_ascii=False, separators=(",", ":"))
+        if text is not None:
+            return text
+        pending = self._loading.get(group)
+        if pending is None:
+            seen = self._frames.get(group, 0)
+            pending = self._loading[group] = asyncio.ensure_future(load())
+            pending.add_done_callback(lambda task: self._loaded(group, task, seen))
+        board = await asyncio.shield(pending)
+        return json.dumps(board, ensure_ascii=False, separators=(",", ":"))
+
+    def _loaded(self, group: str, task: asyncio.Future, seen: int) -> None:
+        if self._loading.get(group) is task:
+            del self._loading[group]
+        if task.cancelled() or task.exception() is not None or task.result() is None:
+            return
+        board = task.result()
+        if group in self.groups and self._frames.get(group, 0) == seen and board.get("gen") is not None:
+            self.boards[group] = board
 
     async def recheck(self, group: str) -> int:
         """Who may watch changed (a competition went private): every socket of ``group`` asks again.
@@ -162,6 +252,7 @@ class Hub:
                     delay = 0.1
                     group = message.get("group")
                     if message.get("type") == FRAME and group:
+                        self._track(group, message["text"])
                         await self.deliver(group, message["text"])
                     elif message.get("type") == ACCESS and group:
                         await self.recheck(group)
@@ -177,6 +268,8 @@ class Hub:
         except Exception:
             return False
         logger.info("live hub: channel layer back; asking %d groups to refetch", len(self.groups))
+        for group in list(self.boards):
+            self._forget(group)  # frames may have been lost meanwhile
         for group in list(self.groups):
             await self.deliver(group, json.dumps({"type": "standings.refresh", "reason": "layer"}))
         return True
@@ -200,6 +293,28 @@ class Hub:
 
 
 _hubs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+# How many sockets a process takes back per second after a restart (handshake, then the board's
+# refetch from the stored board), and the bounds of the spread the server asks screens to use.
+ADMIT_PER_S = 1000
+SPREAD_MIN_MS, SPREAD_MAX_MS = 1000, 10000
+RETRY_MS = 1000
+
+
+def local_sockets() -> int:
+    """Open hub sockets in this process (every event loop)."""
+    return sum(len(members) for hub in list(_hubs.values()) for members in list(hub.groups.values()))
+
+
+def reconnect_hint() -> str:
+    """How screens should come back if this process goes away: ``spread=<ms>, retry=<ms>``.
+
+    ``spread``: wait a uniform delay up to it before the first attempt, so the process's screens
+    return at about ``ADMIT_PER_S``; ``retry``: then try again about that often (with jitter)
+    while the server is still starting, before backing off for a long outage (static/live/board.js).
+    """
+    spread = min(SPREAD_MAX_MS, max(SPREAD_MIN_MS, round(1000 * local_sockets() / ADMIT_PER_S)))
+    return f"spread={spread}, retry={RETRY_MS}"
 
 
 def get_hub() -> Hub:

@@ -49,3 +49,31 @@ class CompetitionPublication(Competition):
         proxy = True
         verbose_name = _("成绩公布")
         verbose_name_plural = _("成绩公布")
+
+
+class BoardState(models.Model):
+    """An event's public board as last sent to screens, and the generation it was sent at.
+
+    Its row is the lock that serialises building the event's boards (``live.board.build``): each
+    build takes it, computes the board from committed data, diffs it against ``board`` and, if
+    anything changed, stores the new board at ``generation + 1``. Deltas therefore form one
+    chain per event, each built on exactly the board before it, whichever process built it.
+    ``stale`` is set (in the changing transaction where possible) by changes that are not marks;
+    marks are caught by ``standings_version`` falling behind the event's standings version.
+    """
+
+    event = models.OneToOneField(
+        Event, verbose_name=_("项目"), on_delete=models.CASCADE, primary_key=True, related_name="live_board"
+    )
+    generation = models.PositiveBigIntegerField(_("代次"), default=0)
+    standings_version = models.PositiveBigIntegerField(_("成绩版本"), default=0)
+    stale = models.BooleanField(_("待重算"), default=True)
+    board = models.JSONField(_("公开榜单"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("实时榜单状态")
+        verbose_name_plural = _("实时榜单状态")
+
+    def __str__(self):
+        return f"{self.event_id} · g{self.generation}"

@@ -93,14 +93,24 @@ def reveal_steps(rows: list[dict]) -> list[tuple[int, list[str]]]:
     return steps
 
 
+def _same(previous: Mapping, board: Mapping) -> bool:
+    """Whether a screen showing ``previous`` already shows ``board`` (the generation aside)."""
+    names = ("policy", "version", "rows", "hidden", "sealed", "reveal")
+    return all(previous.get(name) == board.get(name) for name in names)
+
+
 def board_delta(previous: Mapping | None, board: Mapping) -> Mapping | None:
     """The socket message that takes a client from ``previous`` to ``board``, or None if there is nothing to send.
 
-    Rows are whole-row replacements, so a delta built from an older ``base`` than the
-    client's version is still right to apply; a client behind ``base`` refetches over HTTP.
+    ``board["gen"]`` is the generation it will be sent at; ``previous["gen"]`` the one before it.
+    A delta names that exact ``base``, and a client applies it only on that base (any other
+    base means a message was missed or came out of order: it refetches). Builds are serialised
+    per event (``live.board.build``), so ``previous`` is always the board every client got last.
     Across a policy change, a reveal step or an unknown previous board, the whole public
-    board is sent instead: every client replaces its rows, and no one refetches at once.
+    board is sent instead: every client replaces its rows, whatever it held.
     """
+    if previous is not None and _same(previous, board):
+        return None
     if board["policy"] == HIDDEN:
         return board if previous is None or previous["policy"] != HIDDEN else None
     if (
@@ -110,8 +120,6 @@ def board_delta(previous: Mapping | None, board: Mapping) -> Mapping | None:
         or previous.get("sealed") != board.get("sealed")
     ):
         return board
-    if previous["version"] is not None and board["version"] <= previous["version"]:
-        return None
     old = {row["key"]: row for row in previous["rows"]}
     new_keys = {row["key"] for row in board["rows"]}
     return {
@@ -119,7 +127,8 @@ def board_delta(previous: Mapping | None, board: Mapping) -> Mapping | None:
         "event": board["event"],
         "policy": board["policy"],
         "version": board["version"],
-        "base": previous["version"],
+        "gen": board["gen"],
+        "base": previous["gen"],
         "rows": [row for row in board["rows"] if old.get(row["key"]) != row],
         "removed": sorted(key for key in old if key not in new_keys),
         "hidden": board["hidden"],

@@ -7,7 +7,7 @@ socket message and an HTTP refetch of the same version always agree.
 from competitions.models import Competition, Event
 from competitions.selectors import competitions_visible_to, is_chief_judge
 from live import publication
-from live.board import FOR_MONITOR, event_public_board, event_rows, overview_entry
+from live.board import FOR_MONITOR, current_board, event_rows, overview_entry
 from scoring import selectors as scoring_selectors
 
 
@@ -33,12 +33,12 @@ def public_standings(*, event: Event, user=None) -> dict:
             "hidden": 0,
             "preview": event.publication_policy != publication.LIVE,
         }
-    return event_public_board(event=event)
+    return current_board(event)
 
 
 def reveal_state(*, event: Event) -> dict | None:
     """Where the event's award ceremony stands (``publication.public_board``'s ``reveal``), for its chief judge."""
-    return event_public_board(event=event).get("reveal")
+    return current_board(event).get("reveal")
 
 
 def visible_event(*, user, event_id: int) -> Event | None:
@@ -65,7 +65,7 @@ def monitored_event(*, user, event_id: int) -> Event | None:
 def competition_overview(*, competition: Competition, leaders: int = 3) -> dict:
     """Every event of the competition with its public leaders."""
     events = [
-        overview_entry(event, event_public_board(event=event), leaders)
+        overview_entry(event, current_board(event), leaders)
         for event in competition.events.all().select_related("competition")
     ]
     return {"type": "overview.full", "competition": competition.pk, "events": events}

@@ -19,6 +19,7 @@ from competitions.models import Competition
 from competitions.selectors import is_organiser
 from config.errors import DomainError
 from live import selectors, services
+from live.hub import reconnect_hint
 
 Publication = Competition.Publication
 
@@ -149,12 +150,19 @@ def monitor(request, event_id):
     return render(request, "live/monitor.html", context)
 
 
+# The response header that tells a board how to reconnect if this process goes away (live.hub.reconnect_hint).
+RECONNECT_HEADER = "Live-Reconnect"
+
+
 @never_cache
 def standings_data(request, event_id):
+    """The board's truth over HTTP: the stored board at the current generation (built once if a change is pending)."""
     event = _visible_event(request, event_id)
-    return JsonResponse(
+    response = JsonResponse(
         selectors.public_standings(event=event, user=request.user), json_dumps_params={"ensure_ascii": False}
     )
+    response[RECONNECT_HEADER] = reconnect_hint()
+    return response
 
 
 @never_cache

@@ -26,7 +26,7 @@ from competitions.models import (
 )
 from competitions.validators import id_number_check_char
 from judging.models import LoginCode
-from live.models import FrozenBoard, RevealProgress
+from live.models import BoardState, FrozenBoard, RevealProgress
 from scoring.models import (
     Appeal,
     Criterion,
@@ -451,6 +451,13 @@ class RevealProgressFactory(factory.django.DjangoModelFactory):
 
     event = factory.SubFactory(EventFactory)
     revealed = 0
+
+
+class BoardStateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BoardState
+
+    event = factory.SubFactory(EventFactory)
 
 
 # --- judge tablet login codes ------------------------------------------------------------------

@@ -14,3 +14,7 @@ os.environ.setdefault("LOGIN_RATE", "100000/min")
 os.environ.setdefault("API_WRITE_RATE", "100000/min")
 
 from config.settings import *  # noqa: F403
+
+# In-process tests see each broadcast happen in the committing thread (their on-commit callbacks run
+# inside the test's transaction); the Daphne servers the end-to-end tests start use the real default.
+LIVE_BROADCAST_BACKGROUND = False

@@ -2,10 +2,11 @@
  *
  * - The standings are fetched over HTTP at once, and again on every (re)connect; while
  *   the socket is down they are polled slowly, so a board never depends on the socket.
- * - Each delta carries a version and the base it was built on; a client behind the
- *   base (a gap) refetches instead of patching.
- * - Reconnects use exponential backoff with full jitter, so a server restart does not
- *   bring every screen back in the same millisecond.
+ * - Each delta carries the generation it makes (gen) and the exact generation it was
+ *   built on (base); a client applies it only on that base, else refetches.
+ * - Reconnects follow the server's hint (the Live-Reconnect header of the standings):
+ *   a uniform wait up to "spread" ms, then tries every "retry" ms with jitter while
+ *   the server restarts, then exponential backoff with full jitter for a long outage.
  * No build step, no framework: one file, plain DOM.
  */
 (function () {
@@ -22,13 +23,33 @@
   // While the socket is down the board still follows the database, slowly, over HTTP.
   var POLL_MS = 15000;
   var pollTimer = null;
-  var state = { version: null, policy: null, rows: new Map(), hidden: 0, preview: false };
+  var state = { version: null, gen: null, policy: null, rows: new Map(), hidden: 0, preview: false };
+  // How to come back if the server goes away; the server updates it with every refetch.
+  var hint = { spread: 2000, retry: 1000 }, QUICK_TRIES = 8, RECONNECT_CAP_MS = 10000;
   var attempt = 0, socket = null, fetching = null, queued = [];
 
   // ---- connection -------------------------------------------------------
   function backoffDelay(n) {
     // "Full jitter": uniform in [0, min(cap, base·2^n)].
     return Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * Math.pow(2, n));
+  }
+
+  function reconnectDelay(n) {
+    // Spread the first try over the server's window, retry about every hint.retry while it
+    // restarts, then back off: a restart brings screens back in seconds, an outage costs little.
+    if (n === 0) return Math.random() * hint.spread;
+    if (n <= QUICK_TRIES) return hint.retry * (0.5 + Math.random());
+    // A refused connection costs the server nothing: keep trying at most every RECONNECT_CAP_MS.
+    return Math.min(RECONNECT_CAP_MS, backoffDelay(n - QUICK_TRIES));
+  }
+
+  function readHint(response) {
+    var header = response.headers.get("Live-Reconnect") || "";
+    header.split(",").forEach(function (part) {
+      var kv = part.split("=");
+      var value = parseInt(kv[1], 10);
+      if (value > 0 && (kv[0].trim() === "spread" || kv[0].trim() === "retry")) hint[kv[0].trim()] = value;
+    });
   }
 
   function setConnected(ok) {
@@ -41,28 +62,32 @@
     pollTimer = setTimeout(function () { refetch(); poll(); }, POLL_MS * (0.75 + Math.random() / 2));
   }
 
+  // Boards ask the socket for the current board on connect (?board=1): a reconnecting screen
+  // then needs no HTTP refetch; if none comes (or this is a chief's preview), it refetches.
+  var SOCKET_BOARD = mode === "board" || mode === "phone", SOCKET_BOARD_WAIT_MS = 3000, boardWait = null;
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + wsPath);
+    socket = new WebSocket(scheme + location.host + wsPath + (SOCKET_BOARD ? "?board=1" : ""));
     socket.onopen = function () {
       attempt = 0;
       setConnected(true);
       if (pollTimer !== null) { clearTimeout(pollTimer); pollTimer = null; }
-      refetch();
+      if (SOCKET_BOARD && !state.preview) boardWait = setTimeout(refetch, SOCKET_BOARD_WAIT_MS);
+      else refetch();
     };
     socket.onmessage = function (ev) { onMessage(JSON.parse(ev.data)); };
     socket.onclose = function () {
       setConnected(false);
       if (pollTimer === null) poll();
-      var delay = backoffDelay(attempt++);
-      setTimeout(connect, delay);
+      setTimeout(connect, reconnectDelay(attempt++));
     };
   }
 
   function refetch() {
     if (fetching) return fetching;
     fetching = fetch(dataUrl, { credentials: "same-origin", cache: "no-store" })
-      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); readHint(r); return r.json(); })
       .then(function (data) {
         fetching = null;
         applyFull(data);
@@ -77,6 +102,9 @@
   }
 
   function onMessage(msg) {
+    if (msg.type === "standings.full" && boardWait !== null) { clearTimeout(boardWait); boardWait = null; }
+    // A chief's preview shows the live rows over HTTP; the socket carries the public board.
+    if (msg.type === "standings.full" && state.preview && !msg.preview) return refetch();
     if (fetching && msg.type !== "standings.full" && msg.type !== "overview.full") { queued.push(msg); return; }
     switch (msg.type) {
       case "standings.full": case "overview.full": case "monitor.full": applyFull(msg); break;
@@ -93,8 +121,9 @@
     if (mode === "overview") { state.events = new Map(); data.events.forEach(function (e) { state.events.set(e.event, e); }); return render(); }
     if (mode === "monitor") { state.monitor = data; state.version = data.version; return render(); }
     // A whole board older than the one shown (a late frame) must not take the screen back.
-    if (data.policy === state.policy && data.version !== null && state.version !== null && data.version < state.version) return;
+    if (data.gen != null && state.gen !== null && data.gen < state.gen) return;
     state.version = data.version;
+    state.gen = data.gen == null ? null : data.gen;
     state.policy = data.policy;
     state.hidden = data.hidden || 0;
     state.sealed = !!data.sealed;
@@ -106,12 +135,13 @@
   }
 
   function applyDelta(msg) {
-    if (state.version === null || msg.policy !== state.policy) return refetch();
-    if (msg.version <= state.version) return;               // old news
-    if (msg.base !== null && state.version < msg.base) return refetch();  // a gap: the DB is the truth
+    if (state.gen === null || msg.policy !== state.policy) return refetch();
+    if (msg.gen <= state.gen) return;                       // old news
+    if (msg.base !== state.gen) return refetch();            // built on another board: the DB is the truth
     msg.rows.forEach(function (row) { state.rows.set(row.key, row); });
     (msg.removed || []).forEach(function (key) { state.rows.delete(key); });
     state.version = msg.version;
+    state.gen = msg.gen;
     state.hidden = msg.hidden || 0;
     render();
   }
@@ -392,7 +422,7 @@
     setInterval(turnPage, PAGE_MS);
     window.addEventListener("resize", function () { if (state.rows.size) layoutPages(); });
   }
-  window.liveBoard = { state: state, refetch: refetch, backoffDelay: backoffDelay };
+  window.liveBoard = { state: state, refetch: refetch, backoffDelay: backoffDelay, reconnectDelay: reconnectDelay, hint: hint };
   // The standings come over HTTP first: a board shows them even if its socket never opens.
   refetch();
   connect();

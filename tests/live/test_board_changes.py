@@ -76,13 +76,31 @@ def test_renaming_a_contestant_and_a_unit_reaches_the_board_once_per_commit(judg
     assert (row["name"], row["organisation"]) == ("新名字", "新单位")
 
 
-def test_a_redraw_of_stations_is_broadcast(judged, django_capture_on_commit_callbacks):
+def test_a_redraw_of_codes_is_broadcast(judged, django_capture_on_commit_callbacks):
+    judged.event.blind = True  # codes on the board
+    judged.event.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        board.board_changed(judged.event.pk)
+    listener = LayerListener(group_name(EVENT, judged.event.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        draw = draw_services.draw_codes(event=judged.event, drawn_by=None, seed="s1", prefix="C")
+    frames = board_frames(listener, judged)
+    assert [frame["type"] for frame in frames] == ["standings.full"]
+    drawn = sorted(value["code"] for value in draw.result["entries"].values())
+    assert sorted(row["code"] for row in frames[0]["rows"]) == drawn
+
+
+def test_a_redraw_of_stations_sends_nothing_the_public_cannot_see(judged, django_capture_on_commit_callbacks):
+    """Stations are not on the public board: the board is rebuilt, found unchanged, and not sent."""
     judged.event.stations = 3
     judged.event.save()
+    generation = board.BoardState.objects.get(event=judged.event).generation
     listener = LayerListener(group_name(EVENT, judged.event.pk))
     with django_capture_on_commit_callbacks(execute=True):
         draw_services.draw_stations(event=judged.event, drawn_by=None, seed="s1")
-    assert [frame["type"] for frame in board_frames(listener, judged)] == ["standings.full"]
+    assert board_frames(listener, judged) == []
+    state = board.BoardState.objects.get(event=judged.event)
+    assert (state.generation, state.stale) == (generation, False)
 
 
 def test_nothing_is_sent_before_the_change_commits(judged, django_capture_on_commit_callbacks):

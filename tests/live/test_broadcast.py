@@ -66,10 +66,10 @@ def test_versions_increase_and_deltas_carry_only_changed_rows(judged, django_cap
     mark(judged, 1, 12, "k2", django_capture_on_commit_callbacks)
     mark(judged, 2, 11, "k3", django_capture_on_commit_callbacks)
     frames = event_frames(listener)
-    assert [(f["type"], f["version"], f.get("base")) for f in frames] == [
-        ("standings.full", 1, None),
-        ("standings.delta", 2, 1),
-        ("standings.delta", 3, 2),
+    assert [(f["type"], f["version"], f["gen"], f.get("base")) for f in frames] == [
+        ("standings.full", 1, 1, None),
+        ("standings.delta", 2, 2, 1),
+        ("standings.delta", 3, 3, 2),
     ]
     assert [row["code"] for row in frames[0]["rows"]] == [first, second, third]
     assert all("entry" not in row and "key" in row for row in frames[0]["rows"])
@@ -113,7 +113,10 @@ def test_frozen_policy_broadcasts_the_snapshot_with_pending_flags(judged, django
     listener = LayerListener(group_name(EVENT, judged.event.pk))
     mark(judged, 1, 19.5, "k2", django_capture_on_commit_callbacks)
     frames = event_frames(listener)
-    assert [(f["type"], f["policy"], f["version"], f["base"]) for f in frames] == [("standings.delta", "frozen", 2, 1)]
+    # The delta is built on the frozen board every screen got (generation 2), whatever the version.
+    assert [(f["type"], f["policy"], f["version"], f["gen"], f["base"]) for f in frames] == [
+        ("standings.delta", "frozen", 2, 3, 2)
+    ]
     # The late 19.5 is nowhere in the message: the only change is that entry 2 is now pending.
     assert "19.5" not in board.encode(frames[0])
     assert [(row["code"], row["total"], row["rank"], row["pending"]) for row in frames[0]["rows"]] == [
@@ -167,9 +170,12 @@ def test_publication_set_refuses_unknown_policy(judged):
 def test_broadcast_recomputes_once_whatever_the_board_size(django_assert_num_queries):
     small = judged_event_factory(entries=1, judges=1)
     large = judged_event_factory(entries=3, judges=1)
-    with django_assert_num_queries(6) as small_queries:
+    # Each build: the event, its board-state row (locked), the standings version, the recompute
+    # (scheme, criteria, entries, marks, its version), the stored board; the first build of an
+    # event also creates its board-state row (savepoint, insert, select again).
+    with django_assert_num_queries(15) as small_queries:
         board.on_standings_changed(event_id=small.event.pk, version=0)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(15):
         board.on_standings_changed(event_id=large.event.pk, version=0)
     entry_reads = [q["sql"] for q in small_queries.captured_queries if 'FROM "competitions_entry"' in q["sql"]]
     assert len(entry_reads) == 1

@@ -271,3 +271,51 @@ def test_monitor_accepts_chief_judge_and_organiser(event, role, event_scoped):
         return connected, frame, reply["code"]
 
     assert run(scenario) == (True, {"type": "monitor.changed", "event": event.pk, "version": 4}, "read_only")
+
+
+def test_a_board_socket_gets_the_current_board_then_deltas_on_its_generation(judged):
+    """Defect 9: after a restart every screen refetched over HTTP. Now the board comes on the socket.
+
+    The hub loads the stored board once, keeps it current from the frames it reads, and a socket
+    that joins later gets it at the generation the next delta is built on.
+    """
+    judged.mark(0, 10, "k1")
+    path = f"/ws/events/{judged.event.pk}/?board=1"
+
+    async def scenario():
+        first = socket(path)
+        await first.connect()
+        opened = json.loads(await first.receive_from())
+        await sync_to_async(judged.mark)(1, 15, "k2")
+        delta = json.loads(await first.receive_from())
+        second = socket(path)
+        await second.connect()
+        joined = json.loads(await second.receive_from())
+        await first.disconnect()
+        await second.disconnect()
+        return opened, delta, joined
+
+    opened, delta, joined = run(scenario)
+    assert (opened["type"], opened["version"], [row["total"] for row in opened["rows"]]) == (
+        "standings.full",
+        1,
+        ["10.00", None],
+    )
+    assert (delta["type"], delta["base"], delta["gen"]) == ("standings.delta", opened["gen"], opened["gen"] + 1)
+    # The second socket got the hub's board, brought up to date by that delta: the stored one.
+    stored = board.BoardState.objects.get(event=judged.event).board
+    assert joined == stored
+    assert (joined["gen"], [row["total"] for row in joined["rows"]]) == (delta["gen"], ["15.00", "10.00"])
+
+
+def test_a_socket_without_the_board_flag_gets_no_board(judged):
+    judged.mark(0, 10, "k1")
+
+    async def scenario():
+        spectator = socket(f"/ws/events/{judged.event.pk}/")
+        await spectator.connect()
+        silent = await spectator.receive_nothing(timeout=0.2)
+        await spectator.disconnect()
+        return silent
+
+    assert run(scenario) is True

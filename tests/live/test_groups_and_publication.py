@@ -99,32 +99,51 @@ def test_public_board_reveal_of_rows_without_awards_or_totals_reveals_the_scored
     assert publication.reveal_steps(rows) == [(1, ["a"])]
 
 
-def test_board_delta_sends_only_changed_rows():
-    before = publication.public_board(event_id=9, policy="live", version=5, rows=ROWS)
+def _at(board, gen):
+    return {**board, "gen": gen}
+
+
+def test_board_delta_sends_only_changed_rows_on_its_exact_base():
+    before = _at(publication.public_board(event_id=9, policy="live", version=5, rows=ROWS), 11)
     after_rows = [_row(3, 1, "95.00", award=1), _row(1, 2, "90.00", award=2), _row(2, 3, "80.00", award=2)]
-    after = publication.public_board(event_id=9, policy="live", version=6, rows=after_rows)
+    after = _at(publication.public_board(event_id=9, policy="live", version=6, rows=after_rows), 12)
     delta = publication.board_delta(before, after)
     assert delta == {
         "type": "standings.delta",
         "event": 9,
         "policy": "live",
         "version": 6,
-        "base": 5,
+        "gen": 12,
+        "base": 11,
         "rows": after_rows,
         "removed": [],
         "hidden": 0,
     }
     unchanged_rank = [_row(1, 1, "91.00", award=1), ROWS[1], ROWS[2]]
     delta = publication.board_delta(
-        before, publication.public_board(event_id=9, policy="live", version=6, rows=unchanged_rank)
+        before, _at(publication.public_board(event_id=9, policy="live", version=6, rows=unchanged_rank), 12)
     )
     assert delta["rows"] == [unchanged_rank[0]]
 
 
-def test_board_delta_skips_stale_versions():
-    newer = publication.public_board(event_id=9, policy="live", version=6, rows=ROWS)
-    older = publication.public_board(event_id=9, policy="live", version=6, rows=ROWS[:2])
-    assert publication.board_delta(newer, older) is None
+def test_board_delta_sends_nothing_when_the_public_sees_no_change():
+    before = _at(publication.public_board(event_id=9, policy="live", version=6, rows=ROWS), 3)
+    same = _at(publication.public_board(event_id=9, policy="live", version=6, rows=ROWS), 4)
+    assert publication.board_delta(before, same) is None
+
+
+def test_board_delta_of_an_undone_change_still_names_its_row():
+    """Defect 4: a mark undone by the next one. Built on the exact board before it, the row is in the delta.
+
+    Before, the undo was diffed against the board before the first mark (a stale base) and sent no row.
+    """
+    up_rows = [_row(1, 1, "99.00", award=1), ROWS[1], ROWS[2]]
+    start = _at(publication.public_board(event_id=9, policy="live", version=5, rows=ROWS), 5)
+    up = _at(publication.public_board(event_id=9, policy="live", version=6, rows=up_rows), 6)
+    down = _at(publication.public_board(event_id=9, policy="live", version=7, rows=ROWS), 7)
+    assert publication.board_delta(start, up)["rows"] == [up_rows[0]]
+    undo = publication.board_delta(up, down)
+    assert (undo["base"], undo["rows"]) == (6, [ROWS[0]])
 
 
 def test_board_delta_sends_whole_board_across_policy_change_and_unknown_base():
@@ -138,6 +157,8 @@ def test_board_delta_sends_hidden_board_once_then_nothing():
     live = publication.public_board(event_id=9, policy="live", version=6, rows=ROWS)
     hidden = publication.public_board(event_id=9, policy="hidden", version=7, rows=ROWS)
     assert publication.board_delta(live, hidden) is hidden
+    hidden_fewer = publication.public_board(event_id=9, policy="hidden", version=8, rows=ROWS[:2])
+    assert publication.board_delta(hidden, hidden_fewer) is None
     assert (
         publication.board_delta(hidden, publication.public_board(event_id=9, policy="hidden", version=8, rows=ROWS))
         is None
@@ -147,4 +168,4 @@ def test_board_delta_sends_hidden_board_once_then_nothing():
 def test_board_delta_lists_removed_rows_by_key():
     before = publication.public_board(event_id=9, policy="live", version=5, rows=ROWS)
     after = publication.public_board(event_id=9, policy="live", version=6, rows=ROWS[:2])
-    assert publication.board_delta(before, after)["removed"] == ["k3"]
+    assert publication.board_delta(_at(before, 1), _at(after, 2))["removed"] == ["k3"]
