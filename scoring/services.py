@@ -481,7 +481,6 @@ def _apply(*, judge, actor, plan: list[_Checked], device: str, reason: str, key:
     return results, [row.mark_id for row in history]
 
 
-@transaction.atomic
 def _require_writer(*, judge, actor, event: Event, reason: str) -> None:
     """The judge marks this event; anyone else writing their marks is its chief judge, with a reason."""
     if actor.pk != judge.pk:
@@ -501,6 +500,7 @@ def marks_check(*, judge, actor, event: Event, marks: Sequence[MarkInput]) -> No
     _validate(judge=judge, actor=actor, event=event, marks=marks)
 
 
+@transaction.atomic
 def marks_submit(
     *,
     judge,
