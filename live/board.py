@@ -230,9 +230,9 @@ def overview_entry(event: Event, board: dict, leaders: int = 3) -> dict:
 # Building: one serialised chain of boards per event
 
 
-def _effective_policy(competition: Competition) -> str:
-    """The policy ``public_board`` shows under ``competition.publication`` (unknown ones are hidden)."""
-    policy = competition.publication
+def _effective_policy(event: Event) -> str:
+    """The policy ``public_board`` shows for the event: its own, else its competition's (unknown ones are hidden)."""
+    policy = event.publication_policy
     return policy if policy in (publication.LIVE, publication.FROZEN, publication.REVEAL) else publication.HIDDEN
 
 
@@ -246,7 +246,7 @@ def _is_current(state: BoardState, event: Event, standings_version: int) -> bool
         state.board is not None
         and not state.stale
         and state.standings_version >= standings_version
-        and state.board.get("policy") == _effective_policy(event.competition)
+        and state.board.get("policy") == _effective_policy(event)
     )
 
 

@@ -250,6 +250,7 @@ def test_monitor_data_names_no_entry_by_id_and_nobody_until_decoded(client, judg
 
 
 def test_decoding_sends_every_screen_the_whole_board_and_hints_the_monitor(judged, django_capture_on_commit_callbacks):
+    undecode(judged)  # sealed until now: decoding changes what every screen shows
     judged.mark(0, 10, "k1")
     listener = LayerListener(
         group_name(EVENT, judged.event.pk),
