@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/v1/", include("live.api_urls")),
     path("api/v1/", include("judging.api_urls")),
     path("api/v1/", include("quizzes.api_urls")),
+    path("api/v1/", include("matches.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("manage/", include("competitions.manage_urls")),

@@ -256,3 +256,38 @@ def round_robin(teams: Sequence[Hashable]) -> list[list[tuple]]:
         rounds.append(pairs)
         players = [players[0], players[-1], *players[1:-1]]
     return rounds
+
+
+def schedule(matches: Sequence[tuple[str, frozenset, frozenset]], courts: int) -> dict[str, tuple[int, int]]:
+    """``{key: (slot, court)}`` (both 1-based) for ``(key, teams, depends on keys)`` in play order.
+
+    Greedy and order-keeping: each slot takes the earliest unscheduled matches, up to one
+    per court, none of whose known teams already plays in that slot, and whose matches it
+    depends on (its sources) are all in earlier slots. Dependencies on matches not listed
+    (byes) count as met.
+    """
+    if courts < 1:
+        raise ValueError("courts must be >= 1")
+    left = list(matches)
+    listed = {key for key, _, _ in left}
+    done: set[str] = set()
+    out: dict[str, tuple[int, int]] = {}
+    slot = 0
+    while left:
+        slot += 1
+        busy: set = set()
+        taken = []
+        for key, teams, needs in left:
+            if len(taken) == courts:
+                break
+            if teams & busy or (needs & listed) - done:
+                continue
+            taken.append(key)
+            busy |= teams
+        if not taken:
+            raise ValueError("a dependency is never scheduled (a cycle or an unlisted order)")
+        for court, key in enumerate(taken, start=1):
+            out[key] = (slot, court)
+        done |= set(taken)
+        left = [m for m in left if m[0] not in done]
+    return out

@@ -20,6 +20,7 @@ from matches.brackets import (
     placings,
     resolve,
     round_robin,
+    schedule,
     seed_positions,
     single_elimination,
 )
@@ -224,3 +225,32 @@ def test_match_winner_rejects_unknown_side():
     with pytest.raises(ValueError, match="not a side"):
         match_winner(["x"], 3)
     assert AWAY != HOME
+
+
+@PROPS
+@given(n=st.integers(min_value=2, max_value=12), courts=st.integers(1, 4))
+def test_schedule_never_puts_a_team_on_two_courts_at_once(n, courts):
+    pairs = [(f"{a}-{b}", frozenset((a, b)), frozenset()) for r in round_robin(list(range(n))) for a, b in r]
+    slots = schedule(pairs, courts)
+    assert set(slots) == {key for key, _, _ in pairs}
+    by_slot = {}
+    for key, teams, _ in pairs:
+        slot, court = slots[key]
+        assert 1 <= court <= courts
+        seen = by_slot.setdefault(slot, set())
+        assert not (seen & teams)
+        seen |= teams
+    assert len(set(slots.values())) == len(pairs)  # one match per court and slot
+
+
+def test_schedule_plays_a_knockout_match_after_its_sources():
+    specs = single_elimination(8, third_place=True)
+    rows = [
+        (s.key, frozenset(), frozenset(src.ref for src in (s.home, s.away) if src.kind in (WINNER, LOSER)))
+        for s in specs
+    ]
+    slots = schedule(rows, courts=8)
+    assert slots["QF-1"][0] == 1
+    assert slots["SF-1"][0] == 2
+    assert slots["F"][0] == 3
+    assert slots["3P"][0] == 3
