@@ -32,6 +32,7 @@ urlpatterns = [
     path("manage/competitions/<int:pk>/certificates/", certificates_manage, name="manage-certificates"),
     path("live/", include("live.urls")),
     path("judge/", include("judging.urls")),
+    path("matches/", include("matches.urls")),
     path("quiz/", include("quizzes.urls")),
     path("manage/quiz/", include("quizzes.manage_urls")),
     path("", include("certificates.urls")),
