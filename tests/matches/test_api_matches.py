@@ -253,3 +253,23 @@ def test_weight_limit_uses_pullers_total():
             roster(s, entry, [Contestant.Gender.MALE] * 2, weight="74.9")
     assert s.end("SF-1", "home", "a").status_code == 200
     assert Decimal("74.9") * 2 < Decimal(150)
+
+
+def test_placings_feed_certificate_award_requests():
+    from certificates.batches import requests_for_event
+
+    s = Setup()
+    for key, idem in (("SF-1", "a"), ("SF-2", "b"), ("3P", "c"), ("F", "d")):
+        s.end(key, "home", idem + "1")
+        s.end(key, "home", idem + "2")
+        assert s.confirm(key).status_code == 200
+    requests = requests_for_event(s.event, include_participation=False)
+    final, third = s.match("F"), s.match("3P")
+    by_team = {r.holder_team.pk: r.award_level for r in requests}
+    entry_team = {e.pk: e.team_id for e in s.entries}
+    assert by_team == {
+        entry_team[final.home_id]: 1,
+        entry_team[final.away_id]: 2,
+        entry_team[third.home_id]: 3,
+    }
+    assert {r.kind for r in requests} == {"team"}
