@@ -114,14 +114,14 @@ class Match(models.Model):
     placing = models.PositiveSmallIntegerField(_("决定名次"), null=True, blank=True)
     home_source = models.JSONField(default=dict, blank=True)
     away_source = models.JSONField(default=dict, blank=True)
-    home = models.ForeignKey(Entry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    away = models.ForeignKey(Entry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    home = models.ForeignKey(Entry, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
+    away = models.ForeignKey(Entry, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
     court = models.PositiveSmallIntegerField(_("场地"), null=True, blank=True)
     starts_at = models.DateTimeField(_("时间"), null=True, blank=True)
     order = models.PositiveIntegerField(_("赛程顺序"), default=0)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     outcome = models.CharField(_("结果方式"), max_length=10, choices=Outcome.choices, default=Outcome.PLAYED)
-    winner = models.ForeignKey(Entry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    winner = models.ForeignKey(Entry, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -172,7 +172,7 @@ def matches_draw(*, actor, event: Event, seed: str | None = None) -> MatchEvent:
     match_event.draw_result = result
     match_event.lots_seed = match_event.lots_seed or seed
     match_event.save()
-    _advance(match_event)
+    bracket_advance(match_event)
     _schedule(match_event)
     return match_event
 
@@ -218,7 +218,7 @@ def _schedule(match_event: MatchEvent) -> None:
     Match.objects.bulk_update(matches, ["court", "starts_at"])
 
 
-def _advance(match_event: MatchEvent) -> None:
+def bracket_advance(match_event: MatchEvent) -> None:
     """Fill every knockout match's teams from the confirmed results; settle byes. One step per result.
 
     A match whose teams change is reset to pending/scheduled only while nothing has been played in it.
@@ -385,7 +385,7 @@ def _settle(match: Match, *, actor, action: str, before: dict, reason: str = "")
     match.save()
     MatchEvent.objects.select_for_update().get(pk=match.match_event_id)
     if _moves_anyone(match):
-        _advance(match.match_event)
+        bracket_advance(match.match_event)
     MatchAudit.objects.create(
         match=match, actor=actor, action=action, before=before, after=_state(match), reason=reason
     )
@@ -459,7 +459,7 @@ def match_correct(*, actor, match: Match, ends: list[str], reason: str, version:
     locked.status = Match.Status.DECIDED if side else (Match.Status.PLAYING if ends else Match.Status.SCHEDULED)
     locked.version += 1
     locked.save()
-    _advance(me)
+    bracket_advance(me)
     MatchAudit.objects.create(
         match=locked, actor=actor, action="correct", before=before, after=_state(locked), reason=reason.strip()
     )
