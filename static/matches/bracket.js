@@ -63,8 +63,10 @@
     box.replaceChildren();
     for (const round of data.rounds) {
       const col = el("div", "round");
-      const main = round.matches.filter((m) => !m.placing || m.placing === 1);
-      const extra = round.matches.filter((m) => m.placing && m.placing !== 1);
+      // The main draw first; placing matches (3rd, 5th-8th) below it, best place first.
+      const isExtra = (m) => (m.placing && m.placing !== 1) || m.key.startsWith("P5");
+      const main = round.matches.filter((m) => !isExtra(m));
+      const extra = round.matches.filter(isExtra).sort((a, b) => (a.placing || 6) - (b.placing || 6));
       const shown = main.length ? main : round.matches;
       col.appendChild(el("h3", null, roundName(shown[0])));
       shown.forEach((m) => col.appendChild(matchCard(m)));
