@@ -1,8 +1,8 @@
 """The public bracket in a real browser, at 1920×1080 and on a phone: the 41-team tug-of-war demo.
 
 A result confirmed afterwards shows the winner in the next round (the page polls the same
-JSON every few seconds; this test reloads rather than waits for a poll). Screenshots go to a temporary directory, or with
-``SCREENSHOTS=1`` to docs/screenshots/matches-bracket-1920.png and matches-phone.png.
+JSON every few seconds; this test reloads rather than waits for a poll). Screenshots go to
+a temporary directory, or with ``SCREENSHOTS=1`` to docs/screenshots/matches-bracket-1920.png and matches-phone.png.
 """
 
 import os
