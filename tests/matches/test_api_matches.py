@@ -273,3 +273,12 @@ def test_placings_feed_certificate_award_requests():
         entry_team[third.home_id]: 3,
     }
     assert {r.kind for r in requests} == {"team"}
+
+
+@pytest.mark.parametrize("teams", [2, 4])
+def test_match_list_query_count_does_not_grow(teams, django_assert_num_queries):
+    s = Setup(teams=teams)
+    client = client_for(s.referee)
+    with django_assert_num_queries(4):
+        response = client.get(f"/api/v1/events/{s.event.pk}/matches/")
+    assert len(response.json()) == (1 if teams == 2 else 4)
