@@ -173,6 +173,33 @@ ERRORS: dict[str, ErrorCode] = {
             "criterion_has_marks": _("已有评分的评分项不能删除。"),
         },
     ),
+    # ---- matches: head-to-head events
+    **_codes(
+        400,
+        {
+            "best_of_odd": _("局数必须是奇数（如三局两胜）。"),
+            "group_count_invalid": _("小组数不合适：每组至少两队。"),
+            "roster_team_only": _("只有团体参赛登记才有队员名单。"),
+            "roster_not_team_member": _("该队员不属于本队。"),
+        },
+    ),
+    **_codes(
+        409,
+        {
+            "not_match_event": _("该项目不是对抗赛项目。"),
+            "too_few_teams": _("至少需要两支队伍。"),
+            "matches_started": _("比赛已经开始，不能再抽签或改变赛制。"),
+            "match_version_conflict": _("该场比赛已被他人更新，请刷新后再试。"),
+            "match_not_ready": _("该场比赛的对阵尚未确定。"),
+            "match_decided": _("该场比赛已决出胜负。"),
+            "match_not_decided": _("该场比赛尚未决出胜负，不能确认。"),
+            "match_downstream_played": _("下一轮比赛已经开始，不能再改变本场胜方。"),
+            "roster_incomplete": _("上场队员人数不符（应为 %(pullers)s 人），不能开赛。"),
+            "weigh_in_missing": _("有上场队员未称重，不能开赛。"),
+            "roster_overweight": _("上场队员体重合计 %(total)s 公斤，超过上限 %(limit)s 公斤，不能开赛。"),
+            "roster_gender_mix": _("上场队员男女人数不符合规定，不能开赛。"),
+        },
+    ),
     # ---- scoring: marks (the mark-value codes come from scoring.validation)
     **_codes(
         400,

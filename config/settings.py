@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "live",
     "judging",
     "quizzes",
+    "matches",
     "demo",
 ]
 

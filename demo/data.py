@@ -1,7 +1,7 @@
 """Demo data a Chongqing trade-union organiser would recognise.
 
 ``build_demo()`` is idempotent by *wipe and recreate*: the demo competitions are
-found by slug (DRONE, COOKING and, with ``scale``, DISTRICT), deleted with
+found by slug (DRONE, COOKING, QUIZ, TUG, SPORTS and, with ``scale``, DISTRICT), deleted with
 everything under them, and built again — except one that has been used (it has
 marks, or certificates protect it), which is kept as it is. Organisations and
 users are updated in place (update_or_create by name / username), so the ids of
@@ -41,6 +41,7 @@ from competitions.models import (
     Team,
 )
 from competitions.validators import id_number_check_char, id_number_error
+from demo import head_to_head
 from demo.quiz_questions import bank_rows
 from quizzes import papers
 from quizzes.bank import stem_key
@@ -909,12 +910,53 @@ def _quiz(units, users: _Users, people: PersonGenerator, rng: random.Random) -> 
     return competition
 
 
+def _match_staff(users: _Users, scope: str) -> dict:
+    role = JudgeAssignment.Role
+    return {
+        "organiser": users.get("organiser", "周文斌", role=ROLE_LABELS[role.ORGANISER], scope=scope, staff=True),
+        "referee": users.get("referee", "何勇", role=ROLE_LABELS[role.JUDGE], scope=scope),
+        "chief": users.get("referee_chief", "罗志刚", role=ROLE_LABELS[role.CHIEF_JUDGE], scope=scope),
+    }
+
+
+def _own_people(people: PersonGenerator, slug: str) -> tuple[PersonGenerator, random.Random]:
+    """A generator of its own for a competition added later, so the earlier demo data stay the same
+    whether or not they were rebuilt in this run; it still avoids the numbers already given out."""
+    rng = random.Random(f"{SEED}-{slug}")
+    own = PersonGenerator(rng)
+    own.id_numbers, own.phones = people.id_numbers, people.phones
+    return own, rng
+
+
+def _tug(units, users: _Users, people: PersonGenerator, rng: random.Random) -> Competition:
+    people, rng = _own_people(people, "TUG")
+    return head_to_head.tug_of_war(
+        units,
+        users,
+        people,
+        rng,
+        districts=DISTRICTS,
+        industry_unions=INDUSTRY_UNIONS,
+        host=units[FEDERATION[1]],
+        **_match_staff(users, "2026年重庆市职工运动会拔河比赛"),
+    )
+
+
+def _sports(units, users: _Users, people: PersonGenerator, rng: random.Random) -> Competition:
+    people, rng = _own_people(people, "SPORTS")
+    company = _organisation("重庆长江机械制造有限公司工会", "长江机械", Organisation.Kind.ENTERPRISE, units["渝北区"])
+    return head_to_head.sports_day(
+        units, users, people, rng, enterprise=company, **_match_staff(users, "2026年公司职工趣味运动会")
+    )
+
+
 @transaction.atomic
 def build_demo(*, scale: bool = False) -> DemoSummary:
     """(Re)build the demo competitions; see the module docstring. Returns what to print."""
     rng = random.Random(SEED)
     people = PersonGenerator(rng)
     builders = {"DRONE": _drone, "COOKING": _cooking} | ({"DISTRICT": _district} if scale else {}) | {"QUIZ": _quiz}
+    builders |= {"TUG": _tug, "SPORTS": _sports}
     units = _organisations()
     users = _Users()
     users.get("admin", "系统管理员", role="超级管理员 Superuser", scope="全部 All", superuser=True)

@@ -17,8 +17,8 @@ from django.db.models import Q
 from competitions.models import Competition, Entry, Event, JudgeAssignment, Organisation, Team
 from competitions.selectors import is_chief_judge, judge_assignment, judge_units, names_visible, roles_of
 from config.errors import error, message
+from scoring import signals, team_standings
 from scoring import standings as engine
-from scoring import team_standings
 from scoring.aggregation import Criterion as PureCriterion
 from scoring.aggregation import MarkValue
 from scoring.decimal_rules import to_decimal
@@ -384,8 +384,12 @@ def declared_attempts_of(*, event: Event):
 def event_award_rows(*, event: Event) -> list[dict]:
     """``{entry, rank, award, total}`` for every entry, best first (for certificates).
 
-    ``award`` is 1, 2, 3 (first, second, third prize) or None.
+    ``award`` is 1, 2, 3 (first, second, third prize) or None. A head-to-head event's rows
+    come from its placings (``signals.award_rows_requested``, answered by the matches room).
     """
+    answered = signals.award_rows_from_rooms_above(event)
+    if answered is not None:
+        return answered
     result = event_standings(event=event)
     entries = Entry.objects.filter(event=event).select_related(
         "contestant__organisation", "team__organisation", "event__competition"

@@ -27,6 +27,21 @@ sheet_changed = Signal()
 marks_changed = Signal()
 scheme_changed = Signal()
 
+# Asked (not after commit: a question, answered at once) for an event's award rows by
+# ``scoring.selectors.event_award_rows``. A room above that ranks an event by other means
+# than marks (``matches``: head-to-head placings) answers with the rows for its events, in
+# the same shape, and ``None`` for the rest. So certificates get placings without importing
+# a sibling room.
+award_rows_requested = Signal()
+
+
+def award_rows_from_rooms_above(event) -> list[dict] | None:
+    """The first non-None answer to ``award_rows_requested`` for ``event``, or None."""
+    for _receiver, rows in award_rows_requested.send(sender=None, event=event):
+        if rows is not None:
+            return rows
+    return None
+
 
 def send_standings_changed(event_id: int, version: int) -> None:
     """Send ``standings_changed`` now; Django logs a receiver's error (``django.dispatch``) and goes on."""

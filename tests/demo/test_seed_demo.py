@@ -7,6 +7,7 @@ from django.core.management import call_command
 from competitions.draw_services import draw_replay
 from competitions.models import Competition, Contestant, Draw, Entry, Event, JudgeAssignment, Organisation, Team
 from competitions.selectors import is_chief_judge, is_organiser, judge_assignment
+from config.errors import DomainError
 from demo.data import DEMO_PASSWORD, id_number_check_char, is_valid_id_number
 from scoring.models import Criterion, Mark
 from tests.factories import MarkFactory
@@ -44,9 +45,10 @@ def test_seed_demo_builds_drone_competition(seeded):
 
 def test_seed_demo_contestants_have_valid_unique_personal_data(seeded):
     contestants = list(Contestant.objects.all())
-    assert len(contestants) == 56
+    # Drone 36 + cooking 20, tug-of-war 41 teams of 18, sports day 8 teams of 16.
+    assert len(contestants) == 56 + 738 + 128
     assert all(is_valid_id_number(c.id_number) for c in contestants)
-    assert len({c.id_number for c in contestants}) == 56
+    assert len({c.id_number for c in contestants}) == len(contestants)
     assert all(len(c.phone) == 11 and c.phone.startswith("1") for c in contestants)
     # The 17th digit is odd for men and even for women.
     assert all(int(c.id_number[16]) % 2 == (1 if c.gender == "M" else 0) for c in contestants)
@@ -185,3 +187,24 @@ def test_seed_demo_shows_the_results_chain_one_event_final_and_certified_one_bli
     assert Certificate.objects.filter(event=team).count() == 6  # 1 first, 2 second, 3 third
     for event in (individual, hot_dish):
         assert (event_results_final(event), event.decoded_at) == (False, None)
+
+
+def test_seed_demo_tug_of_war_is_part_way_through(seeded):
+    from matches.models import Match, MatchEvent, RosterMember
+    from matches.services import roster_check
+
+    tug = MatchEvent.objects.get(event__competition__slug="TUG")
+    assert tug.groups.count() == 8
+    assert tug.event.entries.count() == 41
+    group = tug.matches.filter(stage=Match.Stage.GROUP)
+    assert group.exclude(status=Match.Status.CONFIRMED).count() == 0
+    r16 = tug.matches.filter(stage=Match.Stage.KNOCKOUT, round=1)
+    assert r16.filter(status=Match.Status.CONFIRMED).count() == 4
+    assert r16.filter(status=Match.Status.SCHEDULED).count() == 4
+    assert RosterMember.objects.filter(entry__event=tug.event, substitute=False).count() == 41 * 10
+    waiting = r16.filter(status=Match.Status.SCHEDULED).order_by("order").last()
+    with pytest.raises(DomainError) as excinfo:
+        roster_check(match_event=tug, entry=waiting.home)
+    assert excinfo.value.code == "roster_overweight"
+    sports = MatchEvent.objects.get(event__competition__slug="SPORTS", event__code="tug")
+    assert sports.matches.get(key="F").status == Match.Status.CONFIRMED

@@ -13,7 +13,10 @@ from demo.data import build_demo
 
 
 class Command(BaseCommand):
-    help = "Create the demo competitions (drone, catering; --scale adds the 1514-contestant district contest)."
+    help = (
+        "Create the demo competitions (drone, catering, quiz, tug-of-war, sports day; "
+        "--scale adds the 1514-contestant district contest)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
