@@ -372,6 +372,7 @@ SPECTACULAR_SETTINGS = {
         "EntryStatusEnum": "competitions.models.Entry.Status",
         "DrawKindEnum": "competitions.models.Draw.Kind",
         "MarkStatusEnum": "scoring.models.Mark.Status",
+        "EndSideEnum": "matches.models.End.Side",
         "AppealStatusEnum": "scoring.models.Appeal.Status",
         "CriterionKindEnum": "scoring.models.Criterion.Kind",
         "CertificateKindEnum": "certificates.models.CertificateKind",

@@ -5,7 +5,7 @@ Views parse input, check nothing themselves beyond authentication and hand off t
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -13,17 +13,12 @@ from rest_framework.views import APIView
 
 from competitions.access import require_chief_judge, require_judge
 from competitions.models import Entry, Event
+from config.api import InputSerializer
 from config.errors import error
 from matches import selectors, services
 from matches.groups import TIE_RULES
 from matches.models import End, Match, MatchAudit, MatchEvent, RosterMember
-
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    description="Client key of this end; a retry returns the first answer and records nothing.",
-)
+from scoring.api import IDEMPOTENCY_HEADER
 
 
 def _event(pk) -> Event:
@@ -83,7 +78,7 @@ class MatchEventView(APIView):
         return Response(MatchEventSerializer(match_event).data)
 
 
-class DrawInput(serializers.Serializer):
+class MatchDrawInput(InputSerializer):
     seed = serializers.CharField(required=False, allow_blank=True, max_length=64)
 
 
@@ -122,9 +117,9 @@ class MatchSerializer(serializers.ModelSerializer):
 class EventDrawView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=DrawInput, responses={201: MatchEventSerializer}, summary="分组抽签并生成赛程")
+    @extend_schema(request=MatchDrawInput, responses={201: MatchEventSerializer}, summary="分组抽签并生成赛程")
     def post(self, request, pk):
-        data = DrawInput(data=request.data)
+        data = MatchDrawInput(data=request.data)
         data.is_valid(raise_exception=True)
         match_event = services.matches_draw(
             actor=request.user, event=_event(pk), seed=data.validated_data.get("seed") or None
@@ -173,7 +168,7 @@ class PlacingsView(APIView):
         return Response({"event": event.pk, "placings": selectors.event_placings(event)})
 
 
-class EndInput(serializers.Serializer):
+class EndInput(InputSerializer):
     winner = serializers.ChoiceField(choices=End.Side.choices)
     home_score = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True)
     away_score = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True)
@@ -202,7 +197,7 @@ class EndView(APIView):
         return Response(result)
 
 
-class VersionInput(serializers.Serializer):
+class VersionInput(InputSerializer):
     version = serializers.IntegerField(required=False, allow_null=True)
 
 
@@ -314,16 +309,16 @@ class RosterMemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["weight", "weighed_at"]
 
 
-class RosterInput(serializers.Serializer):
+class RosterInput(InputSerializer):
     members = serializers.ListField(child=serializers.DictField(), max_length=60)
 
 
-class WeighInRow(serializers.Serializer):
+class WeighInRow(InputSerializer):
     contestant = serializers.IntegerField()
     weight = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=1)
 
 
-class WeighInInput(serializers.Serializer):
+class WeighInInput(InputSerializer):
     weights = WeighInRow(many=True)
 
 

@@ -116,6 +116,7 @@ def world():
         "certificate-batches": CertificateBatchFactory(competition=competition),
         "rounds": round_,
         "attempts": attempt,
+        "matches": _a_match(),
     }
     EventResultsFactory(event=event)
     JudgeAssignmentFactory(competition=competition, event=event, role=JudgeAssignment.Role.JUDGE)
@@ -124,6 +125,15 @@ def world():
     session["quiz_participants"] = {str(competition.pk): participant.pk}
     session.save()
     return SimpleNamespace(client=client, objects=objects)
+
+
+def _a_match():
+    """A knockout match of a 4-team head-to-head event, drawn through the API."""
+    from matches.models import Match
+    from tests.matches.test_api_matches import Setup
+
+    setup = Setup(teams=4)
+    return Match.objects.filter(match_event__event=setup.event).first()
 
 
 def _kwargs(route: str, names: list[str], objects: dict, *, hostile=None) -> dict:

@@ -52,6 +52,7 @@ RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 IDEMPOTENT_OPERATIONS = {
     ("post", "/api/v1/events/{event_id}/marks/"),
     ("post", "/api/v1/events/{event_id}/sheets/bulk/"),
+    ("post", "/api/v1/matches/{id}/ends/"),
 }
 
 

@@ -40,7 +40,9 @@ def test_board_shows_a_rank_change_after_a_mark_is_posted(browse, daphne_server,
     before, after, top, award, offline, errors = browse(scenario)
     assert before[:2] == [first, second]
     assert after[:2] == [second, first]
-    assert top.split()[:2] == ["1", judged.entries[1].code]
+    # The event is decoded: the code comes first, the name and unit beside it.
+    assert top.split()[0] == "1"
+    assert top.split()[1].startswith(judged.entries[1].code)
     # Highlighted as first prize; its score changed (the pulse) and it moved up (the arrow).
     assert award == "row award-1 is-changed moved-up"
     assert offline is False

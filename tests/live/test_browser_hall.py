@@ -242,9 +242,10 @@ def test_phone_keeps_the_award_column_and_a_unit_filter_that_survives_updates(br
 
 def test_phone_of_a_blind_event_shows_no_unit_filter_before_decoding(browse, daphne_server, flushable_history):  # noqa: F811
     """Codes only: there is no unit to filter by, so the filter is not shown (its rows have no unit)."""
+    from tests.live.conftest import undecode
     from tests.live.test_e2e import logged_in_event
 
-    judged = logged_in_event()
+    judged = undecode(logged_in_event())
     post_mark(daphne_server, judged, 0, 10, "blind-phone")
 
     def scenario(page):
@@ -253,4 +254,5 @@ def test_phone_of_a_blind_event_shows_no_unit_filter_before_decoding(browse, dap
         return page.is_visible(".unit-filter"), page.inner_text("#live-rows tr:nth-child(2) td.total"), page.errors
 
     filter_shown, unscored_total, errors = browse(scenario, viewport=PHONE)
-    assert (filter_shown, unscored_total, errors) == (False, "—", [])
+    # Sealed until decoding: a row says whether its marks are in (评分中), never a score.
+    assert (filter_shown, unscored_total, errors) == (False, "评分中", [])

@@ -38,6 +38,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from live import board
+from live.models import BoardState
 from scoring.aggregation import MarkValue
 from scoring.models import EventStandingsVersion, Mark, MarkHistory, ResultsAudit, SheetAudit
 from scoring.selectors import scheme_policy, scheme_to_pure
@@ -129,8 +130,6 @@ class MarkPathMachine(RuleBasedStateMachine):
         self.sheet_ids = {}
         self.seen_history, self.seen_sheet_audit, self.seen_results_audit = {}, {}, {}
         self.served_version = None  # the standings version last read over HTTP
-        # Boards of an earlier run may sit in a shared cache under the same event id.
-        board.board_cache().delete(board.board_cache_key(self.event.pk))
         scheme = panel.scheme
         self.pure, self.policy = scheme_to_pure(scheme), scheme_policy(scheme)
         self.infos = [EntryInfo(entry.pk, entry.status) for entry in self.entries]
@@ -544,10 +543,10 @@ class MarkPathMachine(RuleBasedStateMachine):
 
     @invariant()
     def cached_board_is_the_current_one(self):
-        """The board kept for deltas (written after commit by the broadcast) is the model's, at its version."""
-        cached = board.cached_board(self.event.pk)
+        """The board kept for deltas (``live.models.BoardState``, built after commit) is the model's, at its version."""
+        cached = BoardState.objects.filter(event=self.event).values_list("board", flat=True).first()
         if self.model.standings_version == 0:
-            assert cached is None  # nothing changed, nothing broadcast
+            assert cached is None or cached["version"] == 0  # no mark yet: no board, or the empty one
             return
         assert cached["version"] == self.model.standings_version
         assert board_rows(cached) == self._expected_board()
