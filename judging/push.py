@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from competitions.models import Entry, JudgeAssignment
 from judging.sheets import mark_json, server_clock, sheet_marks
-from live.board import publish
+from live.board import publish_soon
 from live.groups import judge_group_name
 from scoring.models import Mark, MarkingScheme
 
@@ -35,7 +35,7 @@ def on_sheet_changed(*, event_id: int, entry_id: int, judge_id: int, state: str,
         "marks": sheet_marks(judge_id, [entry_id])[entry_id],
         "at": server_clock(),
     }
-    publish(judge_group_name(event_id, judge_id), frame)
+    publish_soon(judge_group_name(event_id, judge_id), frame)
 
 
 def on_marks_changed(*, event_id: int, judge_id: int, actor_id: int, mark_ids, reason: str, **kwargs) -> None:
@@ -45,7 +45,7 @@ def on_marks_changed(*, event_id: int, judge_id: int, actor_id: int, mark_ids, r
     by = "self" if actor_id == judge_id else "chief"
     for code, marks in by_entry.items():
         frame = {"type": "marks.changed", "event": event_id, "entry": code, "marks": marks, "by": by, "reason": reason}
-        publish(judge_group_name(event_id, judge_id), frame)
+        publish_soon(judge_group_name(event_id, judge_id), frame)
 
 
 def on_scheme_changed(*, event_id: int, **kwargs) -> None:
@@ -60,4 +60,4 @@ def on_scheme_changed(*, event_id: int, **kwargs) -> None:
     )
     frame = {"type": "scheme.changed", "event": event_id, "revision": revision or 0}
     for user_id in judges:
-        publish(judge_group_name(event_id, user_id), frame)
+        publish_soon(judge_group_name(event_id, user_id), frame)
