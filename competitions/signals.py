@@ -28,12 +28,17 @@ entries_changed = Signal()
 online_certificate_requested = Signal()
 
 
-def online_certificate_url(*, sender, **request) -> str | None:
-    """The verification path of the person's e-certificate, or None when no room issues them."""
-    for _receiver, response in online_certificate_requested.send(sender=sender, **request):
-        if response:
+def first_answer(signal: Signal, *, sender, **kwargs):
+    """The first answer other than None to a question-signal (a room below asking the rooms above), or None."""
+    for _receiver, response in signal.send(sender=sender, **kwargs):
+        if response is not None:
             return response
     return None
+
+
+def online_certificate_url(*, sender, **request) -> str | None:
+    """The verification path of the person's e-certificate, or None when no room issues them."""
+    return first_answer(online_certificate_requested, sender=sender, **request)
 
 
 def entries_changed_on_commit(event_ids) -> None:

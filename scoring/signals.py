@@ -9,6 +9,8 @@ has been told is saved must never turn into an error when a broadcast fails.
 from django.db import transaction
 from django.dispatch import Signal
 
+from competitions.signals import first_answer
+
 standings_changed = Signal()
 
 # Sent after commit once an event is decoded (解密), with ``event_id``: every screen must show
@@ -37,10 +39,7 @@ award_rows_requested = Signal()
 
 def award_rows_from_rooms_above(event) -> list[dict] | None:
     """The first non-None answer to ``award_rows_requested`` for ``event``, or None."""
-    for _receiver, rows in award_rows_requested.send(sender=None, event=event):
-        if rows is not None:
-            return rows
-    return None
+    return first_answer(award_rows_requested, sender=None, event=event)
 
 
 def send_standings_changed(event_id: int, version: int) -> None:
