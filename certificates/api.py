@@ -179,7 +179,7 @@ class CompetitionBatches(generics.ListAPIView):
             override_reason=data.validated_data.get("override_reason", ""),
         )
         batch.refresh_from_db()
-        return Response(serializers.BatchOut(batch).data, status=status.HTTP_202_ACCEPTED)
+        return Response(serializers.BatchOut(batch, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
 def _organised_batch(request, pk) -> CertificateBatch:
@@ -195,7 +195,7 @@ class BatchDetail(APIView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request, pk):
-        return Response(serializers.BatchOut(_organised_batch(request, pk)).data)
+        return Response(serializers.BatchOut(_organised_batch(request, pk), context={"request": request}).data)
 
 
 class BatchFile(APIView):

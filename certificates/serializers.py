@@ -1,23 +1,29 @@
 """Small input and output serializers for the certificate API."""
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from certificates.models import Certificate, CertificateBatch, CertificateKind, CertificateTemplate
+from certificates.signing import verify_pdf_url, verify_url
 from config.api import InputSerializer
 
 
 class _VerificationLinks(serializers.Serializer):
-    """The public verification page and PDF of a certificate, by its signed code."""
+    """The public verification page and PDF of a certificate, by its signed code: absolute, on SITE_URL,
+    the same address the printed QR code carries."""
 
     verify_url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
 
+    @extend_schema_field(OpenApiTypes.URI)
     def get_verify_url(self, obj) -> str:
-        return reverse("certificates:verify", args=[obj.verification_code])
+        return verify_url(obj.verification_code)
 
+    @extend_schema_field(OpenApiTypes.URI)
     def get_pdf_url(self, obj) -> str:
-        return reverse("certificates:verify-pdf", args=[obj.verification_code])
+        return verify_pdf_url(obj.verification_code)
 
 
 class CertificateOut(_VerificationLinks, serializers.ModelSerializer):
@@ -137,11 +143,18 @@ class BatchOut(serializers.ModelSerializer):
             "print_url",
         ]
 
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_zip_url(self, obj) -> str | None:
-        return reverse("certificates-api:batch-file", args=[obj.pk, "zip"]) if obj.zip_file else None
+        return self._file_url(obj, "zip") if obj.zip_file else None
 
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_print_url(self, obj) -> str | None:
-        return reverse("certificates-api:batch-file", args=[obj.pk, "print"]) if obj.print_file else None
+        return self._file_url(obj, "print") if obj.print_file else None
+
+    def _file_url(self, obj, kind: str) -> str:
+        path = reverse("certificates-api:batch-file", args=[obj.pk, kind])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class TemplateIn(InputSerializer):

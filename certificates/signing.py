@@ -29,3 +29,7 @@ def serial_from_code(code: str) -> str | None:
 
 def verify_url(code: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("certificates:verify", args=[code])
+
+
+def verify_pdf_url(code: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("certificates:verify-pdf", args=[code])

@@ -216,3 +216,20 @@ def test_template_upload_only_organisers_and_validated(client):
     assert (created.status_code, created.json()["is_active"]) == (201, True)
     certificate = CertificateFactory(competition=competition)
     assert certificate.template_id == created.json()["id"]
+
+
+def test_certificate_links_in_the_api_are_absolute_urls_on_the_public_site(client, certificate, settings):
+    settings.SITE_URL = "https://jingsai.example.org/"
+    found = client.get(reverse("certificates-api:find"), {"serial": certificate.serial, "name": "陈晓东"}).json()
+    code = certificate.verification_code
+    assert (found["verify_url"], found["pdf_url"]) == (
+        f"https://jingsai.example.org/verify/{code}/",
+        f"https://jingsai.example.org/verify/{code}/pdf/",
+    )
+
+
+def test_certificate_links_are_uris_in_the_schema(client):
+    schema = client.get("/api/schema/", headers={"accept": "application/json"}).json()
+    for name in ("CertificateOut", "PublicCertificateOut"):
+        properties = schema["components"]["schemas"][name]["properties"]
+        assert (properties["verify_url"]["format"], properties["pdf_url"]["format"]) == ("uri", "uri")
