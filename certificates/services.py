@@ -28,6 +28,7 @@ from certificates.models import Certificate, CertificateAudit, CertificateKind, 
 from certificates.signing import verification_code_for
 from competitions.models import Competition, Contestant, Event, Organisation, Team
 from config.errors import DomainError, error
+from config.text import require_clean
 from scoring.results_selectors import competition_results_final, final_event_ids
 
 AWARD_TITLES = {1: "一等奖", 2: "二等奖", 3: "三等奖"}
@@ -184,7 +185,8 @@ def certificates_issue_many(
     ``override_reason`` is given (the caller has checked the organiser role).
     Takes a row lock on the competition to allocate serial numbers.
     """
-    override_reason = (override_reason or "").strip()[:300]
+    override_reason = (override_reason or "").strip()
+    require_clean("override_reason", override_reason, max_length=300)
     locked = Competition.objects.select_for_update().select_related("host").get(pk=competition.pk)
     gate = ResultsGate(locked, requests)
     overridden: list[Certificate] = []
@@ -326,15 +328,16 @@ def certificate_revoke(*, certificate: Certificate, reason: str, revoked_by) -> 
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError("reason_required", field="reason")
+    require_clean("reason", reason, max_length=300)
     locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if locked.status == Certificate.Status.REVOKED:
         raise error("already_revoked")
     locked.status = Certificate.Status.REVOKED
     locked.revoked_at = timezone.now()
-    locked.revoked_reason = reason[:300]
+    locked.revoked_reason = reason
     locked.save(update_fields=["status", "revoked_at", "revoked_reason"])
     CertificateAudit.objects.create(
-        certificate=locked, action=CertificateAudit.Action.REVOKE, actor=revoked_by, reason=reason[:300]
+        certificate=locked, action=CertificateAudit.Action.REVOKE, actor=revoked_by, reason=reason
     )
     return locked
 

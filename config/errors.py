@@ -47,6 +47,7 @@ ERRORS: dict[str, ErrorCode] = {
             # config.api and config.text: what every input goes through
             "unknown_field": _("未知字段。"),
             "bad_characters": _("含有不允许的字符（控制字符或文字方向控制符）。"),
+            "text_too_long": _("内容过长：最多 %(limit)s 个字符。"),
             "page_invalid": _("页码应为正整数。"),
             "value_out_of_range": _("数值超出允许范围。"),
         },

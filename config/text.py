@@ -10,7 +10,8 @@ control character breaks the PDF, the Excel export or a terminal. So:
   invisible direction marks U+200E and U+200F.
 
 ``text_problem`` is the pure check (imports use it on each cell), ``require_clean`` raises it as
-the domain error ``bad_characters`` (for services fed by plain forms); ``validate_text`` and
+the domain error ``bad_characters``, and an over-long text as ``text_too_long`` (for services fed
+by plain forms, which never cut what a person typed); ``validate_text`` and
 ``validate_line`` are Django validators, so model fields, ModelForms and ModelSerializers all
 apply them, and ``config.api.InputMixin`` adds ``validate_text`` to every other input text field.
 """
@@ -35,12 +36,15 @@ def text_problem(value: str, *, line: bool = False) -> str | None:
     return None if found is None else f"U+{ord(found.group()):04X}"
 
 
-def require_clean(field: str, value: str, *, line: bool = False) -> None:
-    """Raise ``bad_characters`` naming ``field`` if ``value`` holds a character it may not."""
-    if text_problem(value, line=line):
-        from config.errors import error  # config.errors imports DRF; keep this module light for models
+def require_clean(field: str, value: str, *, line: bool = False, max_length: int | None = None) -> None:
+    """Raise ``bad_characters`` naming ``field`` if ``value`` holds a character it may not, and
+    ``text_too_long`` if it is longer than ``max_length``: a plain form's text is refused, never cut."""
+    from config.errors import error  # config.errors imports DRF; keep this module light for models
 
+    if text_problem(value, line=line):
         raise error("bad_characters", field=field)
+    if max_length is not None and len(value) > max_length:
+        raise error("text_too_long", field=field, limit=max_length)
 
 
 @deconstructible

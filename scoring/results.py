@@ -47,7 +47,7 @@ from scoring.models import EventResults, MarkHistory, Objection, ResultsAudit, R
 from scoring.results_selectors import blocking_objections, open_appeals
 from scoring.review_draw import needs_full_review, review_sample
 from scoring.selectors import event_standings
-from scoring.services import MarkInput, marks_submit, sheet_lock, sheet_unlock
+from scoring.services import REASON_MAX_LENGTH, MarkInput, marks_submit, sheet_lock, sheet_unlock
 
 Stage = EventResults.Stage
 Action = ResultsAudit.Action
@@ -195,10 +195,11 @@ def review_item_confirm(*, actor, item: ReviewItem, note: str = "") -> ReviewIte
     """
     event = item.event
     require_reviewer(actor, event)
+    require_clean("note", note or "", max_length=300)
     results = _locked_results(event)
     _require_stage(results, Stage.REVIEW)
     item = _locked_item(item, event)
-    item.status, item.note = ReviewItem.Status.CONFIRMED, (note or "")[:300]
+    item.status, item.note = ReviewItem.Status.CONFIRMED, note or ""
     item.reviewed_by, item.reviewed_at = actor, timezone.now()
     item.save()
     _audit(event, Action.REVIEW_CONFIRM, actor, note, entry=item.entry_id, item=item.pk)
@@ -223,6 +224,8 @@ def review_item_correct(
     require_chief_judge(actor, event)
     if not (reason or "").strip():
         raise error("reason_required", field="reason")
+    # The unlock and relock audit rows carry it with a prefix: room is kept for that.
+    require_clean("reason", reason, max_length=REASON_MAX_LENGTH - 20)
     if not marks:
         raise error("correction_required", field="marks")
     results = _locked_results(event)
@@ -243,7 +246,7 @@ def review_item_correct(
     if not changes:
         raise error("correction_required", field="marks")
     item.corrections.add(*changes)
-    item.status, item.note = ReviewItem.Status.CORRECTED, reason[:300]
+    item.status, item.note = ReviewItem.Status.CORRECTED, reason
     item.reviewed_by, item.reviewed_at = actor, timezone.now()
     item.save()
     _audit(
@@ -292,6 +295,7 @@ def results_announce(*, actor, event: Event, days: int = ANNOUNCEMENT_DAYS, cont
     409 ``review_not_complete`` / ``not_decoded`` before those steps.
     """
     require_chief_judge(actor, event)
+    require_clean("contact", (contact or "").strip(), line=True, max_length=200)
     results = _locked_results(event)
     if results.stage in (Stage.MARKING, Stage.REVIEW):
         raise error("review_not_complete" if results.review_completed_at is None else "results_not_decoded")
@@ -308,7 +312,7 @@ def results_announce(*, actor, event: Event, days: int = ANNOUNCEMENT_DAYS, cont
     results.stage = Stage.ANNOUNCED
     results.announced_at, results.announced_by = now, actor
     results.announcement_ends_at = now + timedelta(days=days)
-    results.contact = (contact or "").strip()[:200]
+    results.contact = (contact or "").strip()
     results.save()
     _audit(event, Action.ANNOUNCE, actor, days=days, ends_at=results.announcement_ends_at.isoformat())
     return results
@@ -328,6 +332,7 @@ def results_reopen(*, actor, event: Event, codes: Sequence[str], reason: str) ->
     require_chief_judge(actor, event)
     if not (reason or "").strip():
         raise error("reason_required", field="reason")
+    require_clean("reason", reason, max_length=300)
     codes = list(dict.fromkeys(code for code in codes or () if code))
     if not codes:
         raise error("entries_required", field="entries")
@@ -369,15 +374,15 @@ def objection_file(*, event: Event, name: str, contact: str, text: str) -> Objec
     if not (name and contact and text):
         raise error("objection_text_required", field="text" if name and contact else "name" if not name else "contact")
     # The public notice's form reaches here without a serializer: the same text rule as the API.
-    require_clean("name", name, line=True)
-    require_clean("contact", contact, line=True)
-    require_clean("text", text)
+    require_clean("name", name, line=True, max_length=60)
+    require_clean("contact", contact, line=True, max_length=60)
+    require_clean("text", text, max_length=2000)
     results = _locked_results(event)
     if results.stage != Stage.ANNOUNCED:
         raise error("not_announced")
     if timezone.now() >= results.announcement_ends_at:
         raise error("announcement_over")
-    objection = Objection.objects.create(event=event, name=name[:60], contact=contact[:60], text=text[:2000])
+    objection = Objection.objects.create(event=event, name=name, contact=contact, text=text)
     _audit(event, Action.OBJECTION_FILED, None, objection=objection.pk)
     return objection
 
@@ -394,9 +399,10 @@ def objection_decide(*, actor, objection: Objection, status: str, decision: str)
         raise error("invalid_status", field="status")
     if not (decision or "").strip():
         raise error("decision_required", field="decision")
+    require_clean("decision", decision.strip(), max_length=300)
     if objection.status != Objection.Status.OPEN:
         raise error("objection_not_open")
-    objection.status, objection.decision = status, decision.strip()[:300]
+    objection.status, objection.decision = status, decision.strip()
     objection.decided_by, objection.decided_at = actor, timezone.now()
     objection.save()
     _audit(objection.event, Action.OBJECTION_DECIDED, actor, decision, objection=objection.pk, status=status)

@@ -31,6 +31,7 @@ from competitions.access import (
 from competitions.models import Entry, Event, Organisation
 from competitions.selectors import judge_assignment
 from config.errors import DomainError, error, message
+from config.text import require_clean
 from scoring import signals
 from scoring.decimal_rules import NotANumberError, to_decimal
 from scoring.models import (
@@ -134,6 +135,7 @@ def scheme_revise(*, user, scheme: MarkingScheme, data: dict, reason: str) -> Ma
     require_organiser(user, scheme.event.competition)
     if not (reason or "").strip():
         raise error("reason_required", field="reason")
+    require_reason_fits(reason)
     standings = _lock_standings_version(scheme.event)
     scheme = MarkingScheme.objects.select_for_update().get(pk=scheme.pk)
     SchemeRevision.objects.create(
@@ -481,8 +483,17 @@ def _apply(*, judge, actor, plan: list[_Checked], device: str, reason: str, key:
     return results, [row.mark_id for row in history]
 
 
+REASON_MAX_LENGTH = 200  # the audit rows' reason columns (MarkHistory, SheetAudit, SchemeRevision)
+
+
+def require_reason_fits(reason: str, field: str = "reason") -> None:
+    """A reason typed into a plain form is refused when longer than the audit can keep, never cut."""
+    require_clean(field, reason or "", max_length=REASON_MAX_LENGTH)
+
+
 def _require_writer(*, judge, actor, event: Event, reason: str) -> None:
     """The judge marks this event; anyone else writing their marks is its chief judge, with a reason."""
+    require_reason_fits(reason)
     if actor.pk != judge.pk:
         require_chief_judge(actor, event)
         if not (reason or "").strip():
@@ -602,6 +613,7 @@ def sheet_submit(*, judge, entry: Entry) -> Sheet:
 @transaction.atomic
 def sheet_lock(*, actor, sheet: Sheet, reason: str = "") -> Sheet:
     """The chief judge locks a sheet: its marks can no longer change. Locks the sheet row."""
+    require_reason_fits(reason)
     sheet = _locked_sheet(sheet)
     require_chief_judge(actor, sheet.entry.event)
     if sheet.is_locked:
@@ -635,6 +647,7 @@ def sheet_unlock(*, actor, sheet: Sheet, reason: str) -> Sheet:
     """
     if not (reason or "").strip():
         raise error("reason_required", field="reason")
+    require_reason_fits(reason)
     sheet = _locked_sheet(sheet)
     require_chief_judge(actor, sheet.entry.event)
     stage = EventResults.objects.filter(event_id=sheet.entry.event_id).values_list("stage", flat=True).first()

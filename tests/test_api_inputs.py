@@ -387,3 +387,30 @@ def test_an_objection_from_the_public_form_refuses_bidi_and_control_characters(p
         results.objection_file(event=panel.event, **texts)
 
     assert (refused.value.code, refused.value.field) == ("bad_characters", field)
+
+
+@pytest.mark.parametrize(("field", "limit"), [("name", 60), ("contact", 60), ("text", 2000)])
+def test_an_objection_from_the_public_form_refuses_text_over_its_limit_instead_of_cutting_it(panel, field, limit):
+    from config.errors import DomainError
+    from scoring import results
+    from scoring.models import Objection
+
+    texts = {"name": "张三", "contact": "13800000000", "text": "分数有误", field: "长" * (limit + 1)}
+
+    with pytest.raises(DomainError) as refused:
+        results.objection_file(event=panel.event, **texts)
+
+    assert (refused.value.code, refused.value.field, Objection.objects.count()) == ("text_too_long", field, 0)
+
+
+def test_plain_form_reasons_over_their_limit_are_refused_not_cut(panel):
+    from config.errors import DomainError
+    from scoring import results
+    from tests.factories import JudgeAssignmentFactory
+
+    organiser = JudgeAssignmentFactory(competition=panel.competition, event=None, role="organiser").user
+
+    with pytest.raises(DomainError) as refused:
+        results.results_announce(actor=organiser, event=panel.event, days=3, contact="电" * 201)
+
+    assert (refused.value.code, refused.value.field) == ("text_too_long", "contact")

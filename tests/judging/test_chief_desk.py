@@ -253,3 +253,19 @@ def test_desk_refuses_a_competition_wide_judge_who_is_not_chief(client, judged):
     user = JudgeAssignmentFactory(competition=judged.competition, user=QuickUserFactory()).user
     client.force_login(user)
     assert client.get(reverse("tablet:chief", args=[judged.event.pk])).status_code == 403
+
+
+def test_bulk_lock_with_a_reason_over_its_limit_is_a_clear_400_page_and_locks_nothing(client):
+    judged = judged_event_factory(entries=0, judges=2)
+    _rounds(judged)
+    client.force_login(judged.chief)
+    locked_before = _locked_codes(judged)
+
+    response = client.post(reverse("tablet:chief-lock", args=[judged.event.pk]), {"round": "1", "reason": "长" * 201})
+
+    assert response.status_code == 400
+    assert "内容过长：最多 200 个字符。" in response.content.decode()
+    assert (_locked_codes(judged), SheetAudit.objects.filter(action=SheetAudit.Action.LOCK).count()) == (
+        locked_before,
+        0,
+    )
