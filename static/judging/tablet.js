@@ -611,8 +611,11 @@
       }
       function show(mark, pending, refused) {
         status = mark ? mark.status || "ok" : "ok";
-        input.value = mark && mark.value !== null && mark.value !== undefined ? shown(c, mark.value) : "";
-        if (penalty) penalty.value = mark && mark.penalty && mark.penalty !== "0" ? mark.penalty : "";
+        // A field the judge is typing in keeps what was typed: a pushed frame or another cell's save
+        // refreshes every cell, and must not wipe an entry before its change event commits it.
+        var active = document.activeElement;
+        if (active !== input) input.value = mark && mark.value !== null && mark.value !== undefined ? shown(c, mark.value) : "";
+        if (penalty && active !== penalty) penalty.value = mark && mark.penalty && mark.penalty !== "0" ? mark.penalty : "";
         node.querySelectorAll(".status").forEach(function (b) {
           b.setAttribute("aria-pressed", String(b.dataset.status === status));
         });
@@ -781,8 +784,17 @@
       keepFrame(frame).then(function (updated) {
         if (updated) fromBundle = updated.sheets.filter(function (s) { return s.entry === data.entry; })[0] || fromBundle;
         if (frame.type === "scheme.changed") {
-          if (frame.revision !== data.revision) document.getElementById("scheme-banner").hidden = false;
-          prefetchEvent(data.event, true);
+          // The pages are cached again with the new scheme; then the sheet rebuilds itself, unless
+          // the judge is in the middle of an entry (a value being typed, the confirm dialog open):
+          // then a banner asks for the reload. Queued marks live in storage and survive it.
+          var changed = frame.revision !== data.revision;
+          prefetchEvent(data.event, true).catch(function () {}).then(function () {
+            if (!changed) return;
+            var active = document.activeElement;
+            var busy = (active && root.contains(active) && active.tagName === "INPUT") || confirmDialog.open;
+            if (busy) document.getElementById("scheme-banner").hidden = false;
+            else window.location.reload();
+          });
           return;
         }
         if (frame.entry !== data.entry) return;

@@ -310,3 +310,81 @@ def test_tablet_request_that_never_answers_times_out_and_the_queue_goes_on(brows
         ("taste", Decimal("33.000"), 1),
     ]
     assert MarkHistory.objects.count() == 2
+
+
+def test_tablet_rebuilds_the_open_sheet_when_the_scheme_changes(browse, daphne_server, dish):
+    judge, entry = dish.judges[0], dish.entries[0]
+    _with_password(dish.organiser)
+    criteria = [
+        {"code": c.code, "title": c.title, "max_value": str(c.max_value)} for c in dish.scheme.criteria.order_by("position")
+    ]
+
+    def scenario(page):
+        _sign_in(page, daphne_server, judge)
+        page.goto(_sheet(daphne_server, dish, entry.code))
+        _wait_ready(page)
+        _enter(page, "look", "15")
+        page.wait_for_selector('.attempt[data-key="look:1"].saved')
+        page.wait_for_function("document.body.dataset.pushed === '1'")
+        before = page.eval_on_selector_all(".attempt", "cells => cells.map(c => c.dataset.key)")
+        organiser_context = page.context.browser.new_context(locale="zh-CN")
+        try:
+            organiser = organiser_context.new_page()
+            _sign_in(organiser, daphne_server, dish.organiser)
+            revised = organiser.evaluate(
+                """([path, body]) => fetch(path, {method: "POST", headers: {"Content-Type": "application/json",
+                     "X-CSRFToken": document.cookie.match(/csrftoken=([^;]+)/)[1]}, body: JSON.stringify(body)})
+                   .then(r => r.status)""",
+                [
+                    f"/api/v1/schemes/{dish.scheme.pk}/revise/",
+                    {"criteria": [*criteria, {"code": "plate", "title": "装盘", "max_value": "10"}], "reason": "增加装盘"},
+                ],
+            )
+        finally:
+            organiser_context.close()
+        # No tap: the sheet rebuilds itself with the new criterion, and the saved mark is still there.
+        page.wait_for_selector('.attempt[data-key="plate:1"]', timeout=20000)
+        _wait_ready(page)
+        after = page.eval_on_selector_all(".attempt", "cells => cells.map(c => c.dataset.key)")
+        kept = page.input_value('.attempt[data-key="look:1"] input.value')
+        banner = page.is_visible("#scheme-banner")
+        return revised, before, after, kept, banner
+
+    revised, before, after, kept, banner = browse(scenario)
+    assert revised == 200
+    assert before == ["look:1", "taste:1", "hygiene:1"]
+    assert after == ["look:1", "taste:1", "hygiene:1", "plate:1"]
+    assert (kept, banner) == ("15", False)
+
+
+def test_tablet_keeps_what_the_judge_is_typing_when_a_pushed_change_refreshes_the_sheet(
+    browse, daphne_server, dish
+):
+    judge, entry = dish.judges[0], dish.entries[0]
+
+    def scenario(page):
+        _sign_in(page, daphne_server, judge)
+        page.goto(_sheet(daphne_server, dish, entry.code))
+        _wait_ready(page)
+        page.wait_for_function("document.body.dataset.pushed === '1'")
+        look = page.locator('.attempt[data-key="look:1"] input.value')
+        look.fill("16")  # typed, not yet committed: the field still has the focus
+        # Meanwhile a mark of this sheet is saved elsewhere (the judge's second tablet): its push refreshes every cell.
+        saved = page.evaluate(
+            """([event, code]) => fetch(`/api/v1/events/${event}/marks/`, {method: "POST",
+                 headers: {"Content-Type": "application/json", "Idempotency-Key": "second-tablet-1",
+                           "X-CSRFToken": document.cookie.match(/csrftoken=([^;]+)/)[1]},
+                 body: JSON.stringify({marks: [{entry: code, criterion: "taste", attempt: 1, value: "30", version: 0}]})})
+               .then(r => r.status)""",
+            [dish.event.pk, entry.code],
+        )
+        page.wait_for_selector('.attempt[data-key="taste:1"].saved', timeout=10000)
+        typed = look.input_value()
+        look.press("Enter")
+        page.wait_for_selector('.attempt[data-key="look:1"].saved', timeout=10000)
+        return saved, typed
+
+    saved, typed = browse(scenario)
+    assert (saved, typed) == (200, "16")
+    marks = dict(Mark.objects.values_list("criterion__code", "value"))
+    assert marks == {"look": Decimal("16.000"), "taste": Decimal("30.000")}
