@@ -333,6 +333,7 @@ ERRORS: dict[str, ErrorCode] = {
     **_codes(
         503,
         {
+            "server_busy": _("服务器繁忙，请 %(wait)s 秒后再试。"),
             "renderer_unavailable": _("证书生成服务不可用。"),
             "cjk_font_missing": _(
                 "找不到中文字体（fc-list :lang=zh 为空），拒绝生成会显示为方框的证书。请安装 fonts-noto-cjk。"
@@ -513,3 +514,34 @@ def _first_error(data, path: str = "") -> tuple[str, object] | None:
         if found is not None:
             return found
     return None
+
+
+BUSY_RETRY_AFTER_S = 2
+
+
+def _database_busy(exc) -> bool:
+    """Whether ``exc`` is the database connection pool running dry (every connection busy for its timeout)."""
+    from django.db import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    return type(cause).__name__ == "PoolTimeout" or "couldn't get a connection" in str(exc)
+
+
+def server_error(request):
+    """``handler500``: an overloaded database is a 503 with Retry-After, which clients retry; anything else is the
+    stock 500. Under a burst every pooled connection can be busy for the pool's timeout: that is load, not a fault,
+    and the phone's or tablet's queue sends the request again after the wait."""
+    import sys
+
+    from django.http import JsonResponse
+    from django.views.defaults import server_error as stock_server_error
+
+    if not _database_busy(sys.exc_info()[1]):
+        return stock_server_error(request)
+    body = {"code": "server_busy", "detail": str(message("server_busy") % {"wait": BUSY_RETRY_AFTER_S})}
+    body["retry_after"] = BUSY_RETRY_AFTER_S
+    response = JsonResponse(body, status=503)
+    response["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+    return response

@@ -41,3 +41,6 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# An exhausted database pool answers 503 with Retry-After rather than 500 (config.errors.server_error).
+handler500 = "config.errors.server_error"

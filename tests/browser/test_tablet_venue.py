@@ -316,7 +316,8 @@ def test_tablet_rebuilds_the_open_sheet_when_the_scheme_changes(browse, daphne_s
     judge, entry = dish.judges[0], dish.entries[0]
     _with_password(dish.organiser)
     criteria = [
-        {"code": c.code, "title": c.title, "max_value": str(c.max_value)} for c in dish.scheme.criteria.order_by("position")
+        {"code": c.code, "title": c.title, "max_value": str(c.max_value)}
+        for c in dish.scheme.criteria.order_by("position")
     ]
 
     def scenario(page):
@@ -337,7 +338,10 @@ def test_tablet_rebuilds_the_open_sheet_when_the_scheme_changes(browse, daphne_s
                    .then(r => r.status)""",
                 [
                     f"/api/v1/schemes/{dish.scheme.pk}/revise/",
-                    {"criteria": [*criteria, {"code": "plate", "title": "装盘", "max_value": "10"}], "reason": "增加装盘"},
+                    {
+                        "criteria": [*criteria, {"code": "plate", "title": "装盘", "max_value": "10"}],
+                        "reason": "增加装盘",
+                    },
                 ],
             )
         finally:
@@ -357,9 +361,7 @@ def test_tablet_rebuilds_the_open_sheet_when_the_scheme_changes(browse, daphne_s
     assert (kept, banner) == ("15", False)
 
 
-def test_tablet_keeps_what_the_judge_is_typing_when_a_pushed_change_refreshes_the_sheet(
-    browse, daphne_server, dish
-):
+def test_tablet_keeps_what_the_judge_is_typing_when_a_pushed_change_refreshes_the_sheet(browse, daphne_server, dish):
     judge, entry = dish.judges[0], dish.entries[0]
 
     def scenario(page):
@@ -374,7 +376,8 @@ def test_tablet_keeps_what_the_judge_is_typing_when_a_pushed_change_refreshes_th
             """([event, code]) => fetch(`/api/v1/events/${event}/marks/`, {method: "POST",
                  headers: {"Content-Type": "application/json", "Idempotency-Key": "second-tablet-1",
                            "X-CSRFToken": document.cookie.match(/csrftoken=([^;]+)/)[1]},
-                 body: JSON.stringify({marks: [{entry: code, criterion: "taste", attempt: 1, value: "30", version: 0}]})})
+                 body: JSON.stringify({marks: [
+                   {entry: code, criterion: "taste", attempt: 1, value: "30", version: 0}]})})
                .then(r => r.status)""",
             [dish.event.pk, entry.code],
         )
