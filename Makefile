@@ -11,6 +11,11 @@ DEB_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
+# pytest-xdist workers: many tests wait on browsers, servers and sockets rather than the CPU, so
+# three workers on two cores keep both busy. Each file runs on one worker (module fixtures, files
+# that start their own servers); each worker has its own test database and Redis database.
+PYTEST_WORKERS ?= 3
+PYTEST_PARALLEL := $(if $(filter 0 1,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 .PHONY: install demo serve test test-embedded test-services lint bench clean
 
@@ -62,12 +67,12 @@ lint:
 
 test-embedded:
 	@echo ">> test suite on the embedded defaults (SQLite, in-memory channel layer)"
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -q
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -q $(PYTEST_PARALLEL)
 
 test-services:
 	@if $(BIN)/python -m tests.services_up "$(PG_URL)" "$(REDIS_TEST_URL)"; then \
 		echo ">> test suite on PostgreSQL and Redis"; \
-		DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -q -m "not browser"; \
+		DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -q $(PYTEST_PARALLEL) -m "not browser"; \
 	else \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 		echo "!! PostgreSQL ($(PG_URL)) or Redis ($(REDIS_TEST_URL)) is unreachable:"; \

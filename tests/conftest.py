@@ -4,6 +4,8 @@ import os
 os.environ.setdefault("FAST_PASSWORD_HASHER", "1")
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 from pytest_django.fixtures import _set_suffix_to_test_databases
 
 
@@ -18,6 +20,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 def _plain_http(settings):
     # Tests talk plain HTTP to the test client; production redirects to HTTPS.
     settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A test that activates English must not leave it on for the next test of its worker.
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,16 @@ os.environ.setdefault("SECRET_KEY", "tests-only-" + "k3y-f0r-the-suite-never-dep
 os.environ.setdefault("LOGIN_RATE", "100000/min")
 os.environ.setdefault("API_WRITE_RATE", "100000/min")
 
-from config.settings import *  # noqa: F403
+# Under pytest-xdist each worker gets a Redis database of its own (the channel layer's groups, the
+# cache's counters and the tests that flush stay apart); the servers it starts inherit it. The test
+# databases are apart already: pytest-django suffixes their names per worker.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and os.environ.get("REDIS_URL") and not os.environ.get("_REDIS_URL_FOR_WORKER"):
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
+    os.environ["REDIS_URL"] = f"{_base}/{(int(_db or 0) + 1 + int(_worker[2:])) % 16}"
+    os.environ["_REDIS_URL_FOR_WORKER"] = os.environ["REDIS_URL"]
+
+from config.settings import *  # noqa: E402, F403
 
 # In-process tests see each broadcast happen in the committing thread (their on-commit callbacks run
 # inside the test's transaction); the Daphne servers the end-to-end tests start use the real default.
