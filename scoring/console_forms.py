@@ -33,6 +33,7 @@ CRITERION_FORM_FIELDS = [
     "title_en",
     "kind",
     "part",
+    "min_value",
     "max_value",
     "step",
     "weight",
