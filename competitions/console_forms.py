@@ -18,6 +18,8 @@ class DateInput(forms.DateInput):
 
 
 class CompetitionForm(forms.ModelForm):
+    """The competition's own fields. Not its publication policy: live owns that (PUT .../publication/)."""
+
     class Meta:
         model = Competition
         fields = [
@@ -30,7 +32,6 @@ class CompetitionForm(forms.ModelForm):
             "ends_on",
             "status",
             "is_public",
-            "publication",
             "forbid_conflict_of_interest",
         ]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
