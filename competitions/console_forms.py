@@ -9,7 +9,6 @@ Rules that join several objects stay in ``competitions.services``; the views tur
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from competitions.console_selectors import units_of
 from competitions.models import Competition, Contestant, Event, Organisation, Team
 
 
@@ -87,6 +86,7 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "short_name", "kind", "parent"]
+        error_messages = {"name": {"unique": _("已有同名单位：添加选手、参赛队或裁判时可以直接选择它。")}}
 
 
 class TeamForm(forms.ModelForm):
@@ -102,7 +102,6 @@ class TeamForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.competition = competition
         self.instance.competition = competition
-        self.fields["organisation"].queryset = units_of(competition).order_by("name")
         self.fields["events"].queryset = competition.events.filter(kind=Event.Kind.TEAM)
         if self.instance.pk:
             self.initial["events"] = list(self.instance.entries.values_list("event_id", flat=True))
@@ -127,7 +126,6 @@ class ContestantForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.competition = competition
         self.instance.competition = competition
-        self.fields["organisation"].queryset = units_of(competition).order_by("name")
         self.fields["team"].queryset = competition.teams.all()
         self.fields["events"].queryset = competition.events.filter(kind=Event.Kind.INDIVIDUAL)
         if self.instance.pk:

@@ -96,9 +96,7 @@ def _competition_fields(form) -> dict:
     data = dict(form.cleaned_data)
     new_host = data.pop("new_host", "")
     if not data.get("host") and new_host:
-        data["host"] = services.organisation_save(
-            organisation=Organisation.objects.filter(name=new_host).first(), name=new_host
-        )
+        data["host"] = Organisation.objects.filter(name=new_host).first() or services.organisation_save(name=new_host)
     return data
 
 

@@ -5,8 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from competitions.console_selectors import units_of
-from competitions.models import JudgeAssignment
+from competitions.models import JudgeAssignment, Organisation
 from config.text import validate_line
 
 JUDGING_ROLES = [
@@ -35,7 +34,8 @@ class _AssignmentFields(forms.Form):
         super().__init__(*args, **kwargs)
         self.competition = competition
         self.fields["event"].queryset = competition.events.order_by("position", "id")
-        self.fields["organisation"].queryset = units_of(competition).order_by("name")
+        # Every unit: units are shared, and a judge's own unit may take no part in this competition.
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
 
 
 class JudgeAccountForm(_AssignmentFields):

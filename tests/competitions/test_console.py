@@ -184,7 +184,6 @@ def test_console_event_kind_cannot_change_with_entries(console, competition):
 
 def test_console_contestant_create_enters_events(console, competition):
     unit = OrganisationFactory(name="渝中区总工会")
-    TeamFactory(competition=competition, organisation=unit)  # the unit is used here, so it is offered
     event = EventFactory(competition=competition, kind="individual")
     EventFactory(competition=competition, kind="team")
     response = console.post(
@@ -205,11 +204,9 @@ def test_console_contestant_create_enters_events(console, competition):
 
 
 def test_console_contestant_form_shows_field_errors(console, competition):
-    other_unit = OrganisationFactory()
-    TeamFactory(organisation=other_unit)  # used by another competition only: not offered here
     response = console.post(
         f"/console/{competition.pk}/contestants/new/",
-        {"name": "", "organisation": other_unit.pk, "id_number": "123", "events": ["x"]},
+        {"name": "", "organisation": "999999", "id_number": "123", "events": ["x"]},
     )
     assert response.status_code == 400
     assert sorted(response.context["form"].errors) == ["events", "id_number", "name", "organisation"]
@@ -326,3 +323,21 @@ def test_console_team_form_refuses_dropping_a_marked_entry(console, competition)
     assert response.status_code == 400
     assert response.context["form"].non_field_errors() == ["已有评分，不能删除：删除会抹掉评分记录。"]
     assert team.entries.count() == 1
+
+
+def test_console_contestant_may_pick_a_unit_of_another_competition(console, competition):
+    shared = OrganisationFactory(name="渝北区总工会")
+    TeamFactory(organisation=shared)  # a district union serves many competitions
+    response = console.post(
+        f"/console/{competition.pk}/contestants/new/",
+        {"name": "刘洋", "organisation": shared.pk, "id_number": valid_id_number("11010119900101123")},
+    )
+    assert response.status_code == 302
+    assert Contestant.objects.get(competition=competition).organisation == shared
+
+
+def test_console_unit_with_a_taken_name_says_to_pick_it(console, competition):
+    OrganisationFactory(name="渝北区总工会")
+    response = console.post(f"/console/{competition.pk}/units/new/", {"name": "渝北区总工会", "kind": "district"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["name"] == ["已有同名单位：添加选手、参赛队或裁判时可以直接选择它。"]
