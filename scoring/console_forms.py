@@ -43,6 +43,10 @@ CRITERION_FORM_FIELDS = [
     "attempts",
     "attempts_combine",
     "penalty_per_unit",
+    "time_conversion",
+    "time_points",
+    "par_time",
+    "limit_time",
 ]
 
 

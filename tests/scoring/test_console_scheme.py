@@ -54,6 +54,7 @@ def criterion(index, **values):
         "attempts": "1",
         "attempts_combine": "sum",
         "penalty_per_unit": "0",
+        "time_conversion": "none",
         **values,
     }
     return {f"criteria-{index}-{name}": value for name, value in row.items()}
@@ -202,3 +203,34 @@ def test_scheme_builder_refuses_judges_and_other_organisers(client, event):
     client.force_login(organiser_of(CompetitionFactory()))
     assert client.post(url(event), payload({}, check="1"), HTTP_ACCEPT="application/json").status_code == 403
     assert not MarkingScheme.objects.filter(event=event).exists()
+
+
+def test_scheme_builder_time_criterion_with_linear_band(console, event):
+    timed = {
+        "code": "lap",
+        "title": "计时飞行",
+        "kind": "time",
+        "aggregation": "single",
+        "trim": "0",
+        "panel_size": "",
+        "step": "",
+        "max_value": "600",
+        "time_conversion": "linear_band",
+        "time_points": "50",
+        "par_time": "300",
+        "limit_time": "200",
+    }
+    response = console.post(url(event), payload(timed, check="1"), HTTP_ACCEPT="application/json")
+    body = json.loads(response.content)
+    assert (response.status_code, body["errors"]) == (
+        400,
+        {"criteria-0-par_time": ["线性折算需要标准用时和限时，且标准用时小于限时。"]},
+    )
+    timed["limit_time"] = "600"
+    assert console.post(url(event), payload(timed)).status_code == 302
+    lap = MarkingScheme.objects.get(event=event).criteria.get()
+    assert (lap.time_conversion, lap.par_time, lap.limit_time) == (
+        "linear_band",
+        Decimal("300.000"),
+        Decimal("600.000"),
+    )
