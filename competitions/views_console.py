@@ -22,11 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import capfirst
@@ -42,12 +44,21 @@ PAGE_SIZE = 50
 
 
 def can_create_competition(user) -> bool:
-    """See the module docstring: the permission, staff, or organising one already."""
-    if not (user and user.is_authenticated):
+    """See the module docstring: staff, the permission (directly or through a group), or organising one already.
+
+    One query (the navigation asks on every page a signed-in user opens).
+    """
+    if not (user and user.is_authenticated and user.is_active):
         return False
-    if user.is_staff or user.has_perm("competitions.add_competition"):
+    if user.is_staff or user.is_superuser:
         return True
-    return selectors.competitions_managed_by(user).exists()
+    organises = JudgeAssignment.objects.filter(
+        user=OuterRef("pk"), role=JudgeAssignment.Role.ORGANISER, event__isnull=True
+    )
+    may_add = Permission.objects.filter(content_type__app_label="competitions", codename="add_competition").filter(
+        Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk"))
+    )
+    return get_user_model().objects.filter(pk=user.pk).filter(Exists(organises) | Exists(may_add)).exists()
 
 
 def organised_competition(request, pk) -> Competition:

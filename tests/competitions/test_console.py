@@ -1,7 +1,7 @@
 """The organiser console's competition pages: who may see them, forms, lists, deletion."""
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 
 from competitions.models import Competition, Contestant, Entry, Event, JudgeAssignment, Organisation, Team
 from tests.factories import (
@@ -341,3 +341,15 @@ def test_console_unit_with_a_taken_name_says_to_pick_it(console, competition):
     response = console.post(f"/console/{competition.pk}/units/new/", {"name": "渝北区总工会", "kind": "district"})
     assert response.status_code == 400
     assert response.context["form"].errors["name"] == ["已有同名单位：添加选手、参赛队或裁判时可以直接选择它。"]
+
+
+def test_console_nav_costs_one_query_for_a_signed_in_user(client, django_assert_num_queries):
+    group = Group.objects.create(name="组织者")
+    group.permissions.add(Permission.objects.get(codename="add_competition"))
+    user = UserFactory()
+    user.groups.add(group)
+    client.force_login(user)
+    client.get("/")  # the session's first read
+    with django_assert_num_queries(4):  # session, user, the console check, the competitions list
+        html = client.get("/").content.decode()
+    assert 'id="nav-console"' in html
