@@ -307,7 +307,8 @@ def section_list(request, pk, section):
     competition = organised_competition(request, pk)
     section = _section(section)
     rows = section.queryset(competition)
-    query = request.GET.get("q", "").strip()[:60]
+    # Cut and cleaned: a NUL byte would be a database error on PostgreSQL, not a search.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:60]
     if query:
         match = Q()
         for lookup in section.search:

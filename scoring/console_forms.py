@@ -8,6 +8,7 @@ rule fits) are ``scoring.selectors.scheme_problems``, the same rules the API app
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.text import validate_line
 from scoring.models import Criterion, MarkingScheme
 
 SCHEME_FORM_FIELDS = [
@@ -86,4 +87,4 @@ CriterionFormSet = forms.formset_factory(
 
 
 class RevisionReasonForm(forms.Form):
-    reason = forms.CharField(label=_("修改原因"), max_length=200, required=False)
+    reason = forms.CharField(label=_("修改原因"), max_length=200, required=False, validators=[validate_line])

@@ -353,3 +353,10 @@ def test_console_nav_costs_one_query_for_a_signed_in_user(client, django_assert_
     with django_assert_num_queries(4):  # session, user, the console check, the competitions list
         html = client.get("/").content.decode()
     assert 'id="nav-console"' in html
+
+
+def test_console_search_with_hostile_text_is_not_an_error(console, competition):
+    ContestantFactory(competition=competition, name="张三")
+    for query in ["\x00", "%", "_", "' OR 1=1 --", "张" * 500]:
+        response = console.get(f"/console/{competition.pk}/contestants/", {"q": query, "page": "-1"})
+        assert (query[:5], response.status_code) == (query[:5], 200)
