@@ -77,6 +77,9 @@
       var last = cards[cards.length - 1];
       var index = Number(total.value);
       var copy = last.cloneNode(true);
+      // cloneNode keeps what was typed into inputs but not what was picked in selects: copy those.
+      var picked = last.querySelectorAll("select");
+      copy.querySelectorAll("select").forEach(function (select, i) { select.value = picked[i].value; });
       copy.querySelectorAll("[name], [id], [for], [data-field]").forEach(function (el) {
         ["name", "id", "for", "data-field"].forEach(function (attr) {
           var value = el.getAttribute(attr);
