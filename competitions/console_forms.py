@@ -12,11 +12,29 @@ from django.utils.translation import gettext_lazy as _
 from competitions.models import Competition, Contestant, Event, Organisation, Team
 
 
+def label_blank_choices(form) -> None:
+    """Name the empty choice of each select in Chinese (Django's own label is not translated into Chinese)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+            if field.empty_label is not None and str(field.empty_label) in ("---------", "- Select an option -"):
+                field.empty_label = _("请选择")
+        elif isinstance(field, forms.ChoiceField) and field.choices and field.choices[0][0] == "":
+            field.choices = [("", _("请选择")), *field.choices[1:]]
+
+
+class ConsoleForm:
+    """Mixin: the console's conventions for every form (blank choices named in Chinese)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_blank_choices(self)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class CompetitionForm(forms.ModelForm):
+class CompetitionForm(ConsoleForm, forms.ModelForm):
     """The competition's own fields. Not its publication policy: live owns that (PUT .../publication/)."""
 
     class Meta:
@@ -63,7 +81,7 @@ class CompetitionForm(forms.ModelForm):
         return data
 
 
-class EventForm(forms.ModelForm):
+class EventForm(ConsoleForm, forms.ModelForm):
     class Meta:
         model = Event
         fields = ["code", "title", "kind", "description", "stations", "position", "blind"]
@@ -82,14 +100,14 @@ class EventForm(forms.ModelForm):
         return code
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(ConsoleForm, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "short_name", "kind", "parent"]
         error_messages = {"name": {"unique": _("已有同名单位：添加选手、参赛队或裁判时可以直接选择它。")}}
 
 
-class TeamForm(forms.ModelForm):
+class TeamForm(ConsoleForm, forms.ModelForm):
     events = forms.ModelMultipleChoiceField(
         label=_("参加项目"), queryset=Event.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -113,7 +131,7 @@ class TeamForm(forms.ModelForm):
         return name
 
 
-class ContestantForm(forms.ModelForm):
+class ContestantForm(ConsoleForm, forms.ModelForm):
     events = forms.ModelMultipleChoiceField(
         label=_("参加项目"), queryset=Event.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )

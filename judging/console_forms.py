@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from competitions.console_forms import ConsoleForm
 from competitions.models import JudgeAssignment, Organisation
 from config.text import validate_line
 
@@ -14,7 +15,7 @@ JUDGING_ROLES = [
 ]
 
 
-class _AssignmentFields(forms.Form):
+class _AssignmentFields(ConsoleForm, forms.Form):
     role = forms.ChoiceField(label=_("角色"), choices=JUDGING_ROLES, initial=JudgeAssignment.Role.JUDGE)
     event = forms.ModelChoiceField(
         label=_("项目"),
