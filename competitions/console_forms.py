@@ -53,6 +53,8 @@ class CompetitionForm(ConsoleForm, forms.ModelForm):
         ]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
 
+    field_order = ["title", "slug", "year", "host", "new_host"]
+
     # An organiser starting from nothing has no unit to pick as host yet: they may name one.
     new_host = forms.CharField(
         label=_("或新建主办单位"),

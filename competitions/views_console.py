@@ -107,7 +107,9 @@ def _competition_fields(form) -> dict:
     data = dict(form.cleaned_data)
     new_host = data.pop("new_host", "")
     if not data.get("host") and new_host:
-        data["host"] = Organisation.objects.filter(name=new_host).first() or services.organisation_save(name=new_host)
+        data["host"] = Organisation.objects.filter(name=new_host).first() or services.organisation_save(
+            name=new_host, kind=Organisation.Kind.FEDERATION
+        )
     return data
 
 
