@@ -22,12 +22,25 @@ def label_blank_choices(form) -> None:
             field.choices = [("", _("请选择")), *field.choices[1:]]
 
 
+def _bounded(value):
+    """An id beyond 64 bits becomes 0 (no such row: "invalid choice"); the database would overflow on it."""
+    digits = value.strip().lstrip("-") if isinstance(value, str) else ""
+    return "0" if digits.isdigit() and len(digits) > 18 else value
+
+
 class ConsoleForm:
-    """Mixin: the console's conventions for every form (blank choices named in Chinese)."""
+    """Mixin: the console's conventions for every form (blank choices named in Chinese, ids within 64 bits)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         label_blank_choices(self)
+        if self.is_bound and hasattr(self.data, "getlist"):
+            data = self.data.copy()
+            for name, field in self.fields.items():
+                key = self.add_prefix(name)
+                if isinstance(field, forms.ModelChoiceField) and key in data:
+                    data.setlist(key, [_bounded(value) for value in data.getlist(key)])
+            self.data = data
 
 
 class DateInput(forms.DateInput):

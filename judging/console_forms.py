@@ -82,7 +82,7 @@ class AssignmentForm(_AssignmentFields):
         return data
 
 
-class LoginCodesForm(forms.Form):
+class LoginCodesForm(ConsoleForm, forms.Form):
     hours = forms.IntegerField(label=_("有效小时数"), min_value=1, max_value=24 * 14, initial=24)
     event = forms.ModelChoiceField(label=_("项目"), queryset=None, required=False, empty_label=_("全部项目"))
 

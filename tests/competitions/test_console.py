@@ -360,3 +360,36 @@ def test_console_search_with_hostile_text_is_not_an_error(console, competition):
     for query in ["\x00", "%", "_", "' OR 1=1 --", "张" * 500]:
         response = console.get(f"/console/{competition.pk}/contestants/", {"q": query, "page": "-1"})
         assert (query[:5], response.status_code) == (query[:5], 200)
+
+
+HOSTILE = ["\x00", "1E+999999999", "9" * 80, "<script>alert(1)</script>", "-1", "\u202e", " "]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_console_forms_answer_hostile_input_with_field_errors(console, competition, value):
+    event = EventFactory(competition=competition)
+    pk = competition.pk
+    forms = {
+        "/console/new/": ["title", "slug", "year", "host", "new_host", "venue", "starts_on", "status"],
+        f"/console/{pk}/edit/": ["title", "slug", "year", "host", "new_host", "venue", "ends_on", "status"],
+        f"/console/{pk}/events/new/": ["code", "title", "kind", "description", "stations", "position"],
+        f"/console/{pk}/units/new/": ["name", "short_name", "kind", "parent"],
+        f"/console/{pk}/teams/new/": ["name", "organisation", "events"],
+        f"/console/{pk}/contestants/new/": ["name", "gender", "organisation", "team", "id_number", "phone", "events"],
+        f"/console/{pk}/judges/": ["username", "name", "role", "event", "organisation"],
+        f"/console/{pk}/judges/?assign": ["user", "role", "event", "organisation"],
+        f"/console/{pk}/judges/login-codes.pdf": ["hours", "event"],
+        f"/console/{pk}/events/{event.pk}/": ["code", "title", "kind", "stations"],
+        f"/console/{pk}/events/{event.pk}/scheme/": [
+            "criteria-TOTAL_FORMS",
+            "criteria-0-code",
+            "criteria-0-max_value",
+            "criteria-0-kind",
+            "decimals",
+            "first_percent",
+            "reason",
+        ],
+    }
+    for url, fields in forms.items():
+        response = console.post(url, dict.fromkeys(fields, value))
+        assert (url, response.status_code) == (url, 400)
