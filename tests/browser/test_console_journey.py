@@ -176,6 +176,11 @@ def test_organiser_journey_from_an_empty_competition(browse, daphne_server, orga
         pdf = tmp_path / "codes.pdf"
         download.value.save_as(pdf)
         assert pdf.read_bytes()[:5] == b"%PDF-"
+        page.goto(f"{daphne_server.url}/console/{pk}/teams/")
+        assert page.locator(".empty-title").inner_text() == "还没有参赛队。"
+        _shot(page, screenshots / "console-teams-empty-zh.png")
+        page.goto(f"{daphne_server.url}/console/{pk}/")
+        _shot(page, screenshots / "console-competition-zh.png")
         assert _real_errors(page) == []
         return pdf, scheme_url
 
@@ -200,7 +205,10 @@ def test_organiser_journey_from_an_empty_competition(browse, daphne_server, orga
         page.context.add_cookies([{"name": "django_language", "value": "en", "url": daphne_server.url}])
         _login(page, daphne_server, organiser, next_url=f"/console/{pk}/")
         for name, url in [
+            ("home", "/console/"),
             ("competition", f"/console/{pk}/"),
+            ("events", f"/console/{pk}/events/"),
+            ("units", f"/console/{pk}/units/"),
             ("contestants", f"/console/{pk}/contestants/"),
             ("contestant-form", f"/console/{pk}/contestants/new/"),
             ("scheme", scheme_url),
