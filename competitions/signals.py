@@ -20,6 +20,12 @@ redraw_requested = Signal()
 # sender: None; kwargs: event_ids (a set of Event ids).
 entries_changed = Signal()
 
+# Sent inside a deletion's transaction (the organiser console), before entries are deleted
+# with their event, contestant or team. A receiver vetoes by raising a ``DomainError``, as
+# for ``redraw_requested``: scoring refuses once marks exist (409 ``entries_have_marks``).
+# sender: the Entry model; kwargs: entry_ids (a set of Entry ids).
+entries_delete_requested = Signal()
+
 # An online contest (quizzes) asks for a participant's e-certificate; the certificates room
 # issues it (or finds the one already issued) and answers with its verification path.
 # sender: the asking room's model; kwargs: competition (a Competition), holder_ref (the asking

@@ -172,6 +172,7 @@ ERRORS: dict[str, ErrorCode] = {
         {
             "scheme_has_marks": _("评分方案已有评分，只能通过修订变更。"),
             "criterion_has_marks": _("已有评分的评分项不能删除。"),
+            "entries_have_marks": _("已有评分，不能删除：删除会抹掉评分记录。"),
         },
     ),
     # ---- matches: head-to-head events

@@ -29,6 +29,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("manage/", include("competitions.manage_urls")),
+    # The organiser console: each room routes its own pages under one prefix (judges, schemes, the rest).
+    path("console/", include("judging.console_urls")),
+    path("console/", include("scoring.console_urls")),
+    path("console/", include("competitions.console_urls")),
     path("manage/competitions/<int:pk>/certificates/", certificates_manage, name="manage-certificates"),
     path("live/", include("live.urls")),
     path("judge/", include("judging.urls")),
